@@ -1,0 +1,2 @@
+pub mod source;
+pub mod yaml;

@@ -1,0 +1,191 @@
+//! Source files, byte spans and the line index that turns a byte offset into a
+//! 1-based line and column.
+//!
+//! Every position stslint reports is computed here, from byte offsets, so all
+//! output formats agree. Columns count Unicode scalar values (characters), which
+//! is what SARIF calls `unicodeCodePoints`; [`SourceFile::utf16_col`] gives the
+//! UTF-16 column that LSP clients expect.
+
+use std::sync::Arc;
+
+/// Index of a file in the run's file table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// A half-open byte range `[start, end)` inside one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct ByteSpan {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl ByteSpan {
+    pub fn new(start: usize, end: usize) -> Self {
+        let start = u32::try_from(start).unwrap_or(u32::MAX);
+        let end = u32::try_from(end).unwrap_or(u32::MAX).max(start);
+        ByteSpan { start, end }
+    }
+
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+
+    /// The smallest span covering both.
+    pub fn join(self, other: ByteSpan) -> ByteSpan {
+        ByteSpan {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+/// A span in a particular file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub file: FileId,
+    pub bytes: ByteSpan,
+}
+
+/// A 1-based line/column position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LineCol {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// One input: a file on disk or standard input.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The name shown in output: the path as given (relative paths stay relative),
+    /// or the `--stdin-filename` for standard input.
+    pub name: String,
+    pub text: Arc<str>,
+    line_starts: Vec<u32>,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        let text: Arc<str> = text.into();
+        let mut line_starts = vec![0u32];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+            }
+        }
+        SourceFile {
+            name: name.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// Clamp `offset` to the text and back onto a character boundary.
+    fn clamp(&self, offset: u32) -> usize {
+        let mut o = (offset as usize).min(self.text.len());
+        while o > 0 && !self.text.is_char_boundary(o) {
+            o -= 1;
+        }
+        o
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&(offset as u32)) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// 1-based line and 1-based column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: u32) -> LineCol {
+        let o = self.clamp(offset);
+        let line = self.line_of(o);
+        let start = self.line_starts[line] as usize;
+        let column = self.text[start..o].chars().count() + 1;
+        LineCol {
+            line: line as u32 + 1,
+            column: column as u32,
+        }
+    }
+
+    /// 0-based line and 0-based UTF-16 column of a byte offset (LSP positions).
+    pub fn utf16_position(&self, offset: u32) -> (u32, u32) {
+        let o = self.clamp(offset);
+        let line = self.line_of(o);
+        let start = self.line_starts[line] as usize;
+        let col: usize = self.text[start..o].chars().map(char::len_utf16).sum();
+        (line as u32, col as u32)
+    }
+
+    /// The text of a 1-based line, without its line break.
+    pub fn line_text(&self, line: u32) -> &str {
+        let i = (line as usize).saturating_sub(1);
+        let Some(&start) = self.line_starts.get(i) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(i + 1)
+            .map(|&e| e as usize)
+            .unwrap_or(self.text.len());
+        self.text[start as usize..end].trim_end_matches(['\n', '\r'])
+    }
+
+    pub fn slice(&self, span: ByteSpan) -> &str {
+        let s = self.clamp(span.start);
+        let e = self.clamp(span.end).max(s);
+        &self.text[s..e]
+    }
+
+    /// Byte offset of the start of a 1-based line (clamped to the text).
+    pub fn line_start(&self, line: u32) -> u32 {
+        let i = (line as usize).saturating_sub(1);
+        self.line_starts
+            .get(i)
+            .copied()
+            .unwrap_or(self.text.len() as u32)
+    }
+
+    /// Byte offset of a 1-based line and 1-based character column.
+    pub fn offset_of(&self, line: u32, column: u32) -> u32 {
+        let start = self.line_start(line) as usize;
+        let text = self.line_text(line);
+        let skip = (column as usize).saturating_sub(1);
+        let within: usize = text.chars().take(skip).map(char::len_utf8).sum();
+        (start + within) as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let f = SourceFile::new("x", "a: é\nbb: c\n");
+        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
+        // 'é' is 2 bytes; the newline after it is at byte 5
+        assert_eq!(f.line_col(5), LineCol { line: 1, column: 5 });
+        assert_eq!(f.line_col(6), LineCol { line: 2, column: 1 });
+        assert_eq!(f.line_col(10), LineCol { line: 2, column: 5 });
+        assert_eq!(f.line_text(2), "bb: c");
+        assert_eq!(f.offset_of(2, 5), 10);
+    }
+
+    #[test]
+    fn utf16_columns_count_surrogate_pairs() {
+        let f = SourceFile::new("x", "k: 😀x\n");
+        // '😀' is 4 bytes in UTF-8 and 2 units in UTF-16
+        assert_eq!(f.utf16_position(7), (0, 5));
+        assert_eq!(f.line_col(7).column, 5);
+    }
+
+    #[test]
+    fn offsets_past_the_end_are_clamped() {
+        let f = SourceFile::new("x", "ab");
+        assert_eq!(f.line_col(99), LineCol { line: 1, column: 3 });
+    }
+}
