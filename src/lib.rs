@@ -1,2 +1,5 @@
+pub mod diagnostic;
+pub mod manifest;
+pub mod path;
 pub mod source;
 pub mod yaml;

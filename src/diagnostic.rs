@@ -1,0 +1,129 @@
+//! What a run produces: findings (from rules), problems (input that could not be
+//! read as Kubernetes objects) and skipped documents. Reporters read only these.
+
+use std::fmt;
+
+use crate::source::{ByteSpan, FileId, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "note" => Some(Severity::Note),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which object a finding is about.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectRef {
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{}/{}/{}", self.kind, ns, self.name),
+            None => write!(f, "{}/{}", self.kind, self.name),
+        }
+    }
+}
+
+/// A secondary location: the Service in another file, the StorageClass.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub span: Span,
+    pub message: String,
+}
+
+/// One rule violation, resolved to spans.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    /// Short text shown at the primary span.
+    pub label: String,
+    pub help: String,
+    pub object: ObjectRef,
+    /// The field path the rule reported (before falling back to a parent).
+    pub field: String,
+    pub span: Span,
+    pub related: Vec<Related>,
+    /// Spans whose text must never be shown (credential values).
+    pub secrets: Vec<Span>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProblemKind {
+    /// The file could not be read.
+    Io,
+    /// The file is larger than `--max-file-size`.
+    TooLarge,
+    /// The file is not UTF-8.
+    Encoding,
+    /// The YAML (or JSON) does not parse, or breaches a safety budget.
+    Syntax,
+    /// Unrendered Helm template syntax.
+    HelmTemplate,
+    /// A field whose value has the wrong type for its Kubernetes schema.
+    InvalidValue,
+}
+
+impl ProblemKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ProblemKind::Io => "io-error",
+            ProblemKind::TooLarge => "file-too-large",
+            ProblemKind::Encoding => "invalid-encoding",
+            ProblemKind::Syntax => "syntax-error",
+            ProblemKind::HelmTemplate => "helm-template",
+            ProblemKind::InvalidValue => "invalid-value",
+        }
+    }
+}
+
+/// Input that stslint could not lint as written. Always reported; makes the
+/// run exit with 2.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub file: FileId,
+    /// Where, when known (an unreadable file has no position).
+    pub span: Option<ByteSpan>,
+    pub kind: ProblemKind,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// A document that is not a Kubernetes object. Counted and listed, never linted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    pub file: FileId,
+    pub span: ByteSpan,
+    pub reason: String,
+}

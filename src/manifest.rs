@@ -1,0 +1,569 @@
+//! From YAML documents to Kubernetes objects.
+//!
+//! Each document (and each item of a `kind: List`) that has `apiVersion` and
+//! `kind` becomes an [`Object`]: its spanned tree plus, for the kinds the rules
+//! reason about, the typed k8s-openapi value. k8s-openapi drops unknown fields
+//! silently and fills missing required fields with defaults, so presence checks
+//! read the tree; everything else reads the typed value.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, PersistentVolumeClaim, Pod, PodSpec, Secret, Service,
+};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use serde::de::DeserializeOwned;
+
+use crate::diagnostic::{Problem, ProblemKind, Skipped};
+use crate::path;
+use crate::source::{ByteSpan, FileId, SourceFile};
+use crate::yaml::{self, Node, Value};
+
+/// The typed value of an object, for the kinds rules reason about.
+#[derive(Debug)]
+pub enum Typed {
+    StatefulSet(Box<StatefulSet>),
+    Deployment(Box<Deployment>),
+    DaemonSet(Box<DaemonSet>),
+    ReplicaSet(Box<ReplicaSet>),
+    Pod(Box<Pod>),
+    Job(Box<Job>),
+    CronJob(Box<CronJob>),
+    Service(Box<Service>),
+    PodDisruptionBudget(Box<PodDisruptionBudget>),
+    StorageClass(Box<StorageClass>),
+    ConfigMap(Box<ConfigMap>),
+    Secret(Box<Secret>),
+    PersistentVolumeClaim(Box<PersistentVolumeClaim>),
+    /// Any other kind (CRDs included): rules read the tree.
+    Generic,
+}
+
+/// One Kubernetes object from the input.
+#[derive(Debug)]
+pub struct Object {
+    pub file: FileId,
+    pub api_version: String,
+    pub kind: String,
+    /// `metadata.name` ("" when absent).
+    pub name: String,
+    /// `metadata.namespace`, else `--namespace`, else none. Two objects without
+    /// a namespace are in the same (unknown) namespace.
+    pub namespace: Option<String>,
+    pub node: Node,
+    pub typed: Typed,
+}
+
+/// A pod template as the rules see it, with the field path of its pod spec.
+pub struct PodView<'a> {
+    pub spec: &'a PodSpec,
+    /// Path of the PodSpec inside the object, e.g. `spec.template.spec`.
+    pub spec_path: &'static str,
+    /// Path of the pod labels, e.g. `spec.template.metadata.labels`.
+    pub labels_path: &'static str,
+    pub labels: Option<&'a BTreeMap<String, String>>,
+}
+
+impl<'a> PodView<'a> {
+    pub fn labels_or_empty(&self) -> &'a BTreeMap<String, String> {
+        static EMPTY: BTreeMap<String, String> = BTreeMap::new();
+        self.labels.unwrap_or(&EMPTY)
+    }
+}
+
+impl Object {
+    /// `kind/namespace/name`, for messages.
+    pub fn display_name(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{}/{}/{}", self.kind, ns, self.name),
+            None => format!("{}/{}", self.kind, self.name),
+        }
+    }
+
+    /// The API group ("" for the core group), without the version.
+    pub fn group(&self) -> &str {
+        match self.api_version.rsplit_once('/') {
+            Some((g, _)) => g,
+            None => "",
+        }
+    }
+
+    pub fn labels(&self) -> Option<BTreeMap<String, String>> {
+        let labels = self.node.get("metadata")?.get("labels")?;
+        Some(string_map(labels))
+    }
+
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.node
+            .get("metadata")?
+            .get("annotations")?
+            .get(key)?
+            .as_str()
+    }
+
+    /// Whether `path` exists in the source (not just in the typed value).
+    pub fn has(&self, field: &str) -> bool {
+        path::resolve(&self.node, field).found
+    }
+
+    /// The tree node at `field`, if present.
+    pub fn at(&self, field: &str) -> Option<&Node> {
+        let r = path::resolve(&self.node, field);
+        r.found.then_some(r.node)
+    }
+
+    pub fn statefulset(&self) -> Option<&StatefulSet> {
+        match &self.typed {
+            Typed::StatefulSet(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The pod template of a pod-bearing kind (or the pod itself).
+    pub fn pod(&self) -> Option<PodView<'_>> {
+        const TPL: (&str, &str) = ("spec.template.spec", "spec.template.metadata.labels");
+        let (spec, meta, (spec_path, labels_path)) = match &self.typed {
+            Typed::StatefulSet(s) => {
+                let t = &s.spec.template;
+                (t.spec.as_ref()?, t.metadata.as_ref(), TPL)
+            }
+            Typed::Deployment(d) => {
+                let t = &d.spec.template;
+                (t.spec.as_ref()?, t.metadata.as_ref(), TPL)
+            }
+            Typed::DaemonSet(d) => {
+                let t = &d.spec.template;
+                (t.spec.as_ref()?, t.metadata.as_ref(), TPL)
+            }
+            Typed::ReplicaSet(r) => {
+                let t = r.spec.template.as_ref()?;
+                (t.spec.as_ref()?, t.metadata.as_ref(), TPL)
+            }
+            Typed::Job(j) => {
+                let t = &j.spec.as_ref()?.template;
+                (t.spec.as_ref()?, t.metadata.as_ref(), TPL)
+            }
+            Typed::CronJob(c) => {
+                let t = &c.spec.job_template.spec.as_ref()?.template;
+                (
+                    t.spec.as_ref()?,
+                    t.metadata.as_ref(),
+                    (
+                        "spec.jobTemplate.spec.template.spec",
+                        "spec.jobTemplate.spec.template.metadata.labels",
+                    ),
+                )
+            }
+            Typed::Pod(p) => (
+                p.spec.as_ref()?,
+                Some(&p.metadata),
+                ("spec", "metadata.labels"),
+            ),
+            _ => return None,
+        };
+        Some(PodView {
+            spec,
+            spec_path,
+            labels_path,
+            labels: meta.and_then(|m| m.labels.as_ref()),
+        })
+    }
+
+    /// Whether this kind runs pods that are meant to keep running (not Jobs).
+    pub fn is_long_running(&self) -> bool {
+        matches!(
+            self.typed,
+            Typed::StatefulSet(_)
+                | Typed::Deployment(_)
+                | Typed::DaemonSet(_)
+                | Typed::ReplicaSet(_)
+                | Typed::Pod(_)
+        )
+    }
+
+    /// `spec.replicas` of a scalable workload, as written (None when unset).
+    pub fn replicas(&self) -> Option<i32> {
+        match &self.typed {
+            Typed::StatefulSet(s) => s.spec.replicas,
+            Typed::Deployment(d) => d.spec.replicas,
+            Typed::ReplicaSet(r) => r.spec.replicas,
+            _ => None,
+        }
+    }
+
+    /// `spec.selector` of a workload.
+    pub fn workload_selector(&self) -> Option<&LabelSelector> {
+        match &self.typed {
+            Typed::StatefulSet(s) => Some(&s.spec.selector),
+            Typed::Deployment(d) => Some(&d.spec.selector),
+            Typed::DaemonSet(d) => Some(&d.spec.selector),
+            Typed::ReplicaSet(r) => Some(&r.spec.selector),
+            _ => None,
+        }
+    }
+}
+
+/// A mapping of string values (labels, selectors) read from the tree;
+/// non-string scalars are rendered as YAML would print them.
+pub fn string_map(node: &Node) -> BTreeMap<String, String> {
+    node.entries()
+        .iter()
+        .filter_map(|e| {
+            let v = match &e.value.value {
+                Value::Str(s) => s.clone(),
+                Value::Int(i) => i.to_string(),
+                Value::Float(f) => f.to_string(),
+                Value::Bool(b) => b.to_string(),
+                _ => return None,
+            };
+            Some((e.key.clone(), v))
+        })
+        .collect()
+}
+
+/// Everything one file contributed.
+#[derive(Debug, Default)]
+pub struct FileResult {
+    pub objects: Vec<Object>,
+    pub problems: Vec<Problem>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Options that shape how documents become objects.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// The namespace of objects that do not name one (`--namespace`).
+    pub default_namespace: Option<String>,
+}
+
+/// Parse one file into objects, problems and skipped documents.
+pub fn load_file(id: FileId, file: &SourceFile, opts: &LoadOptions) -> FileResult {
+    let mut out = FileResult::default();
+    if let Some(offset) = helm_template_offset(&file.text) {
+        out.problems.push(Problem {
+            file: id,
+            span: Some(ByteSpan::new(offset, offset + 2)),
+            kind: ProblemKind::HelmTemplate,
+            message: "unrendered Helm template: this file contains `{{ … }}` template syntax, not Kubernetes YAML".into(),
+            help: Some("render the chart first and lint the result: `helm template RELEASE CHART | stslint -`".into()),
+        });
+        return out;
+    }
+    let docs = match yaml::parse_documents(file) {
+        Ok(d) => d,
+        Err(e) => {
+            let span = e.offset.map(|o| {
+                let end = next_char_end(&file.text, o as usize);
+                ByteSpan::new(o as usize, end)
+            });
+            out.problems.push(Problem {
+                file: id,
+                span,
+                kind: ProblemKind::Syntax,
+                message: format!("invalid YAML: {}", e.message),
+                help: None,
+            });
+            return out;
+        }
+    };
+    for doc in docs {
+        load_document(id, doc, opts, &mut out);
+    }
+    out
+}
+
+fn next_char_end(text: &str, o: usize) -> usize {
+    text.get(o..)
+        .and_then(|s| s.chars().next())
+        .map(|c| o + c.len_utf8())
+        .unwrap_or(o)
+}
+
+fn load_document(id: FileId, doc: Node, opts: &LoadOptions, out: &mut FileResult) {
+    let api_version = doc.get("apiVersion").and_then(Node::as_str).map(str::to_owned);
+    let kind = doc.get("kind").and_then(Node::as_str).map(str::to_owned);
+    let (Some(api_version), Some(kind)) = (api_version, kind) else {
+        let reason = match &doc.value {
+            Value::Map(_) => "not a Kubernetes object: no `apiVersion` and `kind`",
+            _ => "not a Kubernetes object: the document is not a mapping",
+        };
+        out.skipped.push(Skipped {
+            file: id,
+            span: path::item_anchor(&doc),
+            reason: reason.into(),
+        });
+        return;
+    };
+    if kind.ends_with("List") && doc.get("items").is_some() {
+        let Value::Map(entries) = doc.value else {
+            return;
+        };
+        for e in entries {
+            if e.key == "items" {
+                if let Value::Seq(items) = e.value.value {
+                    for item in items {
+                        load_document(id, item, opts, out);
+                    }
+                }
+            }
+        }
+        return;
+    }
+    let meta = doc.get("metadata");
+    let name = meta
+        .and_then(|m| m.get("name"))
+        .and_then(Node::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let namespace = meta
+        .and_then(|m| m.get("namespace"))
+        .and_then(Node::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .or_else(|| opts.default_namespace.clone());
+    let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
+    let mut problems = Vec::new();
+    let typed = type_object(group, &kind, &doc, &mut |field, msg| {
+        let (span, _) = path::locate(&doc, field, true);
+        problems.push(Problem {
+            file: id,
+            span: Some(span),
+            kind: ProblemKind::InvalidValue,
+            message: msg,
+            help: Some(
+                "fix the value's type; the rest of the object was still linted without it".into(),
+            ),
+        });
+    });
+    out.problems.extend(problems);
+    out.objects.push(Object {
+        file: id,
+        api_version,
+        kind,
+        name,
+        namespace,
+        node: doc,
+        typed,
+    });
+}
+
+fn type_object(
+    group: &str,
+    kind: &str,
+    doc: &Node,
+    report: &mut dyn FnMut(&str, String),
+) -> Typed {
+    // Older API groups (apps/v1beta1, extensions/v1beta1, policy/v1beta1) have
+    // the same shape for every field the rules read.
+    match (group, kind) {
+        ("apps", "StatefulSet") => Typed::StatefulSet(typed(doc, report)),
+        ("apps" | "extensions", "Deployment") => Typed::Deployment(typed(doc, report)),
+        ("apps" | "extensions", "DaemonSet") => Typed::DaemonSet(typed(doc, report)),
+        ("apps" | "extensions", "ReplicaSet") => Typed::ReplicaSet(typed(doc, report)),
+        ("batch", "Job") => Typed::Job(typed(doc, report)),
+        ("batch", "CronJob") => Typed::CronJob(typed(doc, report)),
+        ("policy", "PodDisruptionBudget") => Typed::PodDisruptionBudget(typed(doc, report)),
+        ("storage.k8s.io", "StorageClass") => Typed::StorageClass(typed(doc, report)),
+        ("", "Pod") => Typed::Pod(typed(doc, report)),
+        ("", "Service") => Typed::Service(typed(doc, report)),
+        ("", "ConfigMap") => Typed::ConfigMap(typed(doc, report)),
+        ("", "Secret") => Typed::Secret(typed(doc, report)),
+        ("", "PersistentVolumeClaim") => Typed::PersistentVolumeClaim(typed(doc, report)),
+        _ => Typed::Generic,
+    }
+}
+
+/// Deserialise into `T`. A field of the wrong type is reported, removed, and
+/// the rest is typed again, so one bad value does not hide the object from the
+/// rules. Gives up (with defaults) after a bounded number of bad fields.
+fn typed<T: DeserializeOwned + Default>(doc: &Node, report: &mut dyn FnMut(&str, String)) -> Box<T> {
+    const MAX_BAD_FIELDS: usize = 32;
+    let mut json = doc.to_json();
+    for _ in 0..MAX_BAD_FIELDS {
+        match serde_path_to_error::deserialize::<_, T>(&json) {
+            Ok(v) => return Box::new(v),
+            Err(e) => {
+                let (field, segs) = error_path(e.path());
+                let found = path::resolve(doc, &field);
+                let what = if found.found {
+                    found.node.type_name()
+                } else {
+                    "a value"
+                };
+                report(&field, type_message(&field, &e.inner().to_string(), what));
+                if segs.is_empty() || !remove_at(&mut json, &segs) {
+                    break;
+                }
+            }
+        }
+    }
+    Box::default()
+}
+
+fn error_path(p: &serde_path_to_error::Path) -> (String, Vec<path::Seg>) {
+    use serde_path_to_error::Segment;
+    let mut field = String::new();
+    let mut segs = Vec::new();
+    for s in p.iter() {
+        match s {
+            Segment::Map { key } => {
+                field = path::join_key(&field, key);
+                segs.push(path::Seg::Key(key.clone()));
+            }
+            Segment::Seq { index } => {
+                field.push_str(&format!("[{index}]"));
+                segs.push(path::Seg::Index(*index));
+            }
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    (field, segs)
+}
+
+/// serde says `invalid type: string "three", expected i32`: keep the expectation,
+/// never echo the value (it could be a credential).
+fn type_message(field: &str, serde_msg: &str, found: &str) -> String {
+    let expected = serde_msg
+        .rsplit_once(", expected ")
+        .map(|(_, e)| e)
+        .or_else(|| serde_msg.strip_prefix("expected "));
+    let field = if field.is_empty() { "the object" } else { field };
+    match expected {
+        Some(exp) => format!("`{field}` has the wrong type: expected {exp}, found {found}"),
+        None => {
+            let redacted = redact_quoted(serde_msg);
+            format!("`{field}` is invalid: {redacted}")
+        }
+    }
+}
+
+fn redact_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut inside = false;
+    for c in s.chars() {
+        if c == '"' {
+            inside = !inside;
+            out.push(c);
+            if inside {
+                out.push('…');
+            }
+        } else if !inside {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Remove the field at `segs` from the JSON. A bad sequence item takes its
+/// whole sequence with it (removing one item would shift the indices of the
+/// paths reported after it).
+fn remove_at(json: &mut serde_json::Value, segs: &[path::Seg]) -> bool {
+    let Some(last_key) = segs.iter().rposition(|s| matches!(s, path::Seg::Key(_))) else {
+        return false;
+    };
+    let (parents, last) = (&segs[..last_key], &segs[last_key]);
+    let mut cur = json;
+    for s in parents {
+        cur = match (s, cur) {
+            (path::Seg::Key(k), serde_json::Value::Object(m)) => match m.get_mut(k) {
+                Some(v) => v,
+                None => return false,
+            },
+            (path::Seg::Index(i), serde_json::Value::Array(a)) => match a.get_mut(*i) {
+                Some(v) => v,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    match (last, cur) {
+        (path::Seg::Key(k), serde_json::Value::Object(m)) => m.remove(k).is_some(),
+        _ => false,
+    }
+}
+
+/// The byte offset of Helm template syntax outside comments, if any. Only
+/// Helm's own actions count (`{{ .Values`, `{{- if`, `{{ include` …): a
+/// ConfigMap may legitimately hold `{{ }}` for another template engine.
+fn helm_template_offset(text: &str) -> Option<usize> {
+    const ACTIONS: &[&str] = &[
+        ".Values", ".Release", ".Chart", ".Capabilities", ".Files", "include ", "template ",
+        "if ", "else", "end ", "end}", "range ", "with ", "define ", "toYaml", "tpl ", "$.",
+    ];
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if !trimmed.starts_with('#') {
+            let mut from = 0;
+            while let Some(i) = line[from..].find("{{") {
+                let at = from + i;
+                let rest = line[at + 2..].trim_start_matches('-').trim_start();
+                if ACTIONS.iter().any(|a| rest.starts_with(a)) {
+                    return Some(offset + at);
+                }
+                from = at + 2;
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> FileResult {
+        load_file(FileId(0), &SourceFile::new("t.yaml", text), &LoadOptions::default())
+    }
+
+    #[test]
+    fn list_items_become_objects() {
+        let r = load("apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: a}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b}\n");
+        assert_eq!(r.objects.len(), 2);
+        assert_eq!(r.objects[1].kind, "ConfigMap");
+        assert_eq!(r.objects[1].name, "b");
+    }
+
+    #[test]
+    fn non_objects_are_skipped_with_a_reason() {
+        let r = load("foo: bar\n---\n- 1\n");
+        assert_eq!(r.objects.len(), 0);
+        assert_eq!(r.skipped.len(), 2);
+        assert!(r.problems.is_empty());
+    }
+
+    #[test]
+    fn type_errors_are_reported_and_the_object_is_still_typed() {
+        let r = load("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  replicas: \"three\"\n  serviceName: db\n");
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        let p = &r.problems[0];
+        assert_eq!(p.message, "`spec.replicas` has the wrong type: expected i32, found a string");
+        assert!(!p.message.contains("three"));
+        let sts = r.objects[0].statefulset().unwrap();
+        assert_eq!(sts.spec.service_name.as_deref(), Some("db"));
+    }
+
+    #[test]
+    fn helm_templates_get_one_clear_error() {
+        let r = load("apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Values.name }}\n");
+        assert_eq!(r.problems.len(), 1);
+        assert_eq!(r.problems[0].kind, ProblemKind::HelmTemplate);
+        // a ConfigMap holding another engine's template is fine
+        let r = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  t: \"{{ $labels.instance }} is down\"\n");
+        assert!(r.problems.is_empty());
+    }
+
+    #[test]
+    fn default_namespace_applies_only_when_none_is_given() {
+        let opts = LoadOptions { default_namespace: Some("prod".into()) };
+        let f = SourceFile::new("t", "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: b, namespace: dev}\n");
+        let r = load_file(FileId(0), &f, &opts);
+        assert_eq!(r.objects[0].namespace.as_deref(), Some("prod"));
+        assert_eq!(r.objects[1].namespace.as_deref(), Some("dev"));
+    }
+}
