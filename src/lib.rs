@@ -1,5 +1,20 @@
+//! stslint: a linter for Kubernetes manifests of stateful workloads.
+//!
+//! The pipeline runs one way: [`discover`] finds inputs → [`manifest`] parses
+//! them (every node keeps its span, [`yaml`]) into typed objects → [`index`]
+//! links objects across files → [`rules`] report findings at field paths →
+//! [`engine`] resolves paths to spans → [`report`] renders them.
+
+pub mod backup;
+pub mod catalog;
 pub mod diagnostic;
+pub mod engine;
+pub mod index;
 pub mod manifest;
 pub mod path;
+pub mod rule;
+pub mod rules;
+pub mod secrets;
 pub mod source;
+pub mod spread;
 pub mod yaml;

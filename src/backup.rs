@@ -1,0 +1,252 @@
+//! Backup evidence for a StatefulSet: a CronJob that reaches its pods or
+//! Service or mounts its claims, a VolumeSnapshot of one of its claims, or a
+//! Velero Schedule/Backup that covers its namespace and labels.
+
+use std::collections::BTreeMap;
+
+use crate::index::{selector_matches, Index};
+use crate::manifest::{string_map, Object};
+use crate::yaml::Node;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
+/// What identifies a StatefulSet's data.
+pub struct Target<'a> {
+    pub name: &'a str,
+    pub namespace: Option<&'a str>,
+    pub service: Option<&'a str>,
+    /// volumeClaimTemplate names; claims are `<claim>-<name>-<ordinal>`.
+    pub claims: Vec<&'a str>,
+    /// Labels of the StatefulSet and of its pods (Velero selects on either).
+    pub labels: Vec<BTreeMap<String, String>>,
+}
+
+impl<'a> Target<'a> {
+    pub fn of(obj: &'a Object) -> Option<Target<'a>> {
+        let sts = obj.statefulset()?;
+        let claims: Vec<&str> = sts
+            .spec
+            .volume_claim_templates
+            .iter()
+            .flatten()
+            .filter_map(|t| t.metadata.name.as_deref())
+            .collect();
+        let mut labels = Vec::new();
+        if let Some(l) = obj.labels() {
+            labels.push(l);
+        }
+        if let Some(l) = obj.pod().and_then(|p| p.labels.cloned()) {
+            labels.push(l);
+        }
+        Some(Target {
+            name: &obj.name,
+            namespace: obj.namespace.as_deref(),
+            service: sts.spec.service_name.as_deref().filter(|s| !s.is_empty()),
+            claims,
+            labels,
+        })
+    }
+
+    /// What was looked for, for messages.
+    pub fn describe(&self) -> String {
+        let mut reach = vec![format!("`{}-N.<service>`", self.name)];
+        if let Some(s) = self.service {
+            reach = vec![format!("`{}-N.{s}`", self.name), format!("`{s}`")];
+        }
+        let claims: Vec<String> = self.claims.iter().map(|c| format!("`{c}-{}-N`", self.name)).collect();
+        let ns = self.namespace.map_or("its namespace".to_string(), |n| format!("namespace `{n}`"));
+        format!(
+            "a CronJob that reaches {} or mounts {}, a VolumeSnapshot of {}, or a Velero Schedule/Backup covering {ns}",
+            reach.join(" or "),
+            claims.join(" or "),
+            claims.join(" or ")
+        )
+    }
+}
+
+/// The first object that backs up `t`, if any.
+pub fn find<'a>(index: &Index<'a>, t: &Target<'_>) -> Option<&'a Object> {
+    index
+        .of_kind("CronJob")
+        .find(|cj| cronjob_backs_up(cj, t))
+        .or_else(|| index.of_kind("VolumeSnapshot").find(|s| snapshot_backs_up(s, t)))
+        .or_else(|| {
+            index
+                .objects()
+                .iter()
+                .find(|o| o.group() == "velero.io" && matches!(o.kind.as_str(), "Schedule" | "Backup") && velero_covers(o, t))
+        })
+}
+
+/// Whether a CronJob's pods reach the StatefulSet (by pod or Service DNS name)
+/// or mount one of its claims.
+pub fn cronjob_backs_up(cj: &Object, t: &Target<'_>) -> bool {
+    if cj.kind != "CronJob" {
+        return false;
+    }
+    let Some(pod) = cj.pod() else { return false };
+    let Some(spec) = cj.at(pod.spec_path) else { return false };
+    let same_ns = cj.namespace.as_deref() == t.namespace;
+    let mut hit = false;
+    for list in ["containers", "initContainers"] {
+        for c in spec.get(list).map(Node::items).unwrap_or_default() {
+            for key in ["command", "args"] {
+                c.get(key).map(|n| n.for_each_string(&mut |s, _| hit |= mentions(s, t, same_ns, false)));
+            }
+            for e in c.get("env").map(Node::items).unwrap_or_default() {
+                let name = e.get("name").and_then(Node::as_str).unwrap_or_default().to_ascii_uppercase();
+                let hosty = ["HOST", "ADDR", "SERVER", "ENDPOINT", "URL", "URI", "DSN"].iter().any(|h| name.contains(h));
+                if let Some(v) = e.get("value").and_then(Node::as_str) {
+                    hit |= mentions(v, t, same_ns, hosty);
+                }
+            }
+        }
+    }
+    for v in spec.get("volumes").map(Node::items).unwrap_or_default() {
+        if let Some(claim) = v.get("persistentVolumeClaim").and_then(|p| p.get("claimName")).and_then(Node::as_str) {
+            hit |= same_ns && is_claim_of(claim, t);
+        }
+    }
+    hit
+}
+
+fn snapshot_backs_up(s: &Object, t: &Target<'_>) -> bool {
+    s.group() == "snapshot.storage.k8s.io"
+        && s.namespace.as_deref() == t.namespace
+        && s.at("spec.source.persistentVolumeClaimName")
+            .and_then(Node::as_str)
+            .is_some_and(|c| is_claim_of(c, t))
+}
+
+fn velero_covers(o: &Object, t: &Target<'_>) -> bool {
+    let spec = if o.kind == "Schedule" { o.at("spec.template") } else { o.at("spec") };
+    let Some(spec) = spec else { return false };
+    let list = |k: &str| -> Vec<String> {
+        spec.get(k)
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|n| n.as_str().map(str::to_owned))
+            .collect()
+    };
+    let included = list("includedNamespaces");
+    let ns_ok = included.is_empty()
+        || included.iter().any(|n| n == "*" || Some(n.as_str()) == t.namespace);
+    let excluded = t.namespace.is_some_and(|ns| list("excludedNamespaces").iter().any(|n| n == ns));
+    let labels_ok = match spec.get("labelSelector") {
+        None => true,
+        Some(sel) => {
+            let sel = LabelSelector {
+                match_labels: sel.get("matchLabels").map(string_map),
+                match_expressions: sel
+                    .get("matchExpressions")
+                    .and_then(|m| serde_json::from_value(m.to_json()).ok()),
+            };
+            t.labels.iter().any(|l| selector_matches(&sel, l))
+        }
+    };
+    ns_ok && !excluded && labels_ok
+}
+
+/// `<claim>-<sts>-<ordinal>`
+fn is_claim_of(claim: &str, t: &Target<'_>) -> bool {
+    t.claims.iter().any(|c| {
+        claim
+            .strip_prefix(c)
+            .and_then(|r| r.strip_prefix('-'))
+            .and_then(|r| r.strip_prefix(t.name))
+            .and_then(|r| r.strip_prefix('-'))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
+fn is_name_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
+}
+
+/// Whether text names the StatefulSet's pods, Service or claims as a host.
+fn mentions(text: &str, t: &Target<'_>, same_ns: bool, host_var: bool) -> bool {
+    let b = text.as_bytes();
+    // `<claim>-<sts>-N` anywhere
+    if same_ns && text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).any(|w| is_claim_of(w, t)) {
+        return true;
+    }
+    let Some(svc) = t.service else { return false };
+    let mut from = 0;
+    while let Some(i) = text[from..].find(svc) {
+        let at = from + i;
+        let end = at + svc.len();
+        from = end;
+        let before = if at == 0 { None } else { Some(b[at - 1]) };
+        if before.is_some_and(|c| is_name_char(c) && c != b'-') {
+            continue;
+        }
+        if end < b.len() && is_name_char(b[end]) {
+            continue;
+        }
+        // `<sts>-N.<svc>`: a pod of this StatefulSet by its stable DNS name
+        let pod_dns = before == Some(b'.') && {
+            let head = &text[..at - 1];
+            let digits = head.len() - head.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+            digits > 0 && head[..head.len() - digits].ends_with(&format!("{}-", t.name))
+        };
+        if before.is_some_and(|c| c == b'-' || c == b'.') && !pod_dns {
+            continue;
+        }
+        let after = &text[end..];
+        let ns_ok = same_ns
+            || t.namespace.is_some_and(|ns| after.starts_with(&format!(".{ns}")));
+        if !ns_ok {
+            continue;
+        }
+        let prefix = text[..at].trim_end();
+        let host_context = pod_dns
+            || after.starts_with(':') && after[1..].starts_with(|c: char| c.is_ascii_digit())
+            || after.starts_with('.')
+            || prefix.ends_with('@')
+            || prefix.ends_with("//")
+            || prefix.ends_with(" -h")
+            || prefix == "-h"
+            || prefix.ends_with("--host")
+            || prefix.ends_with("--host=")
+            || prefix.ends_with("host=")
+            || prefix.ends_with("-h=")
+            || (host_var && prefix.is_empty());
+        if host_context {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target() -> Target<'static> {
+        Target {
+            name: "pg",
+            namespace: Some("db"),
+            service: Some("pg-headless"),
+            claims: vec!["data"],
+            labels: vec![],
+        }
+    }
+
+    #[test]
+    fn hosts_and_claims() {
+        let t = target();
+        assert!(mentions("pg_dump -h pg-0.pg-headless -U app", &t, true, false));
+        assert!(mentions("pg_dump -h pg-headless -U app", &t, true, false));
+        assert!(mentions("pg_dump --host=pg-headless", &t, true, false));
+        assert!(mentions("postgres://app@pg-headless:5432/app", &t, true, false));
+        assert!(mentions("pg-headless.db.svc.cluster.local", &t, false, false));
+        assert!(mentions("pg-headless", &t, true, true));
+        assert!(!mentions("pg-headless", &t, true, false));
+        assert!(!mentions("pg_dump -U pg-headless-user", &t, true, false));
+        assert!(!mentions("pg_dump -h pg-headless", &t, false, false), "another namespace needs `.db`");
+        assert!(mentions("restic backup /mnt/data-pg-0", &t, true, false));
+        assert!(is_claim_of("data-pg-2", &t));
+        assert!(!is_claim_of("data-pg-x", &t));
+        assert!(!is_claim_of("data-pgx-1", &t));
+    }
+}

@@ -1,0 +1,126 @@
+//! The run: parse inputs in parallel, index every object, run every rule on
+//! every object in parallel, and resolve what rules reported to spans.
+//! Output order is fixed (file, position, rule), whatever the thread count.
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Finding, ObjectRef, Problem, Related, Skipped};
+use crate::index::Index;
+use crate::manifest::{load_file, LoadOptions, Object};
+use crate::path::{locate, resolve};
+use crate::rule::{Context, Pending, Sink};
+use crate::rules::{self, Entry};
+use crate::source::{FileId, SourceFile, Span};
+
+/// What to run.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub load: LoadOptions,
+    /// Rule ids not to run.
+    pub disabled: Vec<String>,
+}
+
+/// Everything a run produced; reporters read only this.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub files: Vec<SourceFile>,
+    pub objects: usize,
+    pub findings: Vec<Finding>,
+    pub problems: Vec<Problem>,
+    pub skipped: Vec<Skipped>,
+}
+
+impl Outcome {
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+}
+
+/// Lint `files`. `problems` are those found while reading them (unreadable,
+/// too large, not UTF-8); they are carried into the outcome.
+pub fn lint(files: Vec<SourceFile>, mut problems: Vec<Problem>, settings: &Settings) -> Outcome {
+    let loaded: Vec<_> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| load_file(FileId(i as u32), f, &settings.load))
+        .collect();
+    let mut objects = Vec::new();
+    let mut skipped = Vec::new();
+    for r in loaded {
+        objects.extend(r.objects);
+        problems.extend(r.problems);
+        skipped.extend(r.skipped);
+    }
+    let enabled: Vec<&Entry> = rules::ALL
+        .iter()
+        .filter(|e| !settings.disabled.iter().any(|d| d == e.id))
+        .collect();
+    let index = Index::new(&objects);
+    let cx = Context { index: &index };
+    let mut findings: Vec<Finding> = objects
+        .par_iter()
+        .flat_map_iter(|obj| {
+            let mut out = Vec::new();
+            for e in &enabled {
+                let mut sink = Sink::default();
+                e.rule.check(obj, &cx, &mut sink);
+                out.extend(sink.pending.into_iter().map(|p| resolve_finding(e.id, obj, p)));
+            }
+            out
+        })
+        .collect();
+    let name = |id: FileId| files[id.0 as usize].name.as_str();
+    findings.sort_by(|a, b| {
+        (name(a.span.file), a.span.bytes, a.rule, &a.message).cmp(&(name(b.span.file), b.span.bytes, b.rule, &b.message))
+    });
+    findings.dedup();
+    problems.sort_by(|a, b| (name(a.file), a.span, &a.message).cmp(&(name(b.file), b.span, &b.message)));
+    skipped.sort_by(|a, b| (name(a.file), a.span).cmp(&(name(b.file), b.span)));
+    Outcome {
+        objects: objects.len(),
+        files,
+        findings,
+        problems,
+        skipped,
+    }
+}
+
+fn resolve_finding(rule: &'static str, obj: &Object, p: Pending<'_>) -> Finding {
+    let meta = rules::meta(rule);
+    let (bytes, _) = locate(&obj.node, &p.field, p.on_value);
+    let related = p
+        .related
+        .iter()
+        .map(|r| {
+            let (bytes, _) = locate(&r.object.node, &r.field, r.on_value);
+            Related {
+                span: Span { file: r.object.file, bytes },
+                message: r.message.clone(),
+            }
+        })
+        .collect();
+    let secrets = p
+        .secrets
+        .iter()
+        .filter_map(|f| {
+            let r = resolve(&obj.node, f);
+            r.found.then_some(Span { file: obj.file, bytes: r.node.span })
+        })
+        .collect();
+    Finding {
+        rule,
+        severity: meta.map_or(crate::diagnostic::Severity::Warning, |m| m.severity),
+        label: p.label.unwrap_or_else(|| "here".into()),
+        help: p.help.or_else(|| meta.map(|m| m.summary.clone())).unwrap_or_default(),
+        message: p.message,
+        object: ObjectRef {
+            kind: obj.kind.clone(),
+            namespace: obj.namespace.clone(),
+            name: obj.name.clone(),
+        },
+        field: p.field,
+        span: Span { file: obj.file, bytes },
+        related,
+        secrets,
+    }
+}

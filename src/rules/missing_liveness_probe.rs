@@ -1,0 +1,25 @@
+//! `missing-liveness-probe` — documented in rules/missing-liveness-probe.md
+
+use crate::manifest::Object;
+use crate::rule::{Context, Rule, Sink};
+
+pub struct MissingLivenessProbe;
+
+impl Rule for MissingLivenessProbe {
+    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+        if !obj.is_long_running() {
+            return;
+        }
+        let Some(pod) = obj.pod() else { return };
+        for (i, c) in pod.spec.containers.iter().enumerate() {
+            if c.liveness_probe.is_none() {
+                out.report(
+                    format!("{}.containers[{i}].livenessProbe", pod.spec_path),
+                    format!("container `{}` of {} `{}` has no liveness probe: a hung process is never restarted", c.name, obj.kind, obj.name),
+                )
+                .label("no livenessProbe")
+                .help("add a `livenessProbe` that fails only when the process is stuck (not when a dependency is down)");
+            }
+        }
+    }
+}

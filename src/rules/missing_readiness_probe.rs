@@ -1,0 +1,28 @@
+//! `missing-readiness-probe` — documented in rules/missing-readiness-probe.md
+
+use crate::manifest::Object;
+use crate::rule::{Context, Rule, Sink};
+
+pub struct MissingReadinessProbe;
+
+impl Rule for MissingReadinessProbe {
+    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+        if !obj.is_long_running() {
+            return;
+        }
+        let Some(pod) = obj.pod() else { return };
+        for (i, c) in pod.spec.containers.iter().enumerate() {
+            if c.readiness_probe.is_none() {
+                out.report(
+                    format!("{}.containers[{i}].readinessProbe", pod.spec_path),
+                    format!(
+                        "container `{}` of {} `{}` has no readiness probe: traffic (and the next ordered pod) does not wait for it to be ready",
+                        c.name, obj.kind, obj.name
+                    ),
+                )
+                .label("no readinessProbe")
+                .help("add a `readinessProbe` that succeeds only when the container can serve (for a database: accepts queries)");
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! `missing-startup-probe` — documented in rules/missing-startup-probe.md
+
+use crate::catalog::data_store;
+use crate::manifest::Object;
+use crate::rule::{Context, Rule, Sink};
+
+pub struct MissingStartupProbe;
+
+impl Rule for MissingStartupProbe {
+    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+        if !obj.is_long_running() {
+            return;
+        }
+        let Some(pod) = obj.pod() else { return };
+        for (i, c) in pod.spec.containers.iter().enumerate() {
+            let Some(store) = c.image.as_deref().and_then(data_store) else { continue };
+            if c.liveness_probe.is_some() && c.startup_probe.is_none() {
+                out.report(
+                    format!("{}.containers[{i}].livenessProbe", pod.spec_path),
+                    format!(
+                        "{} container `{}` of {} `{}` has a liveness probe but no startup probe: a long recovery or initial load gets it killed and restarted",
+                        store.name, c.name, obj.kind, obj.name
+                    ),
+                )
+                .label("liveness probe without a startup probe")
+                .help("add a `startupProbe` (same check, `failureThreshold` × `periodSeconds` covering the longest start) so the liveness probe only runs once the database is up");
+            }
+        }
+    }
+}

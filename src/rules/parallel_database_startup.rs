@@ -1,0 +1,34 @@
+//! `parallel-database-startup` — documented in rules/parallel-database-startup.md
+
+use crate::catalog::{data_store, Bootstrap};
+use crate::manifest::Object;
+use crate::rule::{Context, Rule, Sink};
+
+pub struct ParallelDatabaseStartup;
+
+impl Rule for ParallelDatabaseStartup {
+    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+        let Some(sts) = obj.statefulset() else { return };
+        if sts.spec.pod_management_policy.as_deref() != Some("Parallel") {
+            return;
+        }
+        let Some(pod) = obj.pod() else { return };
+        let Some((i, store)) = pod.spec.containers.iter().enumerate().find_map(|(i, c)| {
+            let store = data_store(c.image.as_deref()?)?;
+            (store.bootstrap == Bootstrap::FromOrdinalZero).then_some((i, store))
+        }) else {
+            return;
+        };
+        out.report(
+            "spec.podManagementPolicy",
+            format!(
+                "StatefulSet `{}` runs {} with `podManagementPolicy: Parallel`: all pods start (and scale) at once, racing the bootstrap of pod 0",
+                obj.name, store.name
+            ),
+        )
+        .on_value()
+        .label("pods start in parallel")
+        .help("remove `podManagementPolicy` (the default, OrderedReady, starts pod N+1 only once pod N is Ready); rolling updates are ordered either way")
+        .related_value(obj, format!("{}.containers[{i}].image", pod.spec_path), format!("{} bootstraps from ordinal 0", store.name));
+    }
+}
