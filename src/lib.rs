@@ -7,11 +7,14 @@
 
 pub mod backup;
 pub mod catalog;
+pub mod cli;
 pub mod diagnostic;
+pub mod discover;
 pub mod engine;
 pub mod index;
 pub mod manifest;
 pub mod path;
+pub mod report;
 pub mod rule;
 pub mod rules;
 pub mod secrets;

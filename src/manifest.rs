@@ -264,8 +264,10 @@ pub fn load_file(id: FileId, file: &SourceFile, opts: &LoadOptions) -> FileResul
                 file: id,
                 span,
                 kind: ProblemKind::Syntax,
+                help: e.message.contains("multiline quoted scalar").then(|| {
+                    "YAML requires the continuation lines of a quoted scalar to be indented more than its key (kubectl's parser tolerates this; stslint's does not): indent them".to_string()
+                }),
                 message: format!("invalid YAML: {}", e.message),
-                help: None,
             });
             return out;
         }
@@ -326,6 +328,20 @@ fn load_document(id: FileId, doc: Node, opts: &LoadOptions, out: &mut FileResult
         .map(str::to_owned)
         .or_else(|| opts.default_namespace.clone());
     let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
+    // A workload without a pod template cannot be applied: it is a fragment,
+    // typically a kustomize patch. Linting it would only produce noise.
+    let workload = matches!(kind.as_str(), "StatefulSet" | "Deployment" | "DaemonSet" | "ReplicaSet")
+        && matches!(group, "apps" | "extensions");
+    if workload && doc.get("spec").and_then(|s| s.get("template")).is_none() {
+        out.skipped.push(Skipped {
+            file: id,
+            span: path::object_anchor(&doc),
+            reason: format!(
+                "incomplete {kind} `{name}`: no `spec.template`, so it cannot be applied as is (a kustomize patch?); lint the output of `kustomize build` instead"
+            ),
+        });
+        return;
+    }
     let mut problems = Vec::new();
     let typed = type_object(group, &kind, &doc, &mut |field, msg| {
         let (span, _) = path::locate(&doc, field, true);
@@ -380,9 +396,17 @@ fn type_object(
 /// Deserialise into `T`. A field of the wrong type is reported, removed, and
 /// the rest is typed again, so one bad value does not hide the object from the
 /// rules. Gives up (with defaults) after a bounded number of bad fields.
-fn typed<T: DeserializeOwned + Default>(doc: &Node, report: &mut dyn FnMut(&str, String)) -> Box<T> {
+fn typed<T: DeserializeOwned + Default + k8s_openapi::Resource>(
+    doc: &Node,
+    report: &mut dyn FnMut(&str, String),
+) -> Box<T> {
     const MAX_BAD_FIELDS: usize = 32;
     let mut json = doc.to_json();
+    // k8s-openapi insists on its own apiVersion; older versions of the same
+    // group (apps/v1beta2, policy/v1beta1 …) have the shape the rules read.
+    if let Some(m) = json.as_object_mut() {
+        m.insert("apiVersion".into(), serde_json::Value::String(T::API_VERSION.into()));
+    }
     for _ in 0..MAX_BAD_FIELDS {
         match serde_path_to_error::deserialize::<_, T>(&json) {
             Ok(v) => return Box::new(v),
@@ -390,11 +414,11 @@ fn typed<T: DeserializeOwned + Default>(doc: &Node, report: &mut dyn FnMut(&str,
                 let (field, segs) = error_path(e.path());
                 let found = path::resolve(doc, &field);
                 let what = if found.found {
-                    found.node.type_name()
+                    found.node.decoded_type_name()
                 } else {
-                    "a value"
+                    "a value".to_string()
                 };
-                report(&field, type_message(&field, &e.inner().to_string(), what));
+                report(&field, type_message(&field, &e.inner().to_string(), &what));
                 if segs.is_empty() || !remove_at(&mut json, &segs) {
                     break;
                 }

@@ -23,6 +23,42 @@ pub const MAX_DEPTH: usize = 128;
 pub struct Node {
     pub span: ByteSpan,
     pub value: Value,
+    /// How a scalar was written; `Plain` for collections.
+    pub style: Style,
+}
+
+/// How a scalar is written in the source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    /// `|` or `>` block scalar.
+    Block,
+    /// `*anchor`: the value comes from elsewhere.
+    Alias,
+}
+
+/// The YAML 1.1 booleans that Kubernetes' decoder (go-yaml v2) reads from
+/// unquoted scalars, where YAML 1.2 reads strings.
+pub const YAML11_BOOLS: &[(&str, bool)] = &[
+    ("y", true), ("Y", true), ("yes", true), ("Yes", true), ("YES", true),
+    ("on", true), ("On", true), ("ON", true),
+    ("n", false), ("N", false), ("no", false), ("No", false), ("NO", false),
+    ("off", false), ("Off", false), ("OFF", false),
+];
+
+/// How Kubernetes reads an unquoted scalar that YAML 1.2 reads as a string:
+/// `yes`/`on`/`no`/`off` are booleans and `0755` is octal.
+pub fn yaml11_value(s: &str) -> Option<Value> {
+    if let Some((_, b)) = YAML11_BOOLS.iter().find(|(w, _)| *w == s) {
+        return Some(Value::Bool(*b));
+    }
+    let digits = s.strip_prefix('0')?;
+    if !digits.is_empty() && digits.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        return i64::from_str_radix(digits, 8).ok().map(Value::Int);
+    }
+    None
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -103,11 +139,33 @@ impl Node {
         }
     }
 
-    /// The tree as JSON, for typed deserialisation. Duplicate keys: the last
-    /// wins (what `kubectl` does).
+    /// The value as Kubernetes decodes it: unquoted YAML 1.1 booleans and
+    /// octal numbers are read the way `kubectl` reads them.
+    pub fn decoded(&self) -> std::borrow::Cow<'_, Value> {
+        match (&self.value, self.style) {
+            (Value::Str(s), Style::Plain) => match yaml11_value(s) {
+                Some(v) => std::borrow::Cow::Owned(v),
+                None => std::borrow::Cow::Borrowed(&self.value),
+            },
+            _ => std::borrow::Cow::Borrowed(&self.value),
+        }
+    }
+
+    /// [`Node::type_name`] of the decoded value, saying when YAML 1.1 changed it.
+    pub fn decoded_type_name(&self) -> String {
+        match (&self.value, &*self.decoded()) {
+            (Value::Str(s), Value::Bool(_)) => format!("a boolean (unquoted `{s}` is a YAML 1.1 boolean to Kubernetes)"),
+            (Value::Str(s), Value::Int(_)) => format!("a number (unquoted `{s}` is a YAML 1.1 octal number to Kubernetes)"),
+            _ => self.type_name().to_string(),
+        }
+    }
+
+    /// The tree as JSON, for typed deserialisation, decoded as Kubernetes
+    /// decodes it ([`Node::decoded`]). Duplicate keys: the last wins, as in
+    /// `kubectl`.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
-        match &self.value {
+        match &*self.decoded() {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
@@ -151,7 +209,7 @@ pub fn parse_documents(file: &SourceFile) -> Result<Vec<Node>, YamlError> {
     let text: &str = &file.text;
     let options = options_for(text.len());
     match serde_saphyr::from_multiple_with_options::<Spanned<Raw>>(text, options) {
-        Ok(docs) => Ok(docs.into_iter().map(|d| convert(d, text.len())).collect()),
+        Ok(docs) => Ok(docs.into_iter().map(|d| convert(d, text)).collect()),
         Err(e) => Err(yaml_error(file, &e)),
     }
 }
@@ -199,6 +257,11 @@ fn clean_message(rendered: &str) -> String {
             _ => first,
         },
         None => first,
+    };
+    // "… at line 3, column 9": the position is reported separately.
+    let msg = match msg.rfind(" at line ") {
+        Some(i) if msg[i..].contains("column") => &msg[..i],
+        _ => msg,
     };
     let mut msg = msg.trim().to_string();
     if msg.is_empty() {
@@ -302,20 +365,30 @@ fn span_of(loc: &serde_saphyr::Location, text_len: usize) -> ByteSpan {
     }
 }
 
-fn convert(raw: Spanned<Raw>, text_len: usize) -> Node {
+fn convert(raw: Spanned<Raw>, text: &str) -> Node {
+    let text_len = text.len();
     let own = span_of(&raw.referenced, text_len);
+    let style = match text.as_bytes().get(own.start as usize) {
+        _ if own.is_empty() => Style::Plain,
+        Some(b'"') => Style::DoubleQuoted,
+        Some(b'\'') => Style::SingleQuoted,
+        Some(b'|' | b'>') => Style::Block,
+        Some(b'*') => Style::Alias,
+        _ => Style::Plain,
+    };
     match raw.value {
-        Raw::Null => leaf(own, Value::Null),
-        Raw::Bool(b) => leaf(own, Value::Bool(b)),
-        Raw::Int(i) => leaf(own, Value::Int(i)),
-        Raw::Float(f) => leaf(own, Value::Float(f)),
-        Raw::Str(s) => leaf(own, Value::Str(s)),
+        Raw::Null => leaf(own, Value::Null, style),
+        Raw::Bool(b) => leaf(own, Value::Bool(b), style),
+        Raw::Int(i) => leaf(own, Value::Int(i), style),
+        Raw::Float(f) => leaf(own, Value::Float(f), style),
+        Raw::Str(s) => leaf(own, Value::Str(s), style),
         Raw::Seq(items) => {
-            let items: Vec<Node> = items.into_iter().map(|i| convert(i, text_len)).collect();
+            let items: Vec<Node> = items.into_iter().map(|i| convert(i, text)).collect();
             let span = items.iter().fold(own, |acc, n| acc.join(n.span));
             Node {
                 span,
                 value: Value::Seq(items),
+                style: Style::Plain,
             }
         }
         Raw::Map(entries) => {
@@ -324,7 +397,7 @@ fn convert(raw: Spanned<Raw>, text_len: usize) -> Node {
                 .map(|(k, v)| Entry {
                     key_span: span_of(&k.referenced, text_len),
                     key: k.value,
-                    value: convert(v, text_len),
+                    value: convert(v, text),
                 })
                 .collect();
             // A block mapping's own span is empty: cover its entries instead.
@@ -338,13 +411,14 @@ fn convert(raw: Spanned<Raw>, text_len: usize) -> Node {
             Node {
                 span,
                 value: Value::Map(entries),
+                style: Style::Plain,
             }
         }
     }
 }
 
-fn leaf(span: ByteSpan, value: Value) -> Node {
-    Node { span, value }
+fn leaf(span: ByteSpan, value: Value, style: Style) -> Node {
+    Node { span, value, style }
 }
 
 #[cfg(test)]
@@ -374,6 +448,18 @@ mod tests {
         assert_eq!(docs[0].get("a").unwrap().as_str(), Some("yes"));
         assert_eq!(docs[0].get("b").unwrap().as_str(), Some("0755"));
         assert_eq!(docs[0].get("c").unwrap().value, Value::Bool(true));
+    }
+
+    #[test]
+    fn kubernetes_decodes_unquoted_yaml_1_1_literals() {
+        let docs = parse("a: yes\nb: \"yes\"\nc: 0755\nd: '0755'\ne: 0789\n").unwrap();
+        let j = docs[0].to_json();
+        assert_eq!(j["a"], serde_json::json!(true));
+        assert_eq!(j["b"], serde_json::json!("yes"));
+        assert_eq!(j["c"], serde_json::json!(493));
+        assert_eq!(j["d"], serde_json::json!("0755"));
+        assert_eq!(j["e"], serde_json::json!("0789"));
+        assert_eq!(docs[0].get("b").unwrap().style, Style::DoubleQuoted);
     }
 
     #[test]

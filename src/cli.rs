@@ -1,0 +1,291 @@
+//! Command-line arguments → [`Config`] → run → exit code. The binary's `main`
+//! is a thin wrapper over [`main_with`].
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic::Severity;
+use crate::discover::{self, DiscoverOptions};
+use crate::engine::{self, Outcome, Settings};
+use crate::manifest::LoadOptions;
+use crate::report::{self, Format, HumanOptions};
+use crate::rules;
+
+/// Lint Kubernetes manifests of stateful workloads: StatefulSets and their
+/// headless Services, PodDisruptionBudgets, StorageClasses, backups and Secrets.
+#[derive(Debug, Parser)]
+#[command(name = "stslint", version, args_conflicts_with_subcommands = true)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Files and directories to lint; `-` reads standard input. Directories are
+    /// walked for *.yaml, *.yml and *.json. Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    pub format: FormatArg,
+
+    /// Exit with 1 when a finding of this severity or higher is reported.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+
+    /// The file name to show for standard input.
+    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
+    pub stdin_filename: String,
+
+    /// The namespace of objects that do not set `metadata.namespace`.
+    #[arg(long, value_name = "NS")]
+    pub namespace: Option<String>,
+
+    /// Do not skip files ignored by .gitignore, .ignore and git excludes.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Also lint hidden files and directories.
+    #[arg(long)]
+    pub hidden: bool,
+
+    /// Do not run this rule (repeatable).
+    #[arg(long, value_name = "RULE")]
+    pub disable: Vec<String>,
+
+    /// Files larger than this many bytes are reported and not read.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub max_file_size: u64,
+
+    /// When to use colour in human output.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+
+    /// Number of threads (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Do not print the summary line (human and compact formats).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the rules with their default severity and summary.
+    Rules,
+    /// Print a rule's documentation.
+    Explain {
+        /// The rule id, e.g. missing-headless-service.
+        rule: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Human,
+    Json,
+    Sarif,
+    Compact,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+    /// Never exit with 1 for findings (input errors still exit with 2).
+    None,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Everything a lint run needs, decided from the arguments and environment.
+#[derive(Debug)]
+pub struct Config {
+    pub paths: Vec<PathBuf>,
+    pub format: Format,
+    pub fail_on: Option<Severity>,
+    pub discover: DiscoverOptions,
+    pub settings: Settings,
+    pub human: HumanOptions,
+    pub threads: Option<usize>,
+    pub quiet: bool,
+}
+
+/// A run that could not start (bad arguments, a missing path).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("unknown rule `{0}` (see `stslint rules`)")]
+    UnknownRule(String),
+    #[error(transparent)]
+    Discover(#[from] discover::DiscoverError),
+    #[error("{0}")]
+    Threads(String),
+    #[error("writing output: {0}")]
+    Output(std::io::Error),
+}
+
+impl Config {
+    pub fn from_args(args: Args) -> Result<Config, Error> {
+        for d in &args.disable {
+            if rules::meta(d).is_none() {
+                return Err(Error::UnknownRule(d.clone()));
+            }
+        }
+        let color = match args.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
+        Ok(Config {
+            paths,
+            format: match args.format {
+                FormatArg::Human => Format::Human,
+                FormatArg::Json => Format::Json,
+                FormatArg::Sarif => Format::Sarif,
+                FormatArg::Compact => Format::Compact,
+            },
+            fail_on: match args.fail_on {
+                FailOn::Error => Some(Severity::Error),
+                FailOn::Warning => Some(Severity::Warning),
+                FailOn::Note => Some(Severity::Note),
+                FailOn::None => None,
+            },
+            discover: DiscoverOptions {
+                no_ignore: args.no_ignore,
+                hidden: args.hidden,
+                max_file_size: args.max_file_size,
+                stdin_name: args.stdin_filename,
+            },
+            settings: Settings {
+                load: LoadOptions { default_namespace: args.namespace },
+                disabled: args.disable,
+            },
+            human: HumanOptions {
+                color,
+                width: if color { terminal_width() } else { 100 },
+            },
+            threads: args.threads,
+            quiet: args.quiet,
+        })
+    }
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100)
+}
+
+/// Lint as configured: returns the outcome (for callers that want it) and the
+/// exit code.
+pub fn lint(config: &Config) -> Result<Outcome, Error> {
+    let inputs = discover::discover(&config.paths, &config.discover)?;
+    let (files, problems) = discover::read_all(&inputs, &config.discover);
+    Ok(engine::lint(files, problems, &config.settings))
+}
+
+/// The exit code for an outcome: 2 when some input could not be linted, 1 when
+/// a finding is at or above `fail_on`, else 0.
+pub fn exit_code(outcome: &Outcome, fail_on: Option<Severity>) -> u8 {
+    if !outcome.problems.is_empty() {
+        2
+    } else if fail_on.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t)) {
+        1
+    } else {
+        0
+    }
+}
+
+/// Parse arguments, run, print, and return the process exit code.
+pub fn main_with(args: Args) -> ExitCode {
+    match run(args) {
+        Ok(code) => ExitCode::from(code),
+        Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("stslint: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: Args) -> Result<u8, Error> {
+    match &args.command {
+        Some(Command::Rules) => {
+            let mut s = String::new();
+            for m in rules::metas() {
+                s.push_str(&format!("{:<28} {:<8} {}\n", m.id, m.severity.as_str(), m.summary));
+            }
+            write_stdout(&s)?;
+            return Ok(0);
+        }
+        Some(Command::Explain { rule }) => {
+            let Some(m) = rules::meta(rule) else {
+                return Err(Error::UnknownRule(rule.clone()));
+            };
+            write_stdout(&format!("# {} ({})\n\n{}\n\n{}", m.id, m.severity, m.summary, m.body))?;
+            return Ok(0);
+        }
+        None => {}
+    }
+    let start = Instant::now();
+    let config = Config::from_args(args)?;
+    let mut pool = rayon::ThreadPoolBuilder::new().stack_size(16 * 1024 * 1024);
+    if let Some(n) = config.threads {
+        pool = pool.num_threads(n.max(1));
+    }
+    // The global pool can only be built once per process; a second call (tests
+    // running in one process) keeps the first.
+    let _ = pool.build_global();
+    let outcome = lint(&config)?;
+    write_stdout(&report::render(&outcome, config.format, &config.human))?;
+    if !config.quiet && matches!(config.format, Format::Human | Format::Compact) {
+        eprintln!("{}", summary_line(&outcome, start.elapsed()));
+    }
+    Ok(exit_code(&outcome, config.fail_on))
+}
+
+fn write_stdout(s: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(s.as_bytes()).and_then(|_| out.flush()).map_err(Error::Output)
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `12 files, 40 objects: 3 errors, 5 warnings, 1 note (2 files could not be
+/// linted, 1 document skipped) in 23 ms`
+pub fn summary_line(o: &Outcome, elapsed: std::time::Duration) -> String {
+    let c = report::counts(&o.findings);
+    let mut s = format!(
+        "stslint: {}, {}: {}, {}, {}",
+        plural(o.files.len(), "file", "files"),
+        plural(o.objects, "object", "objects"),
+        plural(c.errors, "error", "errors"),
+        plural(c.warnings, "warning", "warnings"),
+        plural(c.notes, "note", "notes"),
+    );
+    let mut extra = Vec::new();
+    if !o.problems.is_empty() {
+        extra.push(plural(o.problems.len(), "input error", "input errors"));
+    }
+    if !o.skipped.is_empty() {
+        extra.push(format!("{} skipped", plural(o.skipped.len(), "document", "documents")));
+    }
+    if !extra.is_empty() {
+        s.push_str(&format!(" ({})", extra.join(", ")));
+    }
+    s.push_str(&format!(" in {} ms", elapsed.as_millis()));
+    s
+}

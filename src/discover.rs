@@ -1,0 +1,207 @@
+//! Finding and reading inputs: files, directories (recursively, honouring
+//! `.gitignore` unless told not to) and standard input.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Problem, ProblemKind};
+use crate::source::{ByteSpan, FileId, SourceFile};
+
+/// Extensions read when walking a directory. Files named explicitly are read
+/// whatever their extension.
+pub const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+
+#[derive(Clone, Debug)]
+pub struct DiscoverOptions {
+    /// Do not honour `.gitignore`, `.ignore` and git excludes.
+    pub no_ignore: bool,
+    /// Also walk hidden files and directories.
+    pub hidden: bool,
+    /// Files larger than this are reported and not read.
+    pub max_file_size: u64,
+    /// The name standard input is shown under.
+    pub stdin_name: String,
+}
+
+impl Default for DiscoverOptions {
+    fn default() -> Self {
+        DiscoverOptions {
+            no_ignore: false,
+            hidden: false,
+            max_file_size: 16 * 1024 * 1024,
+            stdin_name: "<stdin>".into(),
+        }
+    }
+}
+
+/// One input to read.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+/// An error that stops the run before linting (a path that does not exist).
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct DiscoverError {
+    pub path: String,
+    pub message: String,
+}
+
+/// Expand paths into the inputs to read, in a stable order: the order the
+/// paths were given, each directory's files sorted by path.
+pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Vec<Input>, DiscoverError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            out.push(Input::Stdin);
+            continue;
+        }
+        let meta = std::fs::metadata(p).map_err(|e| DiscoverError {
+            path: display(p),
+            message: io_message(&e),
+        })?;
+        if !meta.is_dir() {
+            out.push(Input::File(p.clone()));
+            continue;
+        }
+        let mut found = Vec::new();
+        let walker = ignore::WalkBuilder::new(p)
+            .hidden(!opts.hidden)
+            .git_ignore(!opts.no_ignore)
+            .git_global(!opts.no_ignore)
+            .git_exclude(!opts.no_ignore)
+            .ignore(!opts.no_ignore)
+            .parents(!opts.no_ignore)
+            .follow_links(false)
+            .build();
+        for entry in walker {
+            let entry = entry.map_err(|e| DiscoverError {
+                path: display(p),
+                message: e.to_string(),
+            })?;
+            let path = entry.path();
+            let is_file = entry.file_type().is_some_and(|t| t.is_file());
+            let ext_ok = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
+            if is_file && ext_ok {
+                found.push(entry.into_path());
+            }
+        }
+        found.sort();
+        out.extend(found.into_iter().map(Input::File));
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|i| seen.insert(i.clone()));
+    Ok(out)
+}
+
+/// Read every input (in parallel). A file that cannot be read, is too large or
+/// is not UTF-8 still gets a slot, with a problem saying why.
+pub fn read_all(inputs: &[Input], opts: &DiscoverOptions) -> (Vec<SourceFile>, Vec<Problem>) {
+    let results: Vec<(SourceFile, Option<Problem>)> = inputs
+        .par_iter()
+        .enumerate()
+        .map(|(i, input)| read_one(FileId(i as u32), input, opts))
+        .collect();
+    let mut files = Vec::with_capacity(results.len());
+    let mut problems = Vec::new();
+    for (f, p) in results {
+        files.push(f);
+        problems.extend(p);
+    }
+    (files, problems)
+}
+
+fn read_one(id: FileId, input: &Input, opts: &DiscoverOptions) -> (SourceFile, Option<Problem>) {
+    let (name, bytes) = match input {
+        Input::Stdin => {
+            let mut buf = Vec::new();
+            let r = std::io::stdin()
+                .take(opts.max_file_size + 1)
+                .read_to_end(&mut buf);
+            (opts.stdin_name.clone(), r.map(|_| buf))
+        }
+        Input::File(p) => {
+            let name = display(p);
+            match std::fs::metadata(p) {
+                Ok(m) if m.len() > opts.max_file_size => {
+                    return too_large(id, name, m.len(), opts.max_file_size);
+                }
+                _ => {}
+            }
+            (name, std::fs::read(p))
+        }
+    };
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) => {
+            let problem = Problem {
+                file: id,
+                span: None,
+                kind: ProblemKind::Io,
+                message: format!("cannot read: {}", io_message(&e)),
+                help: None,
+            };
+            return (SourceFile::new(name, ""), Some(problem));
+        }
+    };
+    if bytes.len() as u64 > opts.max_file_size {
+        return too_large(id, name, bytes.len() as u64, opts.max_file_size);
+    }
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            (SourceFile::new(name, text), None)
+        }
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let problem = Problem {
+                file: id,
+                span: Some(ByteSpan::new(at, at + 1)),
+                kind: ProblemKind::Encoding,
+                message: "not valid UTF-8: Kubernetes manifests must be UTF-8 text".into(),
+                help: None,
+            };
+            (SourceFile::new(name, text), Some(problem))
+        }
+    }
+}
+
+fn too_large(id: FileId, name: String, len: u64, max: u64) -> (SourceFile, Option<Problem>) {
+    let problem = Problem {
+        file: id,
+        span: None,
+        kind: ProblemKind::TooLarge,
+        message: format!("skipped: the file is {} bytes, over the limit of {max} bytes", len),
+        help: Some("raise the limit with `--max-file-size BYTES` if this file is meant to be linted".into()),
+    };
+    (SourceFile::new(name, ""), Some(problem))
+}
+
+/// A path as shown in output: as given, with `/` separators.
+pub fn display(p: &Path) -> String {
+    let s = p.to_string_lossy();
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    if std::path::MAIN_SEPARATOR == '\\' {
+        s.replace('\\', "/")
+    } else {
+        s.to_string()
+    }
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}

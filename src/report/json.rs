@@ -1,0 +1,103 @@
+//! `--format json`: a versioned object, documented in README.md.
+
+use serde_json::{json, Value};
+
+use super::{counts, fingerprint, range, span_range};
+use crate::engine::Outcome;
+
+pub const VERSION: u32 = 1;
+
+pub fn render(outcome: &Outcome) -> String {
+    let findings: Vec<Value> = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let r = span_range(outcome, f.span);
+            let related: Vec<Value> = f
+                .related
+                .iter()
+                .map(|x| {
+                    let rr = span_range(outcome, x.span);
+                    json!({
+                        "file": outcome.file(x.span.file).name,
+                        "line": rr.start.line,
+                        "column": rr.start.column,
+                        "end_line": rr.end.line,
+                        "end_column": rr.end.column,
+                        "message": x.message,
+                    })
+                })
+                .collect();
+            json!({
+                "rule": f.rule,
+                "severity": f.severity.as_str(),
+                "message": f.message,
+                "help": f.help,
+                "file": outcome.file(f.span.file).name,
+                "line": r.start.line,
+                "column": r.start.column,
+                "end_line": r.end.line,
+                "end_column": r.end.column,
+                "offset": f.span.bytes.start,
+                "length": f.span.bytes.len(),
+                "object": {
+                    "kind": f.object.kind,
+                    "namespace": f.object.namespace,
+                    "name": f.object.name,
+                },
+                "field": f.field,
+                "related": related,
+                "fingerprint": fingerprint(outcome, f),
+            })
+        })
+        .collect();
+    let errors: Vec<Value> = outcome
+        .problems
+        .iter()
+        .map(|p| {
+            let r = p.span.map(|s| range(outcome, p.file, s));
+            json!({
+                "kind": p.kind.code(),
+                "message": p.message,
+                "help": p.help,
+                "file": outcome.file(p.file).name,
+                "line": r.map(|r| r.start.line),
+                "column": r.map(|r| r.start.column),
+            })
+        })
+        .collect();
+    let skipped: Vec<Value> = outcome
+        .skipped
+        .iter()
+        .map(|s| {
+            let r = range(outcome, s.file, s.span);
+            json!({
+                "file": outcome.file(s.file).name,
+                "line": r.start.line,
+                "column": r.start.column,
+                "reason": s.reason,
+            })
+        })
+        .collect();
+    let c = counts(&outcome.findings);
+    let doc = json!({
+        "version": VERSION,
+        "tool": { "name": "stslint", "version": env!("CARGO_PKG_VERSION") },
+        "findings": findings,
+        "errors": errors,
+        "skipped": skipped,
+        "summary": {
+            "files": outcome.files.len(),
+            "objects": outcome.objects,
+            "findings": outcome.findings.len(),
+            "errors": c.errors,
+            "warnings": c.warnings,
+            "notes": c.notes,
+            "input_errors": outcome.problems.len(),
+            "skipped_documents": outcome.skipped.len(),
+        },
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}

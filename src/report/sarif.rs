@@ -1,0 +1,186 @@
+//! `--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it. Validated
+//! against the OASIS schema in CI.
+
+use serde_json::{json, Value};
+
+use super::{fingerprint, range, span_range, Range};
+use crate::diagnostic::Severity;
+use crate::engine::Outcome;
+use crate::rules;
+
+const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+pub fn render(outcome: &Outcome) -> String {
+    let metas = rules::metas();
+    let rules_json: Vec<Value> = metas
+        .iter()
+        .map(|m| {
+            let mut tags = vec!["kubernetes"];
+            let mut props = serde_json::Map::new();
+            if m.id == "hardcoded-credential" {
+                tags.push("security");
+                props.insert("security-severity".into(), json!("8.0"));
+            } else {
+                tags.push("reliability");
+            }
+            props.insert("tags".into(), json!(tags));
+            props.insert("precision".into(), json!("high"));
+            props.insert("problem.severity".into(), json!(problem_severity(m.severity)));
+            json!({
+                "id": m.id,
+                "name": pascal(m.id),
+                "shortDescription": { "text": capitalise(&m.summary) },
+                "fullDescription": { "text": first_paragraph(m.body) },
+                "help": { "text": m.body, "markdown": m.body },
+                "defaultConfiguration": { "level": level(m.severity) },
+                "properties": props,
+            })
+        })
+        .collect();
+    let results: Vec<Value> = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let file = &outcome.file(f.span.file).name;
+            let related: Vec<Value> = f
+                .related
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let mut loc = physical(&outcome.file(r.span.file).name, Some(span_range(outcome, r.span)));
+                    loc["id"] = json!(i + 1);
+                    loc["message"] = json!({ "text": r.message });
+                    loc
+                })
+                .collect();
+            let fp = fingerprint(outcome, f);
+            let mut primary = physical(file, Some(span_range(outcome, f.span)));
+            primary["logicalLocations"] = json!([{
+                "name": f.object.name,
+                "fullyQualifiedName": f.object.to_string(),
+                "kind": "resource",
+            }]);
+            let mut r = json!({
+                "ruleId": f.rule,
+                "ruleIndex": metas.iter().position(|m| m.id == f.rule).unwrap_or(0),
+                "level": level(f.severity),
+                "message": { "text": format!("{}\nhelp: {}", f.message, f.help) },
+                "locations": [primary],
+                "partialFingerprints": {
+                    "primaryLocationLineHash": fp,
+                    "stslint/v1": fp,
+                },
+            });
+            if !related.is_empty() {
+                r["relatedLocations"] = json!(related);
+            }
+            r
+        })
+        .collect();
+    let notifications: Vec<Value> = outcome
+        .problems
+        .iter()
+        .map(|p| {
+            let r = p.span.map(|s| range(outcome, p.file, s));
+            let text = match &p.help {
+                Some(h) => format!("{}\nhelp: {h}", p.message),
+                None => p.message.clone(),
+            };
+            json!({
+                "level": "error",
+                "message": { "text": text },
+                "descriptor": { "id": p.kind.code() },
+                "locations": [physical(&outcome.file(p.file).name, r)],
+            })
+        })
+        .collect();
+    let doc = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "stslint",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules_json,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+            "invocations": [{
+                "executionSuccessful": outcome.problems.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn physical(file: &str, r: Option<Range>) -> Value {
+    let mut pl = json!({ "artifactLocation": { "uri": uri(file) } });
+    if let Some(r) = r {
+        pl["region"] = json!({
+            "startLine": r.start.line,
+            "startColumn": r.start.column,
+            "endLine": r.end.line,
+            "endColumn": r.end.column,
+        });
+    }
+    json!({ "physicalLocation": pl })
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+fn problem_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "recommendation",
+    }
+}
+
+/// A relative URI reference for a path: unreserved characters and `/` kept,
+/// everything else percent-encoded (a `:` would otherwise read as a scheme).
+pub fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn pascal(id: &str) -> String {
+    id.split('-').map(capitalise).collect()
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// The first paragraph under "What it does", as plain text.
+fn first_paragraph(body: &str) -> String {
+    let after = body.split("## What it does").nth(1).unwrap_or(body);
+    after
+        .trim_start()
+        .split("\n\n")
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
