@@ -131,7 +131,12 @@ fn velero_covers(o: &Object, t: &Target<'_>) -> bool {
     let included = list("includedNamespaces");
     let ns_ok = included.is_empty()
         || included.iter().any(|n| n == "*" || Some(n.as_str()) == t.namespace);
-    let excluded = t.namespace.is_some_and(|ns| list("excludedNamespaces").iter().any(|n| n == ns));
+    // An object without a namespace lands wherever it is applied: only a
+    // schedule that excludes nothing surely covers it.
+    let excluded = match t.namespace {
+        Some(ns) => list("excludedNamespaces").iter().any(|n| n == ns),
+        None => !list("excludedNamespaces").is_empty(),
+    };
     let labels_ok = match spec.get("labelSelector") {
         None => true,
         Some(sel) => {

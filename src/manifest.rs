@@ -563,7 +563,7 @@ mod tests {
 
     #[test]
     fn type_errors_are_reported_and_the_object_is_still_typed() {
-        let r = load("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  replicas: \"three\"\n  serviceName: db\n");
+        let r = load("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  replicas: \"three\"\n  serviceName: db\n  template: {spec: {containers: [{name: a}]}}\n");
         assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
         let p = &r.problems[0];
         assert_eq!(p.message, "`spec.replicas` has the wrong type: expected i32, found a string");

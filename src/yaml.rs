@@ -370,6 +370,7 @@ fn convert(raw: Spanned<Raw>, text: &str) -> Node {
     let own = span_of(&raw.referenced, text_len);
     let style = match text.as_bytes().get(own.start as usize) {
         _ if own.is_empty() => Style::Plain,
+        _ if is_block_scalar(text, own.start as usize) => Style::Block,
         Some(b'"') => Style::DoubleQuoted,
         Some(b'\'') => Style::SingleQuoted,
         Some(b'|' | b'>') => Style::Block,
@@ -417,6 +418,27 @@ fn convert(raw: Spanned<Raw>, text: &str) -> Node {
     }
 }
 
+/// Whether the scalar starting at `start` is the content of a `|` or `>` block
+/// scalar: the indicator ends the previous line (before any comment).
+fn is_block_scalar(text: &str, start: usize) -> bool {
+    let before = &text[..start];
+    let Some(nl) = before.trim_end_matches([' ', '\t']).rfind('\n') else {
+        return false;
+    };
+    if !before[nl..].trim().is_empty() {
+        return false; // the scalar starts on the same line as other text
+    }
+    let prev = before[..nl].trim_end_matches(['\n', '\r']);
+    let line = prev.rsplit('\n').next().unwrap_or(prev);
+    let code = match line.find(" #") {
+        Some(i) => &line[..i],
+        None => line,
+    };
+    let last = code.trim_end().rsplit([' ', '\t']).next().unwrap_or("");
+    last.starts_with(['|', '>'])
+        && last[1..].chars().all(|c| c == '-' || c == '+' || c.is_ascii_digit())
+}
+
 fn leaf(span: ByteSpan, value: Value, style: Style) -> Node {
     Node { span, value, style }
 }
@@ -460,6 +482,10 @@ mod tests {
         assert_eq!(j["d"], serde_json::json!("0755"));
         assert_eq!(j["e"], serde_json::json!("0789"));
         assert_eq!(docs[0].get("b").unwrap().style, Style::DoubleQuoted);
+        let docs = parse("a: |-  # note\n  yes\nb: >\n  0755\n").unwrap();
+        assert_eq!(docs[0].get("a").unwrap().style, Style::Block);
+        assert_eq!(docs[0].get("b").unwrap().style, Style::Block);
+        assert_eq!(docs[0].to_json()["a"], serde_json::json!("yes"));
     }
 
     #[test]

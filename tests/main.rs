@@ -1,1 +1,7 @@
+//! The one integration-test binary (one link step on 2-core CI).
 
+mod cli;
+mod docs;
+mod fixtures;
+mod registry;
+mod support;

@@ -34,15 +34,17 @@ impl Rule for MissingPdb {
         }
         let field = if obj.has("spec.replicas") { "spec.replicas" } else { "metadata.name" };
         let replicas = obj.replicas().map_or("its".to_string(), |r| format!("its {r}"));
-        let p = out
-            .report(
+        let p = out.report(
                 field,
                 format!(
                     "{} `{}` has no PodDisruptionBudget {}: a node drain may evict all {replicas} replicas at once",
                     obj.kind, obj.name, in_ns(ns)
                 ),
-            )
-            .label("no PodDisruptionBudget selects these pods")
+            );
+        if field == "metadata.name" {
+            p.on_value();
+        }
+        p.label("no PodDisruptionBudget selects these pods")
             .help("add a PodDisruptionBudget in the same namespace whose selector matches the pod template labels, with `maxUnavailable: 1`");
         if let Some(other) = cx.index.of_kind("PodDisruptionBudget").find(|p| selects(p)) {
             p.related(other, "spec.selector", "this PodDisruptionBudget selects the pods, but is in another namespace");

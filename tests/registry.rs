@@ -1,0 +1,52 @@
+//! The registry, rules/*.md and fixtures/*/ must agree.
+
+use std::collections::BTreeSet;
+use std::fs;
+
+use stslint::rule::parse_doc;
+use stslint::rules::ALL;
+
+use crate::support::root;
+
+fn names_in(dir: &str, ext: Option<&str>) -> BTreeSet<String> {
+    fs::read_dir(root().join(dir))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| match ext {
+            Some(x) => p.extension().is_some_and(|e| e == x),
+            None => p.is_dir(),
+        })
+        .map(|p| p.file_stem().unwrap().to_string_lossy().to_string())
+        .collect()
+}
+
+#[test]
+fn registry_docs_and_fixtures_agree() {
+    let registered: BTreeSet<String> = ALL.iter().map(|e| e.id.to_string()).collect();
+    assert_eq!(registered, names_in("rules", Some("md")), "rules/*.md vs the registry");
+    assert_eq!(registered, names_in("fixtures", None), "fixtures/*/ vs the registry");
+}
+
+#[test]
+fn every_doc_has_front_matter_and_the_four_sections() {
+    for e in ALL {
+        let meta = parse_doc(e.id, e.doc).unwrap_or_else(|err| panic!("{err}"));
+        for h in ["## What it does", "## Why it matters", "## Example", "## Use instead"] {
+            assert!(meta.body.contains(h), "rules/{}.md lacks `{h}`", e.id);
+        }
+        assert!(!meta.summary.ends_with('.'), "rules/{}.md: summary ends with a period", e.id);
+        assert!(e.doc.contains("\nseed:"), "rules/{}.md: front matter names no seed source", e.id);
+    }
+}
+
+#[test]
+fn ids_are_kebab_case_and_sorted() {
+    let ids: Vec<&str> = ALL.iter().map(|e| e.id).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "keep the registry in id order");
+    for id in ids {
+        assert!(id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{id}");
+    }
+}
