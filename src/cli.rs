@@ -52,6 +52,10 @@ pub struct Args {
     #[arg(long)]
     pub hidden: bool,
 
+    /// Run only this rule (repeatable; default: all rules).
+    #[arg(long, value_name = "RULE")]
+    pub select: Vec<String>,
+
     /// Do not run this rule (repeatable).
     #[arg(long, value_name = "RULE")]
     pub disable: Vec<String>,
@@ -136,10 +140,20 @@ pub enum Error {
 
 impl Config {
     pub fn from_args(args: Args) -> Result<Config, Error> {
-        for d in &args.disable {
+        for d in args.disable.iter().chain(&args.select) {
             if rules::meta(d).is_none() {
                 return Err(Error::UnknownRule(d.clone()));
             }
+        }
+        let mut disabled = args.disable;
+        if !args.select.is_empty() {
+            disabled.extend(
+                rules::ALL
+                    .iter()
+                    .map(|e| e.id)
+                    .filter(|id| !args.select.iter().any(|s| s == id))
+                    .map(str::to_string),
+            );
         }
         let color = match args.color {
             ColorArg::Always => true,
@@ -171,7 +185,7 @@ impl Config {
             },
             settings: Settings {
                 load: LoadOptions { default_namespace: args.namespace },
-                disabled: args.disable,
+                disabled,
             },
             human: HumanOptions {
                 color,

@@ -1,1 +1,260 @@
-//! CLI tests
+//! The binary as users run it: exit codes, formats, stdin, determinism, and
+//! credentials never printed. Insta snapshots pin the human output.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use crate::support::root;
+
+fn stslint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stslint"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run stslint")
+}
+
+fn stslint_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stslint"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run stslint");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+#[test]
+fn exit_codes() {
+    assert_eq!(stslint(&["examples/shop-db-good"]).status.code(), Some(0));
+    assert_eq!(stslint(&["examples/shop-db-bad"]).status.code(), Some(1));
+    let pdb = ["--select", "missing-pdb", "fixtures/missing-pdb/fires.yaml"];
+    assert_eq!(stslint(&[&["--fail-on", "error"][..], &pdb].concat()).status.code(), Some(0));
+    assert_eq!(stslint(&[&["--fail-on", "warning"][..], &pdb].concat()).status.code(), Some(1));
+    let note = ["--select", "missing-startup-probe", "fixtures/missing-startup-probe/fires.yaml"];
+    assert_eq!(stslint(&[&["--fail-on", "note"][..], &note].concat()).status.code(), Some(1));
+    assert_eq!(stslint(&[&["--fail-on", "warning"][..], &note].concat()).status.code(), Some(0));
+    assert_eq!(stslint(&["--select", "nope", "examples"]).status.code(), Some(2));
+    assert_eq!(stslint(&["--fail-on", "none", "examples/shop-db-bad"]).status.code(), Some(0));
+    assert_eq!(stslint(&["does/not/exist.yaml"]).status.code(), Some(2));
+    assert_eq!(stslint(&["--disable", "no-such-rule", "examples"]).status.code(), Some(2));
+    assert_eq!(stslint(&["--format", "xml", "examples"]).status.code(), Some(2));
+    let bad = stslint_stdin(&["-"], "a: [1, 2\nb: 3\n");
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn missing_path_is_a_clear_usage_error() {
+    let o = stslint(&["does/not/exist.yaml"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("does/not/exist.yaml: no such file or directory"), "{err}");
+}
+
+#[test]
+fn stdin_is_linted_under_the_given_name() {
+    let text = std::fs::read_to_string(root().join("fixtures/missing-pdb/fires.yaml")).unwrap();
+    let o = stslint_stdin(&["--format", "json", "--select", "missing-pdb", "--stdin-filename", "k8s/zk.yaml", "-"], &text);
+    let j = json(&o);
+    let f = &j["findings"][0];
+    assert_eq!(f["file"], "k8s/zk.yaml");
+    assert_eq!(f["rule"], "missing-pdb");
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(7), Some(3)));
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let j = json(&stslint(&["--format", "json", "fixtures/missing-headless-service/other_namespace.yaml", "--disable", "missing-pdb", "--disable", "missing-liveness-probe", "--disable", "missing-readiness-probe"]));
+    assert_eq!(j["version"], 1);
+    let f = &j["findings"][0];
+    assert_eq!(f["rule"], "missing-headless-service");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["file"], "fixtures/missing-headless-service/other_namespace.yaml");
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(17), Some(16)));
+    assert_eq!((f["end_line"].as_u64(), f["end_column"].as_u64()), (Some(17), Some(18)));
+    assert_eq!(f["object"], serde_json::json!({"kind": "StatefulSet", "namespace": "prod", "name": "db"}));
+    assert!(f["help"].as_str().is_some_and(|h| h.contains("clusterIP: None")));
+    assert_eq!(f["related"][0]["line"], 5);
+    assert_eq!(f["related"][0]["column"], 3);
+    assert_eq!(j["summary"]["errors"], 1);
+    assert_eq!(j["summary"]["objects"], 2);
+    assert_eq!(j["errors"], serde_json::json!([]));
+}
+
+#[test]
+fn compact_is_one_line_per_finding() {
+    let o = stslint(&["--format", "compact", "--select", "missing-startup-probe", "fixtures/missing-startup-probe/fires.yaml"]);
+    assert_eq!(
+        stdout(&o),
+        "fixtures/missing-startup-probe/fires.yaml:16:9: note[missing-startup-probe] PostgreSQL container `postgres` of StatefulSet `pg` has a liveness probe but no startup probe: a long recovery or initial load gets it killed and restarted\n"
+    );
+}
+
+#[test]
+fn one_bad_file_does_not_stop_the_others() {
+    let dir = tempdir("bad-and-good");
+    std::fs::write(dir.join("a-broken.yaml"), "apiVersion: v1\nkind: Service\nmetadata: {name: x\n").unwrap();
+    std::fs::write(dir.join("b-helm.yaml"), "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Values.name }}\n").unwrap();
+    std::fs::copy(root().join("fixtures/missing-pdb/fires.yaml"), dir.join("c-good.yaml")).unwrap();
+    std::fs::write(dir.join("d-notes.yaml"), "just: a config file\n").unwrap();
+    let o = stslint(&["--format", "json", "--select", "missing-pdb", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let j = json(&o);
+    let kinds: Vec<&str> = j["errors"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["syntax-error", "helm-template"]);
+    assert_eq!(j["errors"][0]["line"], 3);
+    assert_eq!(j["errors"][1]["line"], 4);
+    assert_eq!(j["errors"][1]["column"], 9);
+    assert!(j["errors"][1]["help"].as_str().unwrap().contains("helm template"));
+    assert_eq!(j["findings"].as_array().unwrap().len(), 3, "the good file is still linted");
+    assert_eq!(j["skipped"][0]["reason"], "not a Kubernetes object: no `apiVersion` and `kind`");
+    assert_eq!(j["summary"]["skipped_documents"], 1);
+}
+
+#[test]
+fn type_errors_are_located_and_do_not_hide_the_object() {
+    let yaml = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  replicas: three\n  serviceName: db\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec:\n      containers: [{name: db, image: postgres:16}]\n";
+    let o = stslint_stdin(&["--format", "json", "--disable", "missing-liveness-probe", "--disable", "missing-readiness-probe", "-"], yaml);
+    let j = json(&o);
+    assert_eq!(j["errors"][0]["kind"], "invalid-value");
+    assert_eq!(j["errors"][0]["message"], "`spec.replicas` has the wrong type: expected i32, found a string");
+    assert_eq!((j["errors"][0]["line"].as_u64(), j["errors"][0]["column"].as_u64()), (Some(5), Some(13)));
+    let rules: Vec<&str> = j["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"missing-headless-service"), "{rules:?}");
+}
+
+/// Values from fixtures/hardcoded-credential that must never be printed.
+const SECRETS: &[&str] = &[
+    "tok_4f9a8b7c6d5e", "hunter2", "correct horse", "s3cr3t", "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+    "abc123", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC", "b3BlbnNzaC1rZXktdjEAAAAA",
+];
+
+#[test]
+fn credentials_are_never_printed_in_any_format() {
+    for format in ["human", "json", "sarif", "compact"] {
+        for color in ["never", "always"] {
+            let o = stslint(&["--format", format, "--color", color, "fixtures/hardcoded-credential"]);
+            let all = format!("{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+            assert!(all.contains("hardcoded-credential"), "{format}: no findings?");
+            for s in SECRETS {
+                assert!(!all.contains(s), "{format}/{color} printed the credential {s:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    for format in ["human", "json", "sarif", "compact"] {
+        let one = stslint(&["--format", format, "-j", "1", "examples", "fixtures"]);
+        let many = stslint(&["--format", format, "-j", "4", "examples", "fixtures"]);
+        assert_eq!(stdout(&one), stdout(&many), "{format}");
+        assert!(!one.stdout.is_empty());
+    }
+}
+
+#[test]
+fn sarif_has_rules_regions_and_fingerprints() {
+    let j = json(&stslint(&["--format", "sarif", "examples/shop-db-bad"]));
+    assert_eq!(j["version"], "2.1.0");
+    let run = &j["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "stslint");
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), stslint::rules::ALL.len());
+    for r in rules {
+        for k in ["shortDescription", "fullDescription", "help"] {
+            assert!(r[k]["text"].as_str().is_some_and(|t| !t.is_empty()), "{} lacks {k}", r["id"]);
+        }
+    }
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 9);
+    let r = results.iter().find(|r| r["ruleId"] == "parallel-database-startup").unwrap();
+    let region = &r["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(region, &serde_json::json!({"startLine": 30, "startColumn": 24, "endLine": 30, "endColumn": 32}));
+    assert_eq!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "examples/shop-db-bad/postgres.yaml");
+    assert_eq!(r["relatedLocations"][0]["physicalLocation"]["region"]["startLine"], 50);
+    assert!(r["partialFingerprints"]["primaryLocationLineHash"].is_string());
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+}
+
+#[test]
+fn fingerprints_survive_unrelated_line_moves() {
+    let text = std::fs::read_to_string(root().join("examples/shop-db-bad/postgres.yaml")).unwrap();
+    let moved = format!("# a comment\n# and another\n{text}");
+    let fp = |t: &str| -> Vec<String> {
+        let j = json(&stslint_stdin(&["--format", "sarif", "-"], t));
+        j["runs"][0]["results"].as_array().unwrap().iter().map(|r| r["partialFingerprints"]["primaryLocationLineHash"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(fp(&text), fp(&moved));
+}
+
+#[test]
+fn parse_failures_are_sarif_notifications() {
+    let o = stslint_stdin(&["--format", "sarif", "--stdin-filename", "broken.yaml", "-"], "a: [1, 2\nb: 3\n");
+    let j = json(&o);
+    let n = &j["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert_eq!(n["level"], "error");
+    assert_eq!(n["descriptor"]["id"], "syntax-error");
+    assert_eq!(n["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
+    assert_eq!(j["runs"][0]["invocations"][0]["executionSuccessful"], false);
+}
+
+#[test]
+fn rules_and_explain() {
+    let list = stdout(&stslint(&["rules"]));
+    for e in stslint::rules::ALL {
+        assert!(list.contains(e.id), "{}", e.id);
+    }
+    let doc = stdout(&stslint(&["explain", "parallel-database-startup"]));
+    assert!(doc.contains("## Why it matters") && doc.contains("OrderedReady"));
+    let o = stslint(&["explain", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn gitignored_and_hidden_files_are_skipped_unless_asked() {
+    let dir = tempdir("ignore");
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    std::fs::write(dir.join(".gitignore"), "generated/\n").unwrap();
+    std::fs::create_dir_all(dir.join("generated")).unwrap();
+    std::fs::copy(root().join("fixtures/missing-pdb/fires.yaml"), dir.join("generated/zk.yaml")).unwrap();
+    let o = stslint(&["--format", "json", dir.to_str().unwrap()]);
+    assert_eq!(json(&o)["summary"]["files"], 0);
+    let o = stslint(&["--format", "json", "--no-ignore", dir.to_str().unwrap()]);
+    assert_eq!(json(&o)["summary"]["files"], 1);
+}
+
+#[test]
+fn human_output_snapshots() {
+    for case in [
+        "examples/shop-db-bad",
+        "fixtures/missing-headless-service/across_files",
+        "fixtures/missing-headless-service/across_files_not_headless",
+        "fixtures/hardcoded-credential/args.yaml",
+        "fixtures/single-zone-storage/fires.yaml",
+    ] {
+        let o = stslint(&["--color", "never", case]);
+        let name = case.replace(['/', '.'], "_");
+        insta::assert_snapshot!(name, stdout(&o));
+    }
+}
+
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
