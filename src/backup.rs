@@ -52,8 +52,14 @@ impl<'a> Target<'a> {
         if let Some(s) = self.service {
             reach = vec![format!("`{}-N.{s}`", self.name), format!("`{s}`")];
         }
-        let claims: Vec<String> = self.claims.iter().map(|c| format!("`{c}-{}-N`", self.name)).collect();
-        let ns = self.namespace.map_or("its namespace".to_string(), |n| format!("namespace `{n}`"));
+        let claims: Vec<String> = self
+            .claims
+            .iter()
+            .map(|c| format!("`{c}-{}-N`", self.name))
+            .collect();
+        let ns = self
+            .namespace
+            .map_or("its namespace".to_string(), |n| format!("namespace `{n}`"));
         format!(
             "a CronJob that reaches {} or mounts {}, a VolumeSnapshot of {}, or a Velero Schedule/Backup covering {ns}",
             reach.join(" or "),
@@ -68,12 +74,17 @@ pub fn find<'a>(index: &Index<'a>, t: &Target<'_>) -> Option<&'a Object> {
     index
         .of_kind("CronJob")
         .find(|cj| cronjob_backs_up(cj, t))
-        .or_else(|| index.of_kind("VolumeSnapshot").find(|s| snapshot_backs_up(s, t)))
         .or_else(|| {
             index
-                .objects()
-                .iter()
-                .find(|o| o.group() == "velero.io" && matches!(o.kind.as_str(), "Schedule" | "Backup") && velero_covers(o, t))
+                .of_kind("VolumeSnapshot")
+                .find(|s| snapshot_backs_up(s, t))
+        })
+        .or_else(|| {
+            index.objects().iter().find(|o| {
+                o.group() == "velero.io"
+                    && matches!(o.kind.as_str(), "Schedule" | "Backup")
+                    && velero_covers(o, t)
+            })
         })
 }
 
@@ -84,17 +95,27 @@ pub fn cronjob_backs_up(cj: &Object, t: &Target<'_>) -> bool {
         return false;
     }
     let Some(pod) = cj.pod() else { return false };
-    let Some(spec) = cj.at(pod.spec_path) else { return false };
+    let Some(spec) = cj.at(pod.spec_path) else {
+        return false;
+    };
     let same_ns = cj.namespace.as_deref() == t.namespace;
     let mut hit = false;
     for list in ["containers", "initContainers"] {
         for c in spec.get(list).map(Node::items).unwrap_or_default() {
             for key in ["command", "args"] {
-                c.get(key).map(|n| n.for_each_string(&mut |s, _| hit |= mentions(s, t, same_ns, false)));
+                if let Some(n) = c.get(key) {
+                    n.for_each_string(&mut |s, _| hit |= mentions(s, t, same_ns, false));
+                }
             }
             for e in c.get("env").map(Node::items).unwrap_or_default() {
-                let name = e.get("name").and_then(Node::as_str).unwrap_or_default().to_ascii_uppercase();
-                let hosty = ["HOST", "ADDR", "SERVER", "ENDPOINT", "URL", "URI", "DSN"].iter().any(|h| name.contains(h));
+                let name = e
+                    .get("name")
+                    .and_then(Node::as_str)
+                    .unwrap_or_default()
+                    .to_ascii_uppercase();
+                let hosty = ["HOST", "ADDR", "SERVER", "ENDPOINT", "URL", "URI", "DSN"]
+                    .iter()
+                    .any(|h| name.contains(h));
                 if let Some(v) = e.get("value").and_then(Node::as_str) {
                     hit |= mentions(v, t, same_ns, hosty);
                 }
@@ -102,7 +123,11 @@ pub fn cronjob_backs_up(cj: &Object, t: &Target<'_>) -> bool {
         }
     }
     for v in spec.get("volumes").map(Node::items).unwrap_or_default() {
-        if let Some(claim) = v.get("persistentVolumeClaim").and_then(|p| p.get("claimName")).and_then(Node::as_str) {
+        if let Some(claim) = v
+            .get("persistentVolumeClaim")
+            .and_then(|p| p.get("claimName"))
+            .and_then(Node::as_str)
+        {
             hit |= same_ns && is_claim_of(claim, t);
         }
     }
@@ -118,7 +143,11 @@ fn snapshot_backs_up(s: &Object, t: &Target<'_>) -> bool {
 }
 
 fn velero_covers(o: &Object, t: &Target<'_>) -> bool {
-    let spec = if o.kind == "Schedule" { o.at("spec.template") } else { o.at("spec") };
+    let spec = if o.kind == "Schedule" {
+        o.at("spec.template")
+    } else {
+        o.at("spec")
+    };
     let Some(spec) = spec else { return false };
     let list = |k: &str| -> Vec<String> {
         spec.get(k)
@@ -130,7 +159,9 @@ fn velero_covers(o: &Object, t: &Target<'_>) -> bool {
     };
     let included = list("includedNamespaces");
     let ns_ok = included.is_empty()
-        || included.iter().any(|n| n == "*" || Some(n.as_str()) == t.namespace);
+        || included
+            .iter()
+            .any(|n| n == "*" || Some(n.as_str()) == t.namespace);
     // An object without a namespace lands wherever it is applied: only a
     // schedule that excludes nothing surely covers it.
     let excluded = match t.namespace {
@@ -172,7 +203,11 @@ fn is_name_char(c: u8) -> bool {
 fn mentions(text: &str, t: &Target<'_>, same_ns: bool, host_var: bool) -> bool {
     let b = text.as_bytes();
     // `<claim>-<sts>-N` anywhere
-    if same_ns && text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).any(|w| is_claim_of(w, t)) {
+    if same_ns
+        && text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .any(|w| is_claim_of(w, t))
+    {
         return true;
     }
     let Some(svc) = t.service else { return false };
@@ -199,7 +234,8 @@ fn mentions(text: &str, t: &Target<'_>, same_ns: bool, host_var: bool) -> bool {
         }
         let after = &text[end..];
         let ns_ok = same_ns
-            || t.namespace.is_some_and(|ns| after.starts_with(&format!(".{ns}")));
+            || t.namespace
+                .is_some_and(|ns| after.starts_with(&format!(".{ns}")));
         if !ns_ok {
             continue;
         }
@@ -240,15 +276,33 @@ mod tests {
     #[test]
     fn hosts_and_claims() {
         let t = target();
-        assert!(mentions("pg_dump -h pg-0.pg-headless -U app", &t, true, false));
+        assert!(mentions(
+            "pg_dump -h pg-0.pg-headless -U app",
+            &t,
+            true,
+            false
+        ));
         assert!(mentions("pg_dump -h pg-headless -U app", &t, true, false));
         assert!(mentions("pg_dump --host=pg-headless", &t, true, false));
-        assert!(mentions("postgres://app@pg-headless:5432/app", &t, true, false));
-        assert!(mentions("pg-headless.db.svc.cluster.local", &t, false, false));
+        assert!(mentions(
+            "postgres://app@pg-headless:5432/app",
+            &t,
+            true,
+            false
+        ));
+        assert!(mentions(
+            "pg-headless.db.svc.cluster.local",
+            &t,
+            false,
+            false
+        ));
         assert!(mentions("pg-headless", &t, true, true));
         assert!(!mentions("pg-headless", &t, true, false));
         assert!(!mentions("pg_dump -U pg-headless-user", &t, true, false));
-        assert!(!mentions("pg_dump -h pg-headless", &t, false, false), "another namespace needs `.db`");
+        assert!(
+            !mentions("pg_dump -h pg-headless", &t, false, false),
+            "another namespace needs `.db`"
+        );
         assert!(mentions("restic backup /mnt/data-pg-0", &t, true, false));
         assert!(is_claim_of("data-pg-2", &t));
         assert!(!is_claim_of("data-pg-x", &t));

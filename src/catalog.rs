@@ -31,49 +31,249 @@ use Bootstrap::*;
 /// words, or the whole name.
 const STORES: &[(&str, DataStore)] = &[
     // Bootstraps from ordinal 0.
-    ("postgres", DataStore { name: "PostgreSQL", bootstrap: FromOrdinalZero }),
-    ("postgresql", DataStore { name: "PostgreSQL", bootstrap: FromOrdinalZero }),
-    ("postgis", DataStore { name: "PostgreSQL", bootstrap: FromOrdinalZero }),
-    ("timescaledb", DataStore { name: "PostgreSQL", bootstrap: FromOrdinalZero }),
-    ("spilo", DataStore { name: "PostgreSQL", bootstrap: FromOrdinalZero }),
-    ("patroni", DataStore { name: "PostgreSQL", bootstrap: FromOrdinalZero }),
-    ("mysql", DataStore { name: "MySQL", bootstrap: FromOrdinalZero }),
-    ("mariadb", DataStore { name: "MariaDB", bootstrap: FromOrdinalZero }),
-    ("xtradb", DataStore { name: "MySQL", bootstrap: FromOrdinalZero }),
-    ("mongo", DataStore { name: "MongoDB", bootstrap: FromOrdinalZero }),
-    ("mongodb", DataStore { name: "MongoDB", bootstrap: FromOrdinalZero }),
-    ("redis", DataStore { name: "Redis", bootstrap: FromOrdinalZero }),
-    ("valkey", DataStore { name: "Valkey", bootstrap: FromOrdinalZero }),
-    ("keydb", DataStore { name: "KeyDB", bootstrap: FromOrdinalZero }),
-    ("zookeeper", DataStore { name: "ZooKeeper", bootstrap: FromOrdinalZero }),
-    ("etcd", DataStore { name: "etcd", bootstrap: FromOrdinalZero }),
-    ("rabbitmq", DataStore { name: "RabbitMQ", bootstrap: FromOrdinalZero }),
+    (
+        "postgres",
+        DataStore {
+            name: "PostgreSQL",
+            bootstrap: FromOrdinalZero,
+        },
+    ),
+    (
+        "postgresql",
+        DataStore {
+            name: "PostgreSQL",
+            bootstrap: FromOrdinalZero,
+        },
+    ),
+    (
+        "postgis",
+        DataStore {
+            name: "PostgreSQL",
+            bootstrap: FromOrdinalZero,
+        },
+    ),
+    (
+        "timescaledb",
+        DataStore {
+            name: "PostgreSQL",
+            bootstrap: FromOrdinalZero,
+        },
+    ),
+    (
+        "spilo",
+        DataStore {
+            name: "PostgreSQL",
+            bootstrap: FromOrdinalZero,
+        },
+    ),
+    (
+        "patroni",
+        DataStore {
+            name: "PostgreSQL",
+            bootstrap: FromOrdinalZero,
+        },
+    ),
+    (
+        "mysql",
+        DataStore {
+            name: "MySQL",
+            bootstrap: FromOrdinalZero,
+        },
+    ),
+    (
+        "mariadb",
+        DataStore {
+            name: "MariaDB",
+            bootstrap: FromOrdinalZero,
+        },
+    ),
+    (
+        "xtradb",
+        DataStore {
+            name: "MySQL",
+            bootstrap: FromOrdinalZero,
+        },
+    ),
+    (
+        "mongo",
+        DataStore {
+            name: "MongoDB",
+            bootstrap: FromOrdinalZero,
+        },
+    ),
+    (
+        "mongodb",
+        DataStore {
+            name: "MongoDB",
+            bootstrap: FromOrdinalZero,
+        },
+    ),
+    (
+        "redis",
+        DataStore {
+            name: "Redis",
+            bootstrap: FromOrdinalZero,
+        },
+    ),
+    (
+        "valkey",
+        DataStore {
+            name: "Valkey",
+            bootstrap: FromOrdinalZero,
+        },
+    ),
+    (
+        "keydb",
+        DataStore {
+            name: "KeyDB",
+            bootstrap: FromOrdinalZero,
+        },
+    ),
+    (
+        "zookeeper",
+        DataStore {
+            name: "ZooKeeper",
+            bootstrap: FromOrdinalZero,
+        },
+    ),
+    (
+        "etcd",
+        DataStore {
+            name: "etcd",
+            bootstrap: FromOrdinalZero,
+        },
+    ),
+    (
+        "rabbitmq",
+        DataStore {
+            name: "RabbitMQ",
+            bootstrap: FromOrdinalZero,
+        },
+    ),
     // Peer-to-peer: every member starts alike; Parallel is fine.
-    ("cassandra", DataStore { name: "Cassandra", bootstrap: PeerToPeer }),
-    ("scylla", DataStore { name: "ScyllaDB", bootstrap: PeerToPeer }),
-    ("scylladb", DataStore { name: "ScyllaDB", bootstrap: PeerToPeer }),
-    ("elasticsearch", DataStore { name: "Elasticsearch", bootstrap: PeerToPeer }),
-    ("opensearch", DataStore { name: "OpenSearch", bootstrap: PeerToPeer }),
-    ("kafka", DataStore { name: "Kafka", bootstrap: PeerToPeer }),
-    ("cockroach", DataStore { name: "CockroachDB", bootstrap: PeerToPeer }),
-    ("cockroachdb", DataStore { name: "CockroachDB", bootstrap: PeerToPeer }),
-    ("nats", DataStore { name: "NATS", bootstrap: PeerToPeer }),
-    ("consul", DataStore { name: "Consul", bootstrap: PeerToPeer }),
+    (
+        "cassandra",
+        DataStore {
+            name: "Cassandra",
+            bootstrap: PeerToPeer,
+        },
+    ),
+    (
+        "scylla",
+        DataStore {
+            name: "ScyllaDB",
+            bootstrap: PeerToPeer,
+        },
+    ),
+    (
+        "scylladb",
+        DataStore {
+            name: "ScyllaDB",
+            bootstrap: PeerToPeer,
+        },
+    ),
+    (
+        "elasticsearch",
+        DataStore {
+            name: "Elasticsearch",
+            bootstrap: PeerToPeer,
+        },
+    ),
+    (
+        "opensearch",
+        DataStore {
+            name: "OpenSearch",
+            bootstrap: PeerToPeer,
+        },
+    ),
+    (
+        "kafka",
+        DataStore {
+            name: "Kafka",
+            bootstrap: PeerToPeer,
+        },
+    ),
+    (
+        "cockroach",
+        DataStore {
+            name: "CockroachDB",
+            bootstrap: PeerToPeer,
+        },
+    ),
+    (
+        "cockroachdb",
+        DataStore {
+            name: "CockroachDB",
+            bootstrap: PeerToPeer,
+        },
+    ),
+    (
+        "nats",
+        DataStore {
+            name: "NATS",
+            bootstrap: PeerToPeer,
+        },
+    ),
+    (
+        "consul",
+        DataStore {
+            name: "Consul",
+            bootstrap: PeerToPeer,
+        },
+    ),
 ];
 
 /// Names matched only as a whole (as words they are ambiguous:
 /// `percona-server-mongodb` is MongoDB).
 const WHOLE_NAMES: &[(&str, DataStore)] = &[
-    ("percona", DataStore { name: "MySQL", bootstrap: FromOrdinalZero }),
-    ("percona-server", DataStore { name: "MySQL", bootstrap: FromOrdinalZero }),
+    (
+        "percona",
+        DataStore {
+            name: "MySQL",
+            bootstrap: FromOrdinalZero,
+        },
+    ),
+    (
+        "percona-server",
+        DataStore {
+            name: "MySQL",
+            bootstrap: FromOrdinalZero,
+        },
+    ),
 ];
 
 /// Words that mark a tool around a data store rather than the store.
 const NOT_A_STORE: &[&str] = &[
-    "exporter", "operator", "proxy", "sidecar", "backup", "client", "cli", "ui", "admin",
-    "dashboard", "web", "commander", "insight", "bouncer", "pgbouncer", "sentinel",
-    "metrics", "controller", "init", "tools", "connect", "manager", "rest", "schema",
-    "registry", "mirrormaker", "cruise", "agent", "browser", "express",
+    "exporter",
+    "operator",
+    "proxy",
+    "sidecar",
+    "backup",
+    "client",
+    "cli",
+    "ui",
+    "admin",
+    "dashboard",
+    "web",
+    "commander",
+    "insight",
+    "bouncer",
+    "pgbouncer",
+    "sentinel",
+    "metrics",
+    "controller",
+    "init",
+    "tools",
+    "connect",
+    "manager",
+    "rest",
+    "schema",
+    "registry",
+    "mirrormaker",
+    "cruise",
+    "agent",
+    "browser",
+    "express",
 ];
 
 /// The repository name of an image: no registry, path, tag or digest.
@@ -86,7 +286,10 @@ pub fn image_name(image: &str) -> &str {
 /// The data store an image runs, if stslint knows it.
 pub fn data_store(image: &str) -> Option<DataStore> {
     let name = image_name(image).to_ascii_lowercase();
-    let words: Vec<&str> = name.split(['-', '_', '.']).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = name
+        .split(['-', '_', '.'])
+        .filter(|w| !w.is_empty())
+        .collect();
     if words.iter().any(|w| NOT_A_STORE.contains(w)) {
         return None;
     }
@@ -114,8 +317,14 @@ mod tests {
     #[test]
     fn matches_on_the_repository_name_whatever_the_registry_or_tag() {
         assert_eq!(store("postgres:15"), Some("PostgreSQL"));
-        assert_eq!(store("docker.io/bitnami/postgresql:16.2.0-debian-12-r0"), Some("PostgreSQL"));
-        assert_eq!(store("registry.example.com:5000/team/mysql@sha256:abcd"), Some("MySQL"));
+        assert_eq!(
+            store("docker.io/bitnami/postgresql:16.2.0-debian-12-r0"),
+            Some("PostgreSQL")
+        );
+        assert_eq!(
+            store("registry.example.com:5000/team/mysql@sha256:abcd"),
+            Some("MySQL")
+        );
         assert_eq!(store("quay.io/coreos/etcd:v3.5.9"), Some("etcd"));
         assert_eq!(store("mongo"), Some("MongoDB"));
         assert_eq!(store("percona/percona-server-mongodb:6.0"), Some("MongoDB"));
@@ -136,7 +345,13 @@ mod tests {
 
     #[test]
     fn bootstrap_kinds() {
-        assert_eq!(data_store("postgres").unwrap().bootstrap, Bootstrap::FromOrdinalZero);
-        assert_eq!(data_store("elasticsearch:8").unwrap().bootstrap, Bootstrap::PeerToPeer);
+        assert_eq!(
+            data_store("postgres").unwrap().bootstrap,
+            Bootstrap::FromOrdinalZero
+        );
+        assert_eq!(
+            data_store("elasticsearch:8").unwrap().bootstrap,
+            Bootstrap::PeerToPeer
+        );
     }
 }

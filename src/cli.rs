@@ -159,10 +159,15 @@ impl Config {
             ColorArg::Always => true,
             ColorArg::Never => false,
             ColorArg::Auto => {
-                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             }
         };
-        let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths };
+        let paths = if args.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            args.paths
+        };
         Ok(Config {
             paths,
             format: match args.format {
@@ -184,7 +189,9 @@ impl Config {
                 stdin_name: args.stdin_filename,
             },
             settings: Settings {
-                load: LoadOptions { default_namespace: args.namespace },
+                load: LoadOptions {
+                    default_namespace: args.namespace,
+                },
                 disabled,
             },
             human: HumanOptions {
@@ -198,7 +205,10 @@ impl Config {
 }
 
 fn terminal_width() -> usize {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100)
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
 }
 
 /// Lint as configured: returns the outcome (for callers that want it) and the
@@ -238,7 +248,12 @@ fn run(args: Args) -> Result<u8, Error> {
         Some(Command::Rules) => {
             let mut s = String::new();
             for m in rules::metas() {
-                s.push_str(&format!("{:<28} {:<8} {}\n", m.id, m.severity.as_str(), m.summary));
+                s.push_str(&format!(
+                    "{:<28} {:<8} {}\n",
+                    m.id,
+                    m.severity.as_str(),
+                    m.summary
+                ));
             }
             write_stdout(&s)?;
             return Ok(0);
@@ -247,7 +262,10 @@ fn run(args: Args) -> Result<u8, Error> {
             let Some(m) = rules::meta(rule) else {
                 return Err(Error::UnknownRule(rule.clone()));
             };
-            write_stdout(&format!("# {} ({})\n\n{}\n\n{}", m.id, m.severity, m.summary, m.body))?;
+            write_stdout(&format!(
+                "# {} ({})\n\n{}\n\n{}",
+                m.id, m.severity, m.summary, m.body
+            ))?;
             return Ok(0);
         }
         None => {}
@@ -271,7 +289,9 @@ fn run(args: Args) -> Result<u8, Error> {
 
 fn write_stdout(s: &str) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
-    out.write_all(s.as_bytes()).and_then(|_| out.flush()).map_err(Error::Output)
+    out.write_all(s.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(Error::Output)
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -295,7 +315,10 @@ pub fn summary_line(o: &Outcome, elapsed: std::time::Duration) -> String {
         extra.push(plural(o.problems.len(), "input error", "input errors"));
     }
     if !o.skipped.is_empty() {
-        extra.push(format!("{} skipped", plural(o.skipped.len(), "document", "documents")));
+        extra.push(format!(
+            "{} skipped",
+            plural(o.skipped.len(), "document", "documents")
+        ));
     }
     if !extra.is_empty() {
         s.push_str(&format!(" ({})", extra.join(", ")));

@@ -181,8 +181,14 @@ fn too_large(id: FileId, name: String, len: u64, max: u64) -> (SourceFile, Optio
         file: id,
         span: None,
         kind: ProblemKind::TooLarge,
-        message: format!("skipped: the file is {} bytes, over the limit of {max} bytes", len),
-        help: Some("raise the limit with `--max-file-size BYTES` if this file is meant to be linted".into()),
+        message: format!(
+            "skipped: the file is {} bytes, over the limit of {max} bytes",
+            len
+        ),
+        help: Some(
+            "raise the limit with `--max-file-size BYTES` if this file is meant to be linted"
+                .into(),
+        ),
     };
     (SourceFile::new(name, ""), Some(problem))
 }

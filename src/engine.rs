@@ -64,17 +64,28 @@ pub fn lint(files: Vec<SourceFile>, mut problems: Vec<Problem>, settings: &Setti
             for e in &enabled {
                 let mut sink = Sink::default();
                 e.rule.check(obj, &cx, &mut sink);
-                out.extend(sink.pending.into_iter().map(|p| resolve_finding(e.id, obj, p)));
+                out.extend(
+                    sink.pending
+                        .into_iter()
+                        .map(|p| resolve_finding(e.id, obj, p)),
+                );
             }
             out
         })
         .collect();
     let name = |id: FileId| files[id.0 as usize].name.as_str();
     findings.sort_by(|a, b| {
-        (name(a.span.file), a.span.bytes, a.rule, &a.message).cmp(&(name(b.span.file), b.span.bytes, b.rule, &b.message))
+        (name(a.span.file), a.span.bytes, a.rule, &a.message).cmp(&(
+            name(b.span.file),
+            b.span.bytes,
+            b.rule,
+            &b.message,
+        ))
     });
     findings.dedup();
-    problems.sort_by(|a, b| (name(a.file), a.span, &a.message).cmp(&(name(b.file), b.span, &b.message)));
+    problems.sort_by(|a, b| {
+        (name(a.file), a.span, &a.message).cmp(&(name(b.file), b.span, &b.message))
+    });
     skipped.sort_by(|a, b| (name(a.file), a.span).cmp(&(name(b.file), b.span)));
     Outcome {
         objects: objects.len(),
@@ -94,7 +105,10 @@ fn resolve_finding(rule: &'static str, obj: &Object, p: Pending<'_>) -> Finding 
         .map(|r| {
             let (bytes, _) = locate(&r.object.node, &r.field, r.on_value);
             Related {
-                span: Span { file: r.object.file, bytes },
+                span: Span {
+                    file: r.object.file,
+                    bytes,
+                },
                 message: r.message.clone(),
             }
         })
@@ -104,14 +118,20 @@ fn resolve_finding(rule: &'static str, obj: &Object, p: Pending<'_>) -> Finding 
         .iter()
         .filter_map(|f| {
             let r = resolve(&obj.node, f);
-            r.found.then_some(Span { file: obj.file, bytes: r.node.span })
+            r.found.then_some(Span {
+                file: obj.file,
+                bytes: r.node.span,
+            })
         })
         .collect();
     Finding {
         rule,
         severity: meta.map_or(crate::diagnostic::Severity::Warning, |m| m.severity),
         label: p.label.unwrap_or_else(|| "here".into()),
-        help: p.help.or_else(|| meta.map(|m| m.summary.clone())).unwrap_or_default(),
+        help: p
+            .help
+            .or_else(|| meta.map(|m| m.summary.clone()))
+            .unwrap_or_default(),
         message: p.message,
         object: ObjectRef {
             kind: obj.kind.clone(),
@@ -119,7 +139,10 @@ fn resolve_finding(rule: &'static str, obj: &Object, p: Pending<'_>) -> Finding 
             name: obj.name.clone(),
         },
         field: p.field,
-        span: Span { file: obj.file, bytes },
+        span: Span {
+            file: obj.file,
+            bytes,
+        },
         related,
         secrets,
     }

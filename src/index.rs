@@ -47,7 +47,8 @@ impl<'a> Index<'a> {
         kind: &'s str,
         ns: Option<&'s str>,
     ) -> impl Iterator<Item = &'a Object> + 's {
-        self.of_kind(kind).filter(move |o| o.namespace.as_deref() == ns)
+        self.of_kind(kind)
+            .filter(move |o| o.namespace.as_deref() == ns)
     }
 
     /// The objects named `name` of `kind` in `ns`.
@@ -78,8 +79,10 @@ impl<'a> Index<'a> {
             "storageclass.beta.kubernetes.io/is-default-class",
         ];
         self.of_kind("StorageClass").find(|o| {
-            KEYS.iter()
-                .any(|k| o.annotation(k).is_some_and(|v| v.eq_ignore_ascii_case("true")))
+            KEYS.iter().any(|k| {
+                o.annotation(k)
+                    .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+            })
         })
     }
 }
@@ -169,7 +172,10 @@ mod tests {
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement;
 
     fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn expr(key: &str, op: &str, values: &[&str]) -> LabelSelectorRequirement {
@@ -210,7 +216,10 @@ mod tests {
     fn service_selectors_need_every_pair() {
         let l = labels(&[("app", "db")]);
         assert!(map_selector_matches(Some(&labels(&[("app", "db")])), &l));
-        assert!(!map_selector_matches(Some(&labels(&[("app", "db"), ("x", "y")])), &l));
+        assert!(!map_selector_matches(
+            Some(&labels(&[("app", "db"), ("x", "y")])),
+            &l
+        ));
         assert!(!map_selector_matches(Some(&BTreeMap::new()), &l));
         assert!(!map_selector_matches(None, &l));
     }

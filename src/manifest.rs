@@ -10,9 +10,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
-use k8s_openapi::api::core::v1::{
-    ConfigMap, PersistentVolumeClaim, Pod, PodSpec, Secret, Service,
-};
+use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Pod, PodSpec, Secret, Service};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
@@ -286,7 +284,10 @@ fn next_char_end(text: &str, o: usize) -> usize {
 }
 
 fn load_document(id: FileId, doc: Node, opts: &LoadOptions, out: &mut FileResult) {
-    let api_version = doc.get("apiVersion").and_then(Node::as_str).map(str::to_owned);
+    let api_version = doc
+        .get("apiVersion")
+        .and_then(Node::as_str)
+        .map(str::to_owned);
     let kind = doc.get("kind").and_then(Node::as_str).map(str::to_owned);
     let (Some(api_version), Some(kind)) = (api_version, kind) else {
         let reason = match &doc.value {
@@ -330,8 +331,10 @@ fn load_document(id: FileId, doc: Node, opts: &LoadOptions, out: &mut FileResult
     let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
     // A workload without a pod template cannot be applied: it is a fragment,
     // typically a kustomize patch. Linting it would only produce noise.
-    let workload = matches!(kind.as_str(), "StatefulSet" | "Deployment" | "DaemonSet" | "ReplicaSet")
-        && matches!(group, "apps" | "extensions");
+    let workload = matches!(
+        kind.as_str(),
+        "StatefulSet" | "Deployment" | "DaemonSet" | "ReplicaSet"
+    ) && matches!(group, "apps" | "extensions");
     if workload && doc.get("spec").and_then(|s| s.get("template")).is_none() {
         out.skipped.push(Skipped {
             file: id,
@@ -367,12 +370,7 @@ fn load_document(id: FileId, doc: Node, opts: &LoadOptions, out: &mut FileResult
     });
 }
 
-fn type_object(
-    group: &str,
-    kind: &str,
-    doc: &Node,
-    report: &mut dyn FnMut(&str, String),
-) -> Typed {
+fn type_object(group: &str, kind: &str, doc: &Node, report: &mut dyn FnMut(&str, String)) -> Typed {
     // Older API groups (apps/v1beta1, extensions/v1beta1, policy/v1beta1) have
     // the same shape for every field the rules read.
     match (group, kind) {
@@ -405,7 +403,10 @@ fn typed<T: DeserializeOwned + Default + k8s_openapi::Resource>(
     // k8s-openapi insists on its own apiVersion; older versions of the same
     // group (apps/v1beta2, policy/v1beta1 …) have the shape the rules read.
     if let Some(m) = json.as_object_mut() {
-        m.insert("apiVersion".into(), serde_json::Value::String(T::API_VERSION.into()));
+        m.insert(
+            "apiVersion".into(),
+            serde_json::Value::String(T::API_VERSION.into()),
+        );
     }
     for _ in 0..MAX_BAD_FIELDS {
         match serde_path_to_error::deserialize::<_, T>(&json) {
@@ -455,7 +456,11 @@ fn type_message(field: &str, serde_msg: &str, found: &str) -> String {
         .rsplit_once(", expected ")
         .map(|(_, e)| e)
         .or_else(|| serde_msg.strip_prefix("expected "));
-    let field = if field.is_empty() { "the object" } else { field };
+    let field = if field.is_empty() {
+        "the object"
+    } else {
+        field
+    };
     match expected {
         Some(exp) => format!("`{field}` has the wrong type: expected {exp}, found {found}"),
         None => {
@@ -515,8 +520,23 @@ fn remove_at(json: &mut serde_json::Value, segs: &[path::Seg]) -> bool {
 /// ConfigMap may legitimately hold `{{ }}` for another template engine.
 fn helm_template_offset(text: &str) -> Option<usize> {
     const ACTIONS: &[&str] = &[
-        ".Values", ".Release", ".Chart", ".Capabilities", ".Files", "include ", "template ",
-        "if ", "else", "end ", "end}", "range ", "with ", "define ", "toYaml", "tpl ", "$.",
+        ".Values",
+        ".Release",
+        ".Chart",
+        ".Capabilities",
+        ".Files",
+        "include ",
+        "template ",
+        "if ",
+        "else",
+        "end ",
+        "end}",
+        "range ",
+        "with ",
+        "define ",
+        "toYaml",
+        "tpl ",
+        "$.",
     ];
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
@@ -542,7 +562,11 @@ mod tests {
     use super::*;
 
     fn load(text: &str) -> FileResult {
-        load_file(FileId(0), &SourceFile::new("t.yaml", text), &LoadOptions::default())
+        load_file(
+            FileId(0),
+            &SourceFile::new("t.yaml", text),
+            &LoadOptions::default(),
+        )
     }
 
     #[test]
@@ -566,7 +590,10 @@ mod tests {
         let r = load("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  replicas: \"three\"\n  serviceName: db\n  template: {spec: {containers: [{name: a}]}}\n");
         assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
         let p = &r.problems[0];
-        assert_eq!(p.message, "`spec.replicas` has the wrong type: expected i32, found a string");
+        assert_eq!(
+            p.message,
+            "`spec.replicas` has the wrong type: expected i32, found a string"
+        );
         assert!(!p.message.contains("three"));
         let sts = r.objects[0].statefulset().unwrap();
         assert_eq!(sts.spec.service_name.as_deref(), Some("db"));
@@ -584,7 +611,9 @@ mod tests {
 
     #[test]
     fn default_namespace_applies_only_when_none_is_given() {
-        let opts = LoadOptions { default_namespace: Some("prod".into()) };
+        let opts = LoadOptions {
+            default_namespace: Some("prod".into()),
+        };
         let f = SourceFile::new("t", "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: b, namespace: dev}\n");
         let r = load_file(FileId(0), &f, &opts);
         assert_eq!(r.objects[0].namespace.as_deref(), Some("prod"));

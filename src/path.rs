@@ -184,7 +184,10 @@ mod tests {
                 Seg::Key("a.b/c".into()),
             ]
         );
-        assert_eq!(join_key("metadata.labels", "app.kubernetes.io/name"), "metadata.labels[\"app.kubernetes.io/name\"]");
+        assert_eq!(
+            join_key("metadata.labels", "app.kubernetes.io/name"),
+            "metadata.labels[\"app.kubernetes.io/name\"]"
+        );
     }
 
     fn text_at(f: &SourceFile, s: ByteSpan) -> &str {
@@ -193,7 +196,10 @@ mod tests {
 
     #[test]
     fn missing_fields_fall_back_to_the_nearest_parent() {
-        let f = SourceFile::new("t", "metadata:\n  name: db\nspec:\n  containers:\n  - name: pg\n    image: postgres\n");
+        let f = SourceFile::new(
+            "t",
+            "metadata:\n  name: db\nspec:\n  containers:\n  - name: pg\n    image: postgres\n",
+        );
         let docs = parse_documents(&f).unwrap();
         let root = &docs[0];
         let (s, found) = locate(root, "spec.containers[0].image", true);

@@ -27,7 +27,11 @@ pub struct Sink<'a> {
 impl<'a> Sink<'a> {
     /// Report a finding at `field` (a path such as `spec.serviceName`). When the
     /// field is missing, the finding points at its nearest existing parent.
-    pub fn report(&mut self, field: impl Into<String>, message: impl Into<String>) -> &mut Pending<'a> {
+    pub fn report(
+        &mut self,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> &mut Pending<'a> {
         self.pending.push(Pending {
             field: field.into(),
             on_value: false,
@@ -81,7 +85,12 @@ impl<'a> Pending<'a> {
 
     /// A related location in another (or the same) object, pointing at the
     /// key of `field` (or the object itself when `field` is empty).
-    pub fn related(&mut self, object: &'a Object, field: impl Into<String>, message: impl Into<String>) -> &mut Self {
+    pub fn related(
+        &mut self,
+        object: &'a Object,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> &mut Self {
         self.related.push(PendingRelated {
             object,
             field: field.into(),
@@ -92,7 +101,12 @@ impl<'a> Pending<'a> {
     }
 
     /// Like [`Pending::related`], pointing at the field's value.
-    pub fn related_value(&mut self, object: &'a Object, field: impl Into<String>, message: impl Into<String>) -> &mut Self {
+    pub fn related_value(
+        &mut self,
+        object: &'a Object,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> &mut Self {
         self.related.push(PendingRelated {
             object,
             field: field.into(),

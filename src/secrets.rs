@@ -31,12 +31,62 @@ pub fn words(name: &str) -> Vec<String> {
 /// Words that, last in a name, say the value is about a secret, not the secret
 /// itself: `PASSWORD_FILE`, `TOKEN_TTL`, `SECRET_NAME`, `ACCESS_KEY_ID`.
 const NOT_THE_SECRET: &[&str] = &[
-    "file", "files", "path", "dir", "directory", "ttl", "length", "len", "size", "timeout",
-    "expiry", "expiration", "expires", "seconds", "period", "interval", "enabled", "enable",
-    "disabled", "type", "mode", "name", "names", "ref", "id", "host", "port", "user",
-    "username", "policy", "header", "field", "format", "algorithm", "version", "count", "min",
-    "max", "location", "endpoint", "url", "uri", "mount", "env", "hash", "salt", "rotation",
-    "provider", "store", "vault", "arn", "namespace", "prefix", "suffix", "required", "regex",
+    "file",
+    "files",
+    "path",
+    "dir",
+    "directory",
+    "ttl",
+    "length",
+    "len",
+    "size",
+    "timeout",
+    "expiry",
+    "expiration",
+    "expires",
+    "seconds",
+    "period",
+    "interval",
+    "enabled",
+    "enable",
+    "disabled",
+    "type",
+    "mode",
+    "name",
+    "names",
+    "ref",
+    "id",
+    "host",
+    "port",
+    "user",
+    "username",
+    "policy",
+    "header",
+    "field",
+    "format",
+    "algorithm",
+    "version",
+    "count",
+    "min",
+    "max",
+    "location",
+    "endpoint",
+    "url",
+    "uri",
+    "mount",
+    "env",
+    "hash",
+    "salt",
+    "rotation",
+    "provider",
+    "store",
+    "vault",
+    "arn",
+    "namespace",
+    "prefix",
+    "suffix",
+    "required",
+    "regex",
 ];
 
 /// Whether a variable/key name says it holds a credential.
@@ -49,7 +99,9 @@ pub fn is_secret_name(name: &str) -> bool {
         return false;
     }
     // `MYSQL_ALLOW_EMPTY_PASSWORD`, `POSTGRES_HOST_AUTH_METHOD`-style switches
-    if w.iter().any(|x| x == "allow" || x == "empty" || x == "random" || x == "generate") {
+    if w.iter()
+        .any(|x| x == "allow" || x == "empty" || x == "random" || x == "generate")
+    {
         return false;
     }
     let strong = w.iter().any(|x| {
@@ -58,10 +110,31 @@ pub fn is_secret_name(name: &str) -> bool {
             || x.contains("passphrase")
             || x.contains("secret")
             || x.contains("credential")
-            || matches!(x.as_str(), "pwd" | "token" | "tokens" | "apikey" | "bearer" | "privatekey" | "accesskey" | "secretkey")
+            || matches!(
+                x.as_str(),
+                "pwd"
+                    | "token"
+                    | "tokens"
+                    | "apikey"
+                    | "bearer"
+                    | "privatekey"
+                    | "accesskey"
+                    | "secretkey"
+            )
     });
     let key_pair = w.windows(2).any(|p| {
-        p[1] == "key" && matches!(p[0].as_str(), "api" | "private" | "access" | "secret" | "signing" | "encryption" | "master" | "auth")
+        p[1] == "key"
+            && matches!(
+                p[0].as_str(),
+                "api"
+                    | "private"
+                    | "access"
+                    | "secret"
+                    | "signing"
+                    | "encryption"
+                    | "master"
+                    | "auth"
+            )
             || (p[0] == "key" && p[1] == "content")
     });
     strong || key_pair || last == "key"
@@ -71,10 +144,19 @@ pub fn is_secret_name(name: &str) -> bool {
 /// (`$(VAR)`, `${VAR}`), file paths, numbers and booleans.
 pub fn is_benign_value(v: &str) -> bool {
     let v = v.trim();
-    if v.is_empty() || v.starts_with("$(") || v.starts_with("${") || v.starts_with('$') && v.len() > 1 && v[1..].chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+    if v.is_empty()
+        || v.starts_with("$(")
+        || v.starts_with("${")
+        || v.starts_with('$')
+            && v.len() > 1
+            && v[1..]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
         return true;
     }
-    if v.starts_with('/') || v.starts_with("./") || v.starts_with("~/") || v.starts_with("file://") {
+    if v.starts_with('/') || v.starts_with("./") || v.starts_with("~/") || v.starts_with("file://")
+    {
         return true;
     }
     if v.parse::<f64>().is_ok() {
@@ -92,7 +174,9 @@ pub fn has_url_password(text: &str) -> bool {
     while let Some(i) = rest.find("://") {
         let after = &rest[i + 3..];
         let end = after
-            .find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace() || c == '"' || c == '\'')
+            .find(|c: char| {
+                c == '/' || c == '?' || c == '#' || c.is_whitespace() || c == '"' || c == '\''
+            })
             .unwrap_or(after.len());
         let authority = &after[..end];
         if let Some(at) = authority.rfind('@') {
@@ -145,22 +229,48 @@ mod tests {
     fn splits_names_into_words() {
         assert_eq!(words("DB_ROOT_PASSWORD"), ["db", "root", "password"]);
         assert_eq!(words("dbRootPassword"), ["db", "root", "password"]);
-        assert_eq!(words("OCI_CLI_KEY_CONTENT"), ["oci", "cli", "key", "content"]);
+        assert_eq!(
+            words("OCI_CLI_KEY_CONTENT"),
+            ["oci", "cli", "key", "content"]
+        );
     }
 
     #[test]
     fn secret_names() {
         for n in [
-            "password", "MYSQL_ROOT_PASSWORD", "PGPASSWORD", "my_password", "AWS_SECRET_ACCESS_KEY",
-            "AZURE_BATCH_KEY", "OCI_CLI_KEY_CONTENT", "GITHUB_TOKEN", "apiKey", "API_KEY",
-            "PRIVATE_KEY", "client-secret", "REDIS_PASSWD", "credentials", "db.password",
+            "password",
+            "MYSQL_ROOT_PASSWORD",
+            "PGPASSWORD",
+            "my_password",
+            "AWS_SECRET_ACCESS_KEY",
+            "AZURE_BATCH_KEY",
+            "OCI_CLI_KEY_CONTENT",
+            "GITHUB_TOKEN",
+            "apiKey",
+            "API_KEY",
+            "PRIVATE_KEY",
+            "client-secret",
+            "REDIS_PASSWD",
+            "credentials",
+            "db.password",
         ] {
             assert!(is_secret_name(n), "{n}");
         }
         for n in [
-            "POSTGRES_PASSWORD_FILE", "MYSQL_ALLOW_EMPTY_PASSWORD", "TOKEN_TTL_SECONDS", "PASSWORD_LENGTH",
-            "SECRET_NAME", "AWS_ACCESS_KEY_ID", "user_name", "greeting", "PGDATA", "KEY_PATH",
-            "TOKEN_TTL", "POSTGRES_USER", "keyspace", "monkey",
+            "POSTGRES_PASSWORD_FILE",
+            "MYSQL_ALLOW_EMPTY_PASSWORD",
+            "TOKEN_TTL_SECONDS",
+            "PASSWORD_LENGTH",
+            "SECRET_NAME",
+            "AWS_ACCESS_KEY_ID",
+            "user_name",
+            "greeting",
+            "PGDATA",
+            "KEY_PATH",
+            "TOKEN_TTL",
+            "POSTGRES_USER",
+            "keyspace",
+            "monkey",
         ] {
             assert!(!is_secret_name(n), "{n}");
         }
@@ -168,7 +278,17 @@ mod tests {
 
     #[test]
     fn benign_values() {
-        for v in ["", "  ", "$(DB_PASSWORD)", "${DB_PASSWORD}", "$PASS", "/etc/secret/pw", "5432", "true", "no"] {
+        for v in [
+            "",
+            "  ",
+            "$(DB_PASSWORD)",
+            "${DB_PASSWORD}",
+            "$PASS",
+            "/etc/secret/pw",
+            "5432",
+            "true",
+            "no",
+        ] {
             assert!(is_benign_value(v), "{v:?}");
         }
         for v in ["hunter2", "changeme", "s3cr3t!"] {
@@ -189,7 +309,9 @@ mod tests {
         assert!(!is_secret_flag_with_value("--password-file=/run/pw"));
         assert!(is_secret_flag("--password"));
         assert!(!is_secret_flag("--port"));
-        assert!(text_has_credential("mysqld --user=mysql --password=hunter2"));
+        assert!(text_has_credential(
+            "mysqld --user=mysql --password=hunter2"
+        ));
     }
 
     #[test]

@@ -102,7 +102,9 @@ pub fn terms<'a>(pod: &PodView<'a>, namespace: Option<&str>) -> Vec<Term<'a>> {
         {
             let t = &w.pod_affinity_term;
             out.push(Term {
-                path: format!("{p}.preferredDuringSchedulingIgnoredDuringExecution[{i}].podAffinityTerm"),
+                path: format!(
+                    "{p}.preferredDuringSchedulingIgnoredDuringExecution[{i}].podAffinityTerm"
+                ),
                 selector: t.label_selector.as_ref(),
                 topology_key: &t.topology_key,
                 other_namespaces: other_ns(t),
@@ -110,7 +112,13 @@ pub fn terms<'a>(pod: &PodView<'a>, namespace: Option<&str>) -> Vec<Term<'a>> {
             });
         }
     }
-    for (i, c) in pod.spec.topology_spread_constraints.iter().flatten().enumerate() {
+    for (i, c) in pod
+        .spec
+        .topology_spread_constraints
+        .iter()
+        .flatten()
+        .enumerate()
+    {
         out.push(Term {
             path: format!("{base}.topologySpreadConstraints[{i}]"),
             selector: c.label_selector.as_ref(),
@@ -128,10 +136,9 @@ pub fn spreads(pod: &PodView<'_>, namespace: Option<&str>, level: Level) -> bool
     let labels = pod.labels_or_empty();
     terms(pod, namespace).iter().any(|t| {
         t.selects_own_pods(labels)
-            && match (key_level(t.topology_key), level) {
-                (Some(Level::Zone), _) => true,
-                (Some(Level::Host), Level::Host) => true,
-                _ => false,
-            }
+            && matches!(
+                (key_level(t.topology_key), level),
+                (Some(Level::Zone), _) | (Some(Level::Host), Level::Host)
+            )
     })
 }

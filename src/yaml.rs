@@ -42,10 +42,22 @@ pub enum Style {
 /// The YAML 1.1 booleans that Kubernetes' decoder (go-yaml v2) reads from
 /// unquoted scalars, where YAML 1.2 reads strings.
 pub const YAML11_BOOLS: &[(&str, bool)] = &[
-    ("y", true), ("Y", true), ("yes", true), ("Yes", true), ("YES", true),
-    ("on", true), ("On", true), ("ON", true),
-    ("n", false), ("N", false), ("no", false), ("No", false), ("NO", false),
-    ("off", false), ("Off", false), ("OFF", false),
+    ("y", true),
+    ("Y", true),
+    ("yes", true),
+    ("Yes", true),
+    ("YES", true),
+    ("on", true),
+    ("On", true),
+    ("ON", true),
+    ("n", false),
+    ("N", false),
+    ("no", false),
+    ("No", false),
+    ("NO", false),
+    ("off", false),
+    ("Off", false),
+    ("OFF", false),
 ];
 
 /// How Kubernetes reads an unquoted scalar that YAML 1.2 reads as a string:
@@ -154,8 +166,12 @@ impl Node {
     /// [`Node::type_name`] of the decoded value, saying when YAML 1.1 changed it.
     pub fn decoded_type_name(&self) -> String {
         match (&self.value, &*self.decoded()) {
-            (Value::Str(s), Value::Bool(_)) => format!("a boolean (unquoted `{s}` is a YAML 1.1 boolean to Kubernetes)"),
-            (Value::Str(s), Value::Int(_)) => format!("a number (unquoted `{s}` is a YAML 1.1 octal number to Kubernetes)"),
+            (Value::Str(s), Value::Bool(_)) => {
+                format!("a boolean (unquoted `{s}` is a YAML 1.1 boolean to Kubernetes)")
+            }
+            (Value::Str(s), Value::Int(_)) => {
+                format!("a number (unquoted `{s}` is a YAML 1.1 octal number to Kubernetes)")
+            }
             _ => self.type_name().to_string(),
         }
     }
@@ -436,7 +452,9 @@ fn is_block_scalar(text: &str, start: usize) -> bool {
     };
     let last = code.trim_end().rsplit([' ', '\t']).next().unwrap_or("");
     last.starts_with(['|', '>'])
-        && last[1..].chars().all(|c| c == '-' || c == '+' || c.is_ascii_digit())
+        && last[1..]
+            .chars()
+            .all(|c| c == '-' || c == '+' || c.is_ascii_digit())
 }
 
 fn leaf(span: ByteSpan, value: Value, style: Style) -> Node {
@@ -456,12 +474,18 @@ mod tests {
         let text = "a: 1\nb:\n  c: \"x\"\n";
         let docs = parse(text).unwrap();
         let b = docs[0].entry("b").unwrap();
-        assert_eq!(&text[b.key_span.start as usize..b.key_span.end as usize], "b");
+        assert_eq!(
+            &text[b.key_span.start as usize..b.key_span.end as usize],
+            "b"
+        );
         let c = b.value.get("c").unwrap();
         assert_eq!(&text[c.span.start as usize..c.span.end as usize], "\"x\"");
         assert_eq!(c.as_str(), Some("x"));
         // the block mapping under `b` spans from `c` to the end of `"x"`
-        assert_eq!(&text[b.value.span.start as usize..b.value.span.end as usize], "c: \"x\"");
+        assert_eq!(
+            &text[b.value.span.start as usize..b.value.span.end as usize],
+            "c: \"x\""
+        );
     }
 
     #[test]
@@ -510,7 +534,9 @@ mod tests {
 
     #[test]
     fn alias_bombs_breach_the_budget() {
-        let mut text = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let mut text = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
         let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
         for w in names.windows(2) {
             let refs = vec![format!("*{}", w[0]); 9].join(",");

@@ -25,7 +25,12 @@ fn stslint_stdin(args: &[&str], input: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run stslint");
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -42,16 +47,56 @@ fn exit_codes() {
     assert_eq!(stslint(&["examples/shop-db-good"]).status.code(), Some(0));
     assert_eq!(stslint(&["examples/shop-db-bad"]).status.code(), Some(1));
     let pdb = ["--select", "missing-pdb", "fixtures/missing-pdb/fires.yaml"];
-    assert_eq!(stslint(&[&["--fail-on", "error"][..], &pdb].concat()).status.code(), Some(0));
-    assert_eq!(stslint(&[&["--fail-on", "warning"][..], &pdb].concat()).status.code(), Some(1));
-    let note = ["--select", "missing-startup-probe", "fixtures/missing-startup-probe/fires.yaml"];
-    assert_eq!(stslint(&[&["--fail-on", "note"][..], &note].concat()).status.code(), Some(1));
-    assert_eq!(stslint(&[&["--fail-on", "warning"][..], &note].concat()).status.code(), Some(0));
-    assert_eq!(stslint(&["--select", "nope", "examples"]).status.code(), Some(2));
-    assert_eq!(stslint(&["--fail-on", "none", "examples/shop-db-bad"]).status.code(), Some(0));
+    assert_eq!(
+        stslint(&[&["--fail-on", "error"][..], &pdb].concat())
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        stslint(&[&["--fail-on", "warning"][..], &pdb].concat())
+            .status
+            .code(),
+        Some(1)
+    );
+    let note = [
+        "--select",
+        "missing-startup-probe",
+        "fixtures/missing-startup-probe/fires.yaml",
+    ];
+    assert_eq!(
+        stslint(&[&["--fail-on", "note"][..], &note].concat())
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        stslint(&[&["--fail-on", "warning"][..], &note].concat())
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        stslint(&["--select", "nope", "examples"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        stslint(&["--fail-on", "none", "examples/shop-db-bad"])
+            .status
+            .code(),
+        Some(0)
+    );
     assert_eq!(stslint(&["does/not/exist.yaml"]).status.code(), Some(2));
-    assert_eq!(stslint(&["--disable", "no-such-rule", "examples"]).status.code(), Some(2));
-    assert_eq!(stslint(&["--format", "xml", "examples"]).status.code(), Some(2));
+    assert_eq!(
+        stslint(&["--disable", "no-such-rule", "examples"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        stslint(&["--format", "xml", "examples"]).status.code(),
+        Some(2)
+    );
     let bad = stslint_stdin(&["-"], "a: [1, 2\nb: 3\n");
     assert_eq!(bad.status.code(), Some(2));
 }
@@ -60,32 +105,73 @@ fn exit_codes() {
 fn missing_path_is_a_clear_usage_error() {
     let o = stslint(&["does/not/exist.yaml"]);
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("does/not/exist.yaml: no such file or directory"), "{err}");
+    assert!(
+        err.contains("does/not/exist.yaml: no such file or directory"),
+        "{err}"
+    );
 }
 
 #[test]
 fn stdin_is_linted_under_the_given_name() {
     let text = std::fs::read_to_string(root().join("fixtures/missing-pdb/fires.yaml")).unwrap();
-    let o = stslint_stdin(&["--format", "json", "--select", "missing-pdb", "--stdin-filename", "k8s/zk.yaml", "-"], &text);
+    let o = stslint_stdin(
+        &[
+            "--format",
+            "json",
+            "--select",
+            "missing-pdb",
+            "--stdin-filename",
+            "k8s/zk.yaml",
+            "-",
+        ],
+        &text,
+    );
     let j = json(&o);
     let f = &j["findings"][0];
     assert_eq!(f["file"], "k8s/zk.yaml");
     assert_eq!(f["rule"], "missing-pdb");
-    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(7), Some(3)));
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(7), Some(3))
+    );
 }
 
 #[test]
 fn json_has_the_documented_shape() {
-    let j = json(&stslint(&["--format", "json", "fixtures/missing-headless-service/other_namespace.yaml", "--disable", "missing-pdb", "--disable", "missing-liveness-probe", "--disable", "missing-readiness-probe"]));
+    let j = json(&stslint(&[
+        "--format",
+        "json",
+        "fixtures/missing-headless-service/other_namespace.yaml",
+        "--disable",
+        "missing-pdb",
+        "--disable",
+        "missing-liveness-probe",
+        "--disable",
+        "missing-readiness-probe",
+    ]));
     assert_eq!(j["version"], 1);
     let f = &j["findings"][0];
     assert_eq!(f["rule"], "missing-headless-service");
     assert_eq!(f["severity"], "error");
-    assert_eq!(f["file"], "fixtures/missing-headless-service/other_namespace.yaml");
-    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(17), Some(16)));
-    assert_eq!((f["end_line"].as_u64(), f["end_column"].as_u64()), (Some(17), Some(18)));
-    assert_eq!(f["object"], serde_json::json!({"kind": "StatefulSet", "namespace": "prod", "name": "db"}));
-    assert!(f["help"].as_str().is_some_and(|h| h.contains("clusterIP: None")));
+    assert_eq!(
+        f["file"],
+        "fixtures/missing-headless-service/other_namespace.yaml"
+    );
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(17), Some(16))
+    );
+    assert_eq!(
+        (f["end_line"].as_u64(), f["end_column"].as_u64()),
+        (Some(17), Some(18))
+    );
+    assert_eq!(
+        f["object"],
+        serde_json::json!({"kind": "StatefulSet", "namespace": "prod", "name": "db"})
+    );
+    assert!(f["help"]
+        .as_str()
+        .is_some_and(|h| h.contains("clusterIP: None")));
     assert_eq!(f["related"][0]["line"], 5);
     assert_eq!(f["related"][0]["column"], 3);
     assert_eq!(j["summary"]["errors"], 1);
@@ -95,7 +181,13 @@ fn json_has_the_documented_shape() {
 
 #[test]
 fn compact_is_one_line_per_finding() {
-    let o = stslint(&["--format", "compact", "--select", "missing-startup-probe", "fixtures/missing-startup-probe/fires.yaml"]);
+    let o = stslint(&[
+        "--format",
+        "compact",
+        "--select",
+        "missing-startup-probe",
+        "fixtures/missing-startup-probe/fires.yaml",
+    ]);
     assert_eq!(
         stdout(&o),
         "fixtures/missing-startup-probe/fires.yaml:16:9: note[missing-startup-probe] PostgreSQL container `postgres` of StatefulSet `pg` has a liveness probe but no startup probe: a long recovery or initial load gets it killed and restarted\n"
@@ -105,51 +197,127 @@ fn compact_is_one_line_per_finding() {
 #[test]
 fn one_bad_file_does_not_stop_the_others() {
     let dir = tempdir("bad-and-good");
-    std::fs::write(dir.join("a-broken.yaml"), "apiVersion: v1\nkind: Service\nmetadata: {name: x\n").unwrap();
-    std::fs::write(dir.join("b-helm.yaml"), "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Values.name }}\n").unwrap();
-    std::fs::copy(root().join("fixtures/missing-pdb/fires.yaml"), dir.join("c-good.yaml")).unwrap();
+    std::fs::write(
+        dir.join("a-broken.yaml"),
+        "apiVersion: v1\nkind: Service\nmetadata: {name: x\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("b-helm.yaml"),
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Values.name }}\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("fixtures/missing-pdb/fires.yaml"),
+        dir.join("c-good.yaml"),
+    )
+    .unwrap();
     std::fs::write(dir.join("d-notes.yaml"), "just: a config file\n").unwrap();
-    let o = stslint(&["--format", "json", "--select", "missing-pdb", dir.to_str().unwrap()]);
+    let o = stslint(&[
+        "--format",
+        "json",
+        "--select",
+        "missing-pdb",
+        dir.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let j = json(&o);
-    let kinds: Vec<&str> = j["errors"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = j["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, ["syntax-error", "helm-template"]);
     assert_eq!(j["errors"][0]["line"], 3);
     assert_eq!(j["errors"][1]["line"], 4);
     assert_eq!(j["errors"][1]["column"], 9);
-    assert!(j["errors"][1]["help"].as_str().unwrap().contains("helm template"));
-    assert_eq!(j["findings"].as_array().unwrap().len(), 3, "the good file is still linted");
-    assert_eq!(j["skipped"][0]["reason"], "not a Kubernetes object: no `apiVersion` and `kind`");
+    assert!(j["errors"][1]["help"]
+        .as_str()
+        .unwrap()
+        .contains("helm template"));
+    assert_eq!(
+        j["findings"].as_array().unwrap().len(),
+        3,
+        "the good file is still linted"
+    );
+    assert_eq!(
+        j["skipped"][0]["reason"],
+        "not a Kubernetes object: no `apiVersion` and `kind`"
+    );
     assert_eq!(j["summary"]["skipped_documents"], 1);
 }
 
 #[test]
 fn type_errors_are_located_and_do_not_hide_the_object() {
     let yaml = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  replicas: three\n  serviceName: db\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec:\n      containers: [{name: db, image: postgres:16}]\n";
-    let o = stslint_stdin(&["--format", "json", "--disable", "missing-liveness-probe", "--disable", "missing-readiness-probe", "-"], yaml);
+    let o = stslint_stdin(
+        &[
+            "--format",
+            "json",
+            "--disable",
+            "missing-liveness-probe",
+            "--disable",
+            "missing-readiness-probe",
+            "-",
+        ],
+        yaml,
+    );
     let j = json(&o);
     assert_eq!(j["errors"][0]["kind"], "invalid-value");
-    assert_eq!(j["errors"][0]["message"], "`spec.replicas` has the wrong type: expected i32, found a string");
-    assert_eq!((j["errors"][0]["line"].as_u64(), j["errors"][0]["column"].as_u64()), (Some(5), Some(13)));
-    let rules: Vec<&str> = j["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert_eq!(
+        j["errors"][0]["message"],
+        "`spec.replicas` has the wrong type: expected i32, found a string"
+    );
+    assert_eq!(
+        (
+            j["errors"][0]["line"].as_u64(),
+            j["errors"][0]["column"].as_u64()
+        ),
+        (Some(5), Some(13))
+    );
+    let rules: Vec<&str> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
     assert!(rules.contains(&"missing-headless-service"), "{rules:?}");
 }
 
 /// Values from fixtures/hardcoded-credential that must never be printed.
 const SECRETS: &[&str] = &[
-    "tok_4f9a8b7c6d5e", "hunter2", "correct horse", "s3cr3t", "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
-    "abc123", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC", "b3BlbnNzaC1rZXktdjEAAAAA",
+    "tok_4f9a8b7c6d5e",
+    "hunter2",
+    "correct horse",
+    "s3cr3t",
+    "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+    "abc123",
+    "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC",
+    "b3BlbnNzaC1rZXktdjEAAAAA",
 ];
 
 #[test]
 fn credentials_are_never_printed_in_any_format() {
     for format in ["human", "json", "sarif", "compact"] {
         for color in ["never", "always"] {
-            let o = stslint(&["--format", format, "--color", color, "fixtures/hardcoded-credential"]);
+            let o = stslint(&[
+                "--format",
+                format,
+                "--color",
+                color,
+                "fixtures/hardcoded-credential",
+            ]);
             let all = format!("{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
-            assert!(all.contains("hardcoded-credential"), "{format}: no findings?");
+            assert!(
+                all.contains("hardcoded-credential"),
+                "{format}: no findings?"
+            );
             for s in SECRETS {
-                assert!(!all.contains(s), "{format}/{color} printed the credential {s:?}");
+                assert!(
+                    !all.contains(s),
+                    "{format}/{color} printed the credential {s:?}"
+                );
             }
         }
     }
@@ -176,16 +344,32 @@ fn sarif_has_rules_regions_and_fingerprints() {
     assert_eq!(rules.len(), stslint::rules::ALL.len());
     for r in rules {
         for k in ["shortDescription", "fullDescription", "help"] {
-            assert!(r[k]["text"].as_str().is_some_and(|t| !t.is_empty()), "{} lacks {k}", r["id"]);
+            assert!(
+                r[k]["text"].as_str().is_some_and(|t| !t.is_empty()),
+                "{} lacks {k}",
+                r["id"]
+            );
         }
     }
     let results = run["results"].as_array().unwrap();
     assert_eq!(results.len(), 9);
-    let r = results.iter().find(|r| r["ruleId"] == "parallel-database-startup").unwrap();
+    let r = results
+        .iter()
+        .find(|r| r["ruleId"] == "parallel-database-startup")
+        .unwrap();
     let region = &r["locations"][0]["physicalLocation"]["region"];
-    assert_eq!(region, &serde_json::json!({"startLine": 30, "startColumn": 24, "endLine": 30, "endColumn": 32}));
-    assert_eq!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "examples/shop-db-bad/postgres.yaml");
-    assert_eq!(r["relatedLocations"][0]["physicalLocation"]["region"]["startLine"], 50);
+    assert_eq!(
+        region,
+        &serde_json::json!({"startLine": 30, "startColumn": 24, "endLine": 30, "endColumn": 32})
+    );
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "examples/shop-db-bad/postgres.yaml"
+    );
+    assert_eq!(
+        r["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
+        50
+    );
     assert!(r["partialFingerprints"]["primaryLocationLineHash"].is_string());
     assert_eq!(run["invocations"][0]["executionSuccessful"], true);
 }
@@ -196,19 +380,35 @@ fn fingerprints_survive_unrelated_line_moves() {
     let moved = format!("# a comment\n# and another\n{text}");
     let fp = |t: &str| -> Vec<String> {
         let j = json(&stslint_stdin(&["--format", "sarif", "-"], t));
-        j["runs"][0]["results"].as_array().unwrap().iter().map(|r| r["partialFingerprints"]["primaryLocationLineHash"].as_str().unwrap().to_string()).collect()
+        j["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["primaryLocationLineHash"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
     };
     assert_eq!(fp(&text), fp(&moved));
 }
 
 #[test]
 fn parse_failures_are_sarif_notifications() {
-    let o = stslint_stdin(&["--format", "sarif", "--stdin-filename", "broken.yaml", "-"], "a: [1, 2\nb: 3\n");
+    let o = stslint_stdin(
+        &["--format", "sarif", "--stdin-filename", "broken.yaml", "-"],
+        "a: [1, 2\nb: 3\n",
+    );
     let j = json(&o);
     let n = &j["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
     assert_eq!(n["level"], "error");
     assert_eq!(n["descriptor"]["id"], "syntax-error");
-    assert_eq!(n["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
+    assert_eq!(
+        n["locations"][0]["physicalLocation"]["region"]["startLine"],
+        2
+    );
     assert_eq!(j["runs"][0]["invocations"][0]["executionSuccessful"], false);
 }
 
@@ -230,7 +430,11 @@ fn gitignored_and_hidden_files_are_skipped_unless_asked() {
     std::fs::create_dir_all(dir.join(".git")).unwrap();
     std::fs::write(dir.join(".gitignore"), "generated/\n").unwrap();
     std::fs::create_dir_all(dir.join("generated")).unwrap();
-    std::fs::copy(root().join("fixtures/missing-pdb/fires.yaml"), dir.join("generated/zk.yaml")).unwrap();
+    std::fs::copy(
+        root().join("fixtures/missing-pdb/fires.yaml"),
+        dir.join("generated/zk.yaml"),
+    )
+    .unwrap();
     let o = stslint(&["--format", "json", dir.to_str().unwrap()]);
     assert_eq!(json(&o)["summary"]["files"], 0);
     let o = stslint(&["--format", "json", "--no-ignore", dir.to_str().unwrap()]);

@@ -17,14 +17,27 @@ fn annotations(path: &Path, shown: &str) -> Expect {
     let text = fs::read_to_string(path).unwrap_or_default();
     let mut out = Expect::new();
     for (i, line) in text.lines().enumerate() {
-        let Some(at) = line.find("# expect:") else { continue };
+        let Some(at) = line.find("# expect:") else {
+            continue;
+        };
         for item in line[at + 9..].split(',') {
             let item = item.trim();
-            let (rule, col) = item
-                .split_once('@')
-                .unwrap_or_else(|| panic!("{shown}:{}: expectation `{item}` needs `rule@column`", i + 1));
-            let col: u32 = col.trim().parse().unwrap_or_else(|_| panic!("{shown}:{}: bad column in `{item}`", i + 1));
-            out.insert((shown.to_string(), i as u32 + 1, rule.trim().to_string(), col));
+            let (rule, col) = item.split_once('@').unwrap_or_else(|| {
+                panic!(
+                    "{shown}:{}: expectation `{item}` needs `rule@column`",
+                    i + 1
+                )
+            });
+            let col: u32 = col
+                .trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("{shown}:{}: bad column in `{item}`", i + 1));
+            out.insert((
+                shown.to_string(),
+                i as u32 + 1,
+                rule.trim().to_string(),
+                col,
+            ));
         }
     }
     out
@@ -32,11 +45,19 @@ fn annotations(path: &Path, shown: &str) -> Expect {
 
 fn cases() -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
-    let mut dirs: Vec<_> = fs::read_dir(root().join("fixtures")).expect("fixtures/").flatten().map(|e| e.path()).collect();
+    let mut dirs: Vec<_> = fs::read_dir(root().join("fixtures"))
+        .expect("fixtures/")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     dirs.sort();
     for dir in dirs.into_iter().filter(|d| d.is_dir()) {
         let rule = dir.file_name().unwrap().to_string_lossy().to_string();
-        let mut entries: Vec<_> = fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).collect();
+        let mut entries: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
         entries.sort();
         for e in entries {
             out.push((rule.clone(), e));
@@ -47,7 +68,11 @@ fn cases() -> Vec<(String, PathBuf)> {
 
 fn files_of(case: &Path) -> Vec<PathBuf> {
     if case.is_dir() {
-        let mut v: Vec<_> = fs::read_dir(case).unwrap().flatten().map(|e| e.path()).collect();
+        let mut v: Vec<_> = fs::read_dir(case)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
         v.sort();
         v
     } else {
@@ -67,29 +92,49 @@ fn every_fixture_fires_exactly_where_annotated() {
         let mut enabled: Vec<String> = vec![rule.clone()];
         enabled.extend(want.iter().map(|w| w.2.clone()));
         let enabled: Vec<&str> = enabled.iter().map(String::as_str).collect();
-        let outcome = lint_paths(&[case.clone()], &enabled);
+        let outcome = lint_paths(std::slice::from_ref(&case), &enabled);
         let got: Expect = outcome
             .findings
             .iter()
             .map(|f| {
                 let r = span_range(&outcome, f.span);
                 let name = outcome.file(f.span.file).name.clone();
-                (rel(Path::new(&name)), r.start.line, f.rule.to_string(), r.start.column)
+                (
+                    rel(Path::new(&name)),
+                    r.start.line,
+                    f.rule.to_string(),
+                    r.start.column,
+                )
             })
             .collect();
         if !outcome.problems.is_empty() {
-            failures.push(format!("{}: input errors: {:?}", rel(&case), outcome.problems));
+            failures.push(format!(
+                "{}: input errors: {:?}",
+                rel(&case),
+                outcome.problems
+            ));
         }
         for missing in want.difference(&got) {
-            failures.push(format!("{}:{}: expected {}@{} did not fire", missing.0, missing.1, missing.2, missing.3));
+            failures.push(format!(
+                "{}:{}: expected {}@{} did not fire",
+                missing.0, missing.1, missing.2, missing.3
+            ));
         }
         for extra in got.difference(&want) {
-            failures.push(format!("{}:{}: unexpected {}@{}", extra.0, extra.1, extra.2, extra.3));
+            failures.push(format!(
+                "{}:{}: unexpected {}@{}",
+                extra.0, extra.1, extra.2, extra.3
+            ));
         }
         checked += 1;
     }
     assert!(checked > 0, "no fixtures found");
-    assert!(failures.is_empty(), "{} fixture mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -103,7 +148,10 @@ fn every_rule_has_firing_and_silent_fixtures() {
             if rule != e.id {
                 continue;
             }
-            let n: usize = files_of(&case).iter().map(|f| annotations(f, "").iter().filter(|a| a.2 == e.id).count()).sum();
+            let n: usize = files_of(&case)
+                .iter()
+                .map(|f| annotations(f, "").iter().filter(|a| a.2 == e.id).count())
+                .sum();
             if n > 0 {
                 fires = true;
             } else {
@@ -112,6 +160,10 @@ fn every_rule_has_firing_and_silent_fixtures() {
             // a file with annotations still has silent objects; a file without any is a silent case
         }
         assert!(fires, "fixtures/{}/ has no case where the rule fires", e.id);
-        assert!(silent, "fixtures/{}/ has no case (file) where the rule stays silent", e.id);
+        assert!(
+            silent,
+            "fixtures/{}/ has no case (file) where the rule stays silent",
+            e.id
+        );
     }
 }

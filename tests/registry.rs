@@ -24,19 +24,40 @@ fn names_in(dir: &str, ext: Option<&str>) -> BTreeSet<String> {
 #[test]
 fn registry_docs_and_fixtures_agree() {
     let registered: BTreeSet<String> = ALL.iter().map(|e| e.id.to_string()).collect();
-    assert_eq!(registered, names_in("rules", Some("md")), "rules/*.md vs the registry");
-    assert_eq!(registered, names_in("fixtures", None), "fixtures/*/ vs the registry");
+    assert_eq!(
+        registered,
+        names_in("rules", Some("md")),
+        "rules/*.md vs the registry"
+    );
+    assert_eq!(
+        registered,
+        names_in("fixtures", None),
+        "fixtures/*/ vs the registry"
+    );
 }
 
 #[test]
 fn every_doc_has_front_matter_and_the_four_sections() {
     for e in ALL {
         let meta = parse_doc(e.id, e.doc).unwrap_or_else(|err| panic!("{err}"));
-        for h in ["## What it does", "## Why it matters", "## Example", "## Use instead"] {
+        for h in [
+            "## What it does",
+            "## Why it matters",
+            "## Example",
+            "## Use instead",
+        ] {
             assert!(meta.body.contains(h), "rules/{}.md lacks `{h}`", e.id);
         }
-        assert!(!meta.summary.ends_with('.'), "rules/{}.md: summary ends with a period", e.id);
-        assert!(e.doc.contains("\nseed:"), "rules/{}.md: front matter names no seed source", e.id);
+        assert!(
+            !meta.summary.ends_with('.'),
+            "rules/{}.md: summary ends with a period",
+            e.id
+        );
+        assert!(
+            e.doc.contains("\nseed:"),
+            "rules/{}.md: front matter names no seed source",
+            e.id
+        );
     }
 }
 
@@ -47,6 +68,9 @@ fn ids_are_kebab_case_and_sorted() {
     sorted.sort();
     assert_eq!(ids, sorted, "keep the registry in id order");
     for id in ids {
-        assert!(id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{id}");
+        assert!(
+            id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+            "{id}"
+        );
     }
 }

@@ -46,5 +46,8 @@ fn disabled_except(enabled: &[&str]) -> Vec<String> {
 
 /// The path relative to the crate root, with `/`.
 pub fn rel(p: &Path) -> String {
-    p.strip_prefix(root()).unwrap_or(p).to_string_lossy().replace('\\', "/")
+    p.strip_prefix(root())
+        .unwrap_or(p)
+        .to_string_lossy()
+        .replace('\\', "/")
 }

@@ -12,7 +12,14 @@ pub fn render(outcome: &Outcome) -> String {
         match p.span {
             Some(s) => {
                 let r = range(outcome, p.file, s);
-                let _ = writeln!(out, "{name}:{}:{}: error[{}] {}", r.start.line, r.start.column, p.kind.code(), p.message);
+                let _ = writeln!(
+                    out,
+                    "{name}:{}:{}: error[{}] {}",
+                    r.start.line,
+                    r.start.column,
+                    p.kind.code(),
+                    p.message
+                );
             }
             None => {
                 let _ = writeln!(out, "{name}: error[{}] {}", p.kind.code(), p.message);
@@ -22,7 +29,11 @@ pub fn render(outcome: &Outcome) -> String {
     for f in &outcome.findings {
         let r = span_range(outcome, f.span);
         let name = &outcome.file(f.span.file).name;
-        let _ = writeln!(out, "{name}:{}:{}: {}[{}] {}", r.start.line, r.start.column, f.severity, f.rule, f.message);
+        let _ = writeln!(
+            out,
+            "{name}:{}:{}: {}[{}] {}",
+            r.start.line, r.start.column, f.severity, f.rule, f.message
+        );
     }
     out
 }

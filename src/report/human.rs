@@ -24,7 +24,10 @@ pub struct HumanOptions {
 
 impl Default for HumanOptions {
     fn default() -> Self {
-        HumanOptions { color: false, width: 100 }
+        HumanOptions {
+            color: false,
+            width: 100,
+        }
     }
 }
 
@@ -56,7 +59,9 @@ impl Diagnostic for Report {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.as_ref().map(|s| s as &dyn SourceCode)
@@ -95,7 +100,8 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
         sources
             .entry(id)
             .or_insert_with(|| {
-                NamedSource::new(outcome.file(id).name.clone(), redacted_text(outcome, id)).with_language("yaml")
+                NamedSource::new(outcome.file(id).name.clone(), redacted_text(outcome, id))
+                    .with_language("yaml")
             })
             .clone()
     };
@@ -117,12 +123,21 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
             source: Some(source(p.file)),
             labels: p
                 .span
-                .map(|s| vec![LabeledSpan::new_primary_with_span(Some("here".into()), sspan(s))])
+                .map(|s| {
+                    vec![LabeledSpan::new_primary_with_span(
+                        Some("here".into()),
+                        sspan(s),
+                    )]
+                })
                 .unwrap_or_default(),
             related: Vec::new(),
         };
         let report = if p.span.is_none() {
-            Report { source: None, message: format!("{}: {}", outcome.file(p.file).name, p.message), ..report }
+            Report {
+                source: None,
+                message: format!("{}: {}", outcome.file(p.file).name, p.message),
+                ..report
+            }
         } else {
             report
         };
@@ -130,11 +145,17 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
         out.push('\n');
     }
     for f in &outcome.findings {
-        let mut labels = vec![LabeledSpan::new_primary_with_span(Some(f.label.clone()), sspan(f.span.bytes))];
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some(f.label.clone()),
+            sspan(f.span.bytes),
+        )];
         let mut related = Vec::new();
         for r in &f.related {
             if r.span.file == f.span.file {
-                labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), sspan(r.span.bytes)));
+                labels.push(LabeledSpan::new_with_span(
+                    Some(r.message.clone()),
+                    sspan(r.span.bytes),
+                ));
             } else {
                 related.push(Report {
                     message: format!("related: {}", r.message),
@@ -142,7 +163,10 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
                     severity: miette::Severity::Advice,
                     help: None,
                     source: Some(source(r.span.file)),
-                    labels: vec![LabeledSpan::new_primary_with_span(Some(r.message.clone()), sspan(r.span.bytes))],
+                    labels: vec![LabeledSpan::new_primary_with_span(
+                        Some(r.message.clone()),
+                        sspan(r.span.bytes),
+                    )],
                     related: Vec::new(),
                 });
             }
@@ -161,7 +185,14 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
     }
     for s in &outcome.skipped {
         let r = range(outcome, s.file, s.span);
-        let _ = writeln!(out, "skipped {}:{}:{}: {}", outcome.file(s.file).name, r.start.line, r.start.column, s.reason);
+        let _ = writeln!(
+            out,
+            "skipped {}:{}:{}: {}",
+            outcome.file(s.file).name,
+            r.start.line,
+            r.start.column,
+            s.reason
+        );
     }
     out
 }

@@ -8,7 +8,8 @@ use crate::diagnostic::Severity;
 use crate::engine::Outcome;
 use crate::rules;
 
-const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 pub fn render(outcome: &Outcome) -> String {
     let metas = rules::metas();
@@ -25,7 +26,10 @@ pub fn render(outcome: &Outcome) -> String {
             }
             props.insert("tags".into(), json!(tags));
             props.insert("precision".into(), json!("high"));
-            props.insert("problem.severity".into(), json!(problem_severity(m.severity)));
+            props.insert(
+                "problem.severity".into(),
+                json!(problem_severity(m.severity)),
+            );
             json!({
                 "id": m.id,
                 "name": pascal(m.id),
@@ -47,7 +51,10 @@ pub fn render(outcome: &Outcome) -> String {
                 .iter()
                 .enumerate()
                 .map(|(i, r)| {
-                    let mut loc = physical(&outcome.file(r.span.file).name, Some(span_range(outcome, r.span)));
+                    let mut loc = physical(
+                        &outcome.file(r.span.file).name,
+                        Some(span_range(outcome, r.span)),
+                    );
                     loc["id"] = json!(i + 1);
                     loc["message"] = json!({ "text": r.message });
                     loc
