@@ -74,3 +74,23 @@ fn ids_are_kebab_case_and_sorted() {
         );
     }
 }
+
+#[test]
+fn readme_rule_table_matches_the_docs() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let table = readme
+        .split("<!-- rules-table:start -->")
+        .nth(1)
+        .and_then(|t| t.split("<!-- rules-table:end -->").next())
+        .expect("README has the rules table markers");
+    let rows: Vec<String> = table
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(str::to_string)
+        .collect();
+    let want: Vec<String> = stslint::rules::metas()
+        .iter()
+        .map(|m| format!("| `{}` | {} | {} |", m.id, m.severity, m.summary))
+        .collect();
+    assert_eq!(rows, want, "README rule table is out of date");
+}

@@ -94,6 +94,10 @@ fn sspan(b: ByteSpan) -> SourceSpan {
     SourceSpan::new((b.start as usize).into(), b.len())
 }
 
+/// Related spans further than this many lines from the primary one get their
+/// own snippet.
+const MAX_LABEL_DISTANCE: u32 = 6;
+
 pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
     let mut sources: HashMap<FileId, NamedSource<Arc<str>>> = HashMap::new();
     let mut source = |id: FileId| {
@@ -150,8 +154,12 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
             sspan(f.span.bytes),
         )];
         let mut related = Vec::new();
+        let line_of = |sp: crate::source::Span| outcome.file(sp.file).line_col(sp.bytes.start).line;
+        let here = line_of(f.span);
         for r in &f.related {
-            if r.span.file == f.span.file {
+            // A label in the same snippet when close by; otherwise its own
+            // snippet, so the report does not print every line in between.
+            if r.span.file == f.span.file && line_of(r.span).abs_diff(here) <= MAX_LABEL_DISTANCE {
                 labels.push(LabeledSpan::new_with_span(
                     Some(r.message.clone()),
                     sspan(r.span.bytes),
