@@ -71,9 +71,22 @@ impl<'a> Target<'a> {
 
 /// The first object that backs up `t`, if any.
 pub fn find<'a>(index: &Index<'a>, t: &Target<'_>) -> Option<&'a Object> {
-    index
-        .of_kind("CronJob")
-        .find(|cj| cronjob_backs_up(cj, t))
+    // Only CronJobs that mention the Service, a pod (`<name>-N`) or a claim
+    // can be evidence; the index finds those without scanning them all.
+    let mut candidates = index.mentioning(&format!("{}-", t.name));
+    if let Some(svc) = t.service {
+        candidates.extend(index.mentioning(svc));
+    }
+    for c in &t.claims {
+        candidates.extend(index.mentioning(&format!("{c}-{}-", t.name)));
+    }
+    candidates.sort_by_key(|o| std::ptr::from_ref(*o) as usize);
+    candidates.dedup_by_key(|o| std::ptr::from_ref(*o) as usize);
+    let first_cronjob = candidates
+        .into_iter()
+        .filter(|cj| cronjob_backs_up(cj, t))
+        .min_by_key(|o| std::ptr::from_ref(*o) as usize);
+    first_cronjob
         .or_else(|| {
             index
                 .of_kind("VolumeSnapshot")

@@ -2,6 +2,7 @@
 //! namespace, kind and name, plus label-selector evaluation.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
@@ -10,21 +11,34 @@ use crate::manifest::{Object, Typed};
 pub struct Index<'a> {
     objects: &'a [Object],
     by_kind: HashMap<&'a str, Vec<usize>>,
+    /// kind → namespace ("" for none) → objects
+    by_namespace: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
     by_name: HashMap<&'a str, Vec<usize>>,
+    /// Built on first use: word → pod-bearing objects whose containers mention it.
+    mentions: OnceLock<BTreeMap<&'a str, Vec<usize>>>,
 }
 
 impl<'a> Index<'a> {
     pub fn new(objects: &'a [Object]) -> Self {
         let mut by_kind: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_namespace: HashMap<&str, HashMap<&str, Vec<usize>>> = HashMap::new();
         for (i, o) in objects.iter().enumerate() {
             by_kind.entry(o.kind.as_str()).or_default().push(i);
+            by_namespace
+                .entry(o.kind.as_str())
+                .or_default()
+                .entry(o.namespace.as_deref().unwrap_or(""))
+                .or_default()
+                .push(i);
             by_name.entry(o.name.as_str()).or_default().push(i);
         }
         Index {
             objects,
             by_kind,
+            by_namespace,
             by_name,
+            mentions: OnceLock::new(),
         }
     }
 
@@ -47,8 +61,49 @@ impl<'a> Index<'a> {
         kind: &'s str,
         ns: Option<&'s str>,
     ) -> impl Iterator<Item = &'a Object> + 's {
-        self.of_kind(kind)
-            .filter(move |o| o.namespace.as_deref() == ns)
+        self.by_namespace
+            .get(kind)
+            .and_then(|m| m.get(ns.unwrap_or("")))
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.objects[i])
+    }
+
+    /// Pod-bearing objects whose containers (command, args, env values) or
+    /// volume claim names contain a word starting with `prefix`. Words are
+    /// split at anything but letters, digits, `-` and `_`, so
+    /// `pg-0.pg-headless:5432` holds `pg-0` and `pg-headless`. A cheap
+    /// pre-filter: callers check candidates precisely.
+    pub fn mentioning(&self, prefix: &str) -> Vec<&'a Object> {
+        let map = self.mentions.get_or_init(|| {
+            let mut m: BTreeMap<&'a str, Vec<usize>> = BTreeMap::new();
+            for (i, o) in self.objects.iter().enumerate() {
+                let Some(pod) = o.pod() else { continue };
+                let Some(spec) = o.at(pod.spec_path) else {
+                    continue;
+                };
+                spec.for_each_string(&mut |s, _| {
+                    for w in s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                    {
+                        if !w.is_empty() {
+                            let v = m.entry(w).or_default();
+                            if v.last() != Some(&i) {
+                                v.push(i);
+                            }
+                        }
+                    }
+                });
+            }
+            m
+        });
+        let mut out: Vec<usize> = map
+            .range(prefix..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .flat_map(|(_, v)| v.iter().copied())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out.into_iter().map(|i| &self.objects[i]).collect()
     }
 
     /// The objects named `name` of `kind` in `ns`.
