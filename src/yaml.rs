@@ -437,7 +437,9 @@ fn convert(raw: Spanned<Raw>, text: &str) -> Node {
 /// Whether the scalar starting at `start` is the content of a `|` or `>` block
 /// scalar: the indicator ends the previous line (before any comment).
 fn is_block_scalar(text: &str, start: usize) -> bool {
-    let before = &text[..start];
+    let Some(before) = text.get(..start) else {
+        return false;
+    };
     let Some(nl) = before.trim_end_matches([' ', '\t']).rfind('\n') else {
         return false;
     };

@@ -249,6 +249,72 @@ fn one_bad_file_does_not_stop_the_others() {
 }
 
 #[test]
+fn encoding_size_and_json_inputs() {
+    let dir = tempdir("inputs");
+    std::fs::write(
+        dir.join("a-latin1.yaml"),
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: caf\xe9}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("b-big.yaml"), "# padding\n".repeat(200)).unwrap();
+    let sts = r#"{"apiVersion": "apps/v1", "kind": "StatefulSet",
+ "metadata": {"name": "db"},
+ "spec": {"serviceName": "db", "replicas": 3, "podManagementPolicy": "Parallel",
+  "selector": {"matchLabels": {"app": "db"}},
+  "template": {"metadata": {"labels": {"app": "db"}},
+   "spec": {"containers": [{"name": "db", "image": "mysql:8.4"}]}}}}"#;
+    std::fs::write(dir.join("c-sts.json"), sts).unwrap();
+    let o = stslint(&[
+        "--format",
+        "json",
+        "--max-file-size",
+        "1000",
+        "--select",
+        "parallel-database-startup",
+        dir.to_str().unwrap(),
+    ]);
+    let j = json(&o);
+    assert_eq!(j["errors"][0]["kind"], "invalid-encoding");
+    assert_eq!(
+        (
+            j["errors"][0]["line"].as_u64(),
+            j["errors"][0]["column"].as_u64()
+        ),
+        (Some(3), Some(21))
+    );
+    assert_eq!(j["errors"][1]["kind"], "file-too-large");
+    assert_eq!(j["errors"][1]["line"], serde_json::Value::Null);
+    let f = &j["findings"][0];
+    assert_eq!(
+        f["file"].as_str().map(|s| s.ends_with("c-sts.json")),
+        Some(true)
+    );
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(3), Some(70))
+    );
+}
+
+#[test]
+fn list_items_are_objects_with_their_own_spans() {
+    let yaml = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: apps/v1\n  kind: StatefulSet\n  metadata: {name: a}\n  spec:\n    serviceName: a\n    selector: {matchLabels: {app: a}}\n    template:\n      metadata: {labels: {app: a}}\n      spec: {containers: [{name: a, image: redis:7}]}\n";
+    let o = stslint_stdin(
+        &[
+            "--format",
+            "compact",
+            "--select",
+            "missing-headless-service",
+            "-",
+        ],
+        yaml,
+    );
+    assert_eq!(
+        stdout(&o),
+        "<stdin>:8:18: error[missing-headless-service] StatefulSet `a` names Service `a`, but no Service `a` is defined in the same namespace\n"
+    );
+}
+
+#[test]
 fn type_errors_are_located_and_do_not_hide_the_object() {
     let yaml = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  replicas: three\n  serviceName: db\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec:\n      containers: [{name: db, image: postgres:16}]\n";
     let o = stslint_stdin(
