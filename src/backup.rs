@@ -71,22 +71,9 @@ impl<'a> Target<'a> {
 
 /// The first object that backs up `t`, if any.
 pub fn find<'a>(index: &Index<'a>, t: &Target<'_>) -> Option<&'a Object> {
-    // Only CronJobs that mention the Service, a pod (`<name>-N`) or a claim
-    // can be evidence; the index finds those without scanning them all.
-    let mut candidates = index.mentioning(&format!("{}-", t.name));
-    if let Some(svc) = t.service {
-        candidates.extend(index.mentioning(svc));
-    }
-    for c in &t.claims {
-        candidates.extend(index.mentioning(&format!("{c}-{}-", t.name)));
-    }
-    candidates.sort_by_key(|o| std::ptr::from_ref(*o) as usize);
-    candidates.dedup_by_key(|o| std::ptr::from_ref(*o) as usize);
-    let first_cronjob = candidates
+    cronjobs(index, t)
         .into_iter()
-        .filter(|cj| cronjob_backs_up(cj, t))
-        .min_by_key(|o| std::ptr::from_ref(*o) as usize);
-    first_cronjob
+        .next()
         .or_else(|| {
             index
                 .of_kind("VolumeSnapshot")
@@ -99,6 +86,24 @@ pub fn find<'a>(index: &Index<'a>, t: &Target<'_>) -> Option<&'a Object> {
                     && velero_covers(o, t)
             })
         })
+}
+
+/// The CronJobs that back up `t`, in input order.
+pub fn cronjobs<'a>(index: &Index<'a>, t: &Target<'_>) -> Vec<&'a Object> {
+    // Only CronJobs that mention the Service, a pod (`<name>-N`) or a claim
+    // can be evidence; the index finds those without scanning them all.
+    let mut candidates = index.mentioning(&format!("{}-", t.name));
+    if let Some(svc) = t.service {
+        candidates.extend(index.mentioning(svc));
+    }
+    for c in &t.claims {
+        candidates.extend(index.mentioning(&format!("{c}-{}-", t.name)));
+    }
+    let key = |o: &&Object| std::ptr::from_ref(*o) as usize;
+    candidates.sort_by_key(key);
+    candidates.dedup_by_key(|o| key(o));
+    candidates.retain(|cj| cronjob_backs_up(cj, t));
+    candidates
 }
 
 /// Whether a CronJob's pods reach the StatefulSet (by pod or Service DNS name)

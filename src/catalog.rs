@@ -23,223 +23,81 @@ pub struct DataStore {
     /// Display name.
     pub name: &'static str,
     pub bootstrap: Bootstrap,
+    /// Decides by majority vote of its members (Raft, ZAB, replica-set
+    /// elections): an even member count adds no fault tolerance.
+    pub quorum: bool,
 }
 
 use Bootstrap::*;
+
+const fn ordered(name: &'static str) -> DataStore {
+    DataStore {
+        name,
+        bootstrap: FromOrdinalZero,
+        quorum: false,
+    }
+}
+const fn ordered_quorum(name: &'static str) -> DataStore {
+    DataStore {
+        name,
+        bootstrap: FromOrdinalZero,
+        quorum: true,
+    }
+}
+const fn peer(name: &'static str) -> DataStore {
+    DataStore {
+        name,
+        bootstrap: PeerToPeer,
+        quorum: false,
+    }
+}
+const fn peer_quorum(name: &'static str) -> DataStore {
+    DataStore {
+        name,
+        bootstrap: PeerToPeer,
+        quorum: true,
+    }
+}
 
 /// (image word, data store). A word matches when it is one of the image name's
 /// words, or the whole name.
 const STORES: &[(&str, DataStore)] = &[
     // Bootstraps from ordinal 0.
-    (
-        "postgres",
-        DataStore {
-            name: "PostgreSQL",
-            bootstrap: FromOrdinalZero,
-        },
-    ),
-    (
-        "postgresql",
-        DataStore {
-            name: "PostgreSQL",
-            bootstrap: FromOrdinalZero,
-        },
-    ),
-    (
-        "postgis",
-        DataStore {
-            name: "PostgreSQL",
-            bootstrap: FromOrdinalZero,
-        },
-    ),
-    (
-        "timescaledb",
-        DataStore {
-            name: "PostgreSQL",
-            bootstrap: FromOrdinalZero,
-        },
-    ),
-    (
-        "spilo",
-        DataStore {
-            name: "PostgreSQL",
-            bootstrap: FromOrdinalZero,
-        },
-    ),
-    (
-        "patroni",
-        DataStore {
-            name: "PostgreSQL",
-            bootstrap: FromOrdinalZero,
-        },
-    ),
-    (
-        "mysql",
-        DataStore {
-            name: "MySQL",
-            bootstrap: FromOrdinalZero,
-        },
-    ),
-    (
-        "mariadb",
-        DataStore {
-            name: "MariaDB",
-            bootstrap: FromOrdinalZero,
-        },
-    ),
-    (
-        "xtradb",
-        DataStore {
-            name: "MySQL",
-            bootstrap: FromOrdinalZero,
-        },
-    ),
-    (
-        "mongo",
-        DataStore {
-            name: "MongoDB",
-            bootstrap: FromOrdinalZero,
-        },
-    ),
-    (
-        "mongodb",
-        DataStore {
-            name: "MongoDB",
-            bootstrap: FromOrdinalZero,
-        },
-    ),
-    (
-        "redis",
-        DataStore {
-            name: "Redis",
-            bootstrap: FromOrdinalZero,
-        },
-    ),
-    (
-        "valkey",
-        DataStore {
-            name: "Valkey",
-            bootstrap: FromOrdinalZero,
-        },
-    ),
-    (
-        "keydb",
-        DataStore {
-            name: "KeyDB",
-            bootstrap: FromOrdinalZero,
-        },
-    ),
-    (
-        "zookeeper",
-        DataStore {
-            name: "ZooKeeper",
-            bootstrap: FromOrdinalZero,
-        },
-    ),
-    (
-        "etcd",
-        DataStore {
-            name: "etcd",
-            bootstrap: FromOrdinalZero,
-        },
-    ),
-    (
-        "rabbitmq",
-        DataStore {
-            name: "RabbitMQ",
-            bootstrap: FromOrdinalZero,
-        },
-    ),
+    ("postgres", ordered("PostgreSQL")),
+    ("postgresql", ordered("PostgreSQL")),
+    ("postgis", ordered("PostgreSQL")),
+    ("timescaledb", ordered("PostgreSQL")),
+    ("spilo", ordered("PostgreSQL")),
+    ("patroni", ordered("PostgreSQL")),
+    ("mysql", ordered("MySQL")),
+    ("mariadb", ordered("MariaDB")),
+    ("xtradb", ordered_quorum("MySQL")),
+    ("mongo", ordered_quorum("MongoDB")),
+    ("mongodb", ordered_quorum("MongoDB")),
+    ("redis", ordered("Redis")),
+    ("valkey", ordered("Valkey")),
+    ("keydb", ordered("KeyDB")),
+    ("zookeeper", ordered_quorum("ZooKeeper")),
+    ("etcd", ordered_quorum("etcd")),
+    ("rabbitmq", ordered_quorum("RabbitMQ")),
     // Peer-to-peer: every member starts alike; Parallel is fine.
-    (
-        "cassandra",
-        DataStore {
-            name: "Cassandra",
-            bootstrap: PeerToPeer,
-        },
-    ),
-    (
-        "scylla",
-        DataStore {
-            name: "ScyllaDB",
-            bootstrap: PeerToPeer,
-        },
-    ),
-    (
-        "scylladb",
-        DataStore {
-            name: "ScyllaDB",
-            bootstrap: PeerToPeer,
-        },
-    ),
-    (
-        "elasticsearch",
-        DataStore {
-            name: "Elasticsearch",
-            bootstrap: PeerToPeer,
-        },
-    ),
-    (
-        "opensearch",
-        DataStore {
-            name: "OpenSearch",
-            bootstrap: PeerToPeer,
-        },
-    ),
-    (
-        "kafka",
-        DataStore {
-            name: "Kafka",
-            bootstrap: PeerToPeer,
-        },
-    ),
-    (
-        "cockroach",
-        DataStore {
-            name: "CockroachDB",
-            bootstrap: PeerToPeer,
-        },
-    ),
-    (
-        "cockroachdb",
-        DataStore {
-            name: "CockroachDB",
-            bootstrap: PeerToPeer,
-        },
-    ),
-    (
-        "nats",
-        DataStore {
-            name: "NATS",
-            bootstrap: PeerToPeer,
-        },
-    ),
-    (
-        "consul",
-        DataStore {
-            name: "Consul",
-            bootstrap: PeerToPeer,
-        },
-    ),
+    ("cassandra", peer("Cassandra")),
+    ("scylla", peer("ScyllaDB")),
+    ("scylladb", peer("ScyllaDB")),
+    ("elasticsearch", peer("Elasticsearch")),
+    ("opensearch", peer("OpenSearch")),
+    ("kafka", peer("Kafka")),
+    ("cockroach", peer("CockroachDB")),
+    ("cockroachdb", peer("CockroachDB")),
+    ("nats", peer("NATS")),
+    ("consul", peer_quorum("Consul")),
 ];
 
 /// Names matched only as a whole (as words they are ambiguous:
 /// `percona-server-mongodb` is MongoDB).
 const WHOLE_NAMES: &[(&str, DataStore)] = &[
-    (
-        "percona",
-        DataStore {
-            name: "MySQL",
-            bootstrap: FromOrdinalZero,
-        },
-    ),
-    (
-        "percona-server",
-        DataStore {
-            name: "MySQL",
-            bootstrap: FromOrdinalZero,
-        },
-    ),
+    ("percona", ordered("MySQL")),
+    ("percona-server", ordered("MySQL")),
 ];
 
 /// Words that mark a tool around a data store rather than the store.
@@ -341,6 +199,21 @@ mod tests {
         assert_eq!(store("bitnami/pgbouncer"), None);
         assert_eq!(store("nginx:1.25"), None);
         assert_eq!(store("postgresql-operator"), None);
+    }
+
+    #[test]
+    fn quorum_stores() {
+        for (image, quorum) in [
+            ("etcd", true),
+            ("zookeeper", true),
+            ("consul", true),
+            ("rabbitmq", true),
+            ("mongo", true),
+            ("postgres", false),
+            ("kafka", false),
+        ] {
+            assert_eq!(data_store(image).unwrap().quorum, quorum, "{image}");
+        }
     }
 
     #[test]

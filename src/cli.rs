@@ -263,8 +263,8 @@ fn run(args: Args) -> Result<u8, Error> {
                 return Err(Error::UnknownRule(rule.clone()));
             };
             write_stdout(&format!(
-                "# {} ({})\n\n{}\n\n{}",
-                m.id, m.severity, m.summary, m.body
+                "# {}\n\n{}\n\nDefault severity: {} ({}).\nSource: seed {}.\n\n{}",
+                m.id, m.summary, m.severity, m.severity_reason, m.seed, m.body
             ))?;
             return Ok(0);
         }

@@ -91,8 +91,6 @@ pub enum ProblemKind {
     Syntax,
     /// Unrendered Helm template syntax.
     HelmTemplate,
-    /// A field whose value has the wrong type for its Kubernetes schema.
-    InvalidValue,
 }
 
 impl ProblemKind {
@@ -103,7 +101,6 @@ impl ProblemKind {
             ProblemKind::Encoding => "invalid-encoding",
             ProblemKind::Syntax => "syntax-error",
             ProblemKind::HelmTemplate => "helm-template",
-            ProblemKind::InvalidValue => "invalid-value",
         }
     }
 }

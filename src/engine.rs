@@ -96,14 +96,17 @@ pub fn lint(files: Vec<SourceFile>, mut problems: Vec<Problem>, settings: &Setti
     }
 }
 
-fn resolve_finding(rule: &'static str, obj: &Object, p: Pending<'_>) -> Finding {
+fn resolve_finding(rule: &'static str, checked: &Object, p: Pending<'_>) -> Finding {
     let meta = rules::meta(rule);
+    let obj = p.object.unwrap_or(checked);
     let (bytes, _) = locate(&obj.node, &p.field, p.on_value);
     let related = p
         .related
         .iter()
         .map(|r| {
-            let (bytes, _) = locate(&r.object.node, &r.field, r.on_value);
+            let bytes = r
+                .span
+                .unwrap_or_else(|| locate(&r.object.node, &r.field, r.on_value).0);
             Related {
                 span: Span {
                     file: r.object.file,
@@ -126,7 +129,10 @@ fn resolve_finding(rule: &'static str, obj: &Object, p: Pending<'_>) -> Finding 
         .collect();
     Finding {
         rule,
-        severity: meta.map_or(crate::diagnostic::Severity::Warning, |m| m.severity),
+        severity: p
+            .severity
+            .or(meta.map(|m| m.severity))
+            .unwrap_or(crate::diagnostic::Severity::Warning),
         label: p.label.unwrap_or_else(|| "here".into()),
         help: p
             .help

@@ -18,8 +18,9 @@ use serde::de::DeserializeOwned;
 
 use crate::diagnostic::{Problem, ProblemKind, Skipped};
 use crate::path;
+use crate::schema::{self, SchemaIssue};
 use crate::source::{ByteSpan, FileId, SourceFile};
-use crate::yaml::{self, Node, Value};
+use crate::yaml::{self, Node, Style, Value};
 
 /// The typed value of an object, for the kinds rules reason about.
 #[derive(Debug)]
@@ -54,6 +55,23 @@ pub struct Object {
     pub namespace: Option<String>,
     pub node: Node,
     pub typed: Typed,
+    /// Fields whose value has the wrong type for the schema (removed before
+    /// typing, so `typed` lacks them).
+    pub type_errors: Vec<TypeError>,
+    /// Unknown keys and out-of-enumeration values ([`crate::schema`]).
+    pub schema_issues: Vec<SchemaIssue>,
+}
+
+/// A value of the wrong type, as the Kubernetes decoder would reject it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TypeError {
+    /// e.g. `spec.replicas`
+    pub field: String,
+    /// Names the field and the expected type, never the value.
+    pub message: String,
+    /// The value is an unquoted YAML 1.1 literal (`yes`, `0755`) that YAML 1.2
+    /// tools read as a string but Kubernetes does not.
+    pub yaml11: bool,
 }
 
 /// A pod template as the rules see it, with the field path of its pod spec.
@@ -66,7 +84,45 @@ pub struct PodView<'a> {
     pub labels: Option<&'a BTreeMap<String, String>>,
 }
 
+/// A container of a pod template, with its field path.
+pub struct ContainerRef<'a> {
+    pub container: &'a k8s_openapi::api::core::v1::Container,
+    /// e.g. `spec.template.spec.containers[1]`
+    pub path: String,
+    pub init: bool,
+}
+
 impl<'a> PodView<'a> {
+    /// Containers, then init containers, each with its path.
+    pub fn containers(&self, with_init: bool) -> Vec<ContainerRef<'a>> {
+        let mut out: Vec<ContainerRef<'a>> = self
+            .spec
+            .containers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ContainerRef {
+                container: c,
+                path: format!("{}.containers[{i}]", self.spec_path),
+                init: false,
+            })
+            .collect();
+        if with_init {
+            out.extend(
+                self.spec
+                    .init_containers
+                    .iter()
+                    .flatten()
+                    .enumerate()
+                    .map(|(i, c)| ContainerRef {
+                        container: c,
+                        path: format!("{}.initContainers[{i}]", self.spec_path),
+                        init: true,
+                    }),
+            );
+        }
+        out
+    }
+
     pub fn labels_or_empty(&self) -> &'a BTreeMap<String, String> {
         static EMPTY: BTreeMap<String, String> = BTreeMap::new();
         self.labels.unwrap_or(&EMPTY)
@@ -345,20 +401,21 @@ fn load_document(id: FileId, doc: Node, opts: &LoadOptions, out: &mut FileResult
         });
         return;
     }
-    let mut problems = Vec::new();
-    let typed = type_object(group, &kind, &doc, &mut |field, msg| {
-        let (span, _) = path::locate(&doc, field, true);
-        problems.push(Problem {
-            file: id,
-            span: Some(span),
-            kind: ProblemKind::InvalidValue,
-            message: msg,
-            help: Some(
-                "fix the value's type; the rest of the object was still linted without it".into(),
-            ),
+    let mut type_errors = Vec::new();
+    let typed = type_object(group, &kind, &doc, &mut |field, message| {
+        let r = path::resolve(&doc, field);
+        let yaml11 = r.found
+            && r.node.style == Style::Plain
+            && r.node
+                .as_str()
+                .is_some_and(|s| yaml::yaml11_value(s).is_some());
+        type_errors.push(TypeError {
+            field: field.to_string(),
+            message,
+            yaml11,
         });
     });
-    out.problems.extend(problems);
+    let schema_issues = schema::check(group, &kind, &doc);
     out.objects.push(Object {
         file: id,
         api_version,
@@ -367,13 +424,15 @@ fn load_document(id: FileId, doc: Node, opts: &LoadOptions, out: &mut FileResult
         namespace,
         node: doc,
         typed,
+        type_errors,
+        schema_issues,
     });
 }
 
 fn type_object(group: &str, kind: &str, doc: &Node, report: &mut dyn FnMut(&str, String)) -> Typed {
     // Older API groups (apps/v1beta1, extensions/v1beta1, policy/v1beta1) have
     // the same shape for every field the rules read.
-    match (group, kind) {
+    let typed = match (group, kind) {
         ("apps", "StatefulSet") => Typed::StatefulSet(typed(doc, report)),
         ("apps" | "extensions", "Deployment") => Typed::Deployment(typed(doc, report)),
         ("apps" | "extensions", "DaemonSet") => Typed::DaemonSet(typed(doc, report)),
@@ -388,7 +447,42 @@ fn type_object(group: &str, kind: &str, doc: &Node, report: &mut dyn FnMut(&str,
         ("", "Secret") => Typed::Secret(typed(doc, report)),
         ("", "PersistentVolumeClaim") => Typed::PersistentVolumeClaim(typed(doc, report)),
         _ => Typed::Generic,
+    };
+    if !matches!(typed, Typed::Generic) {
+        return typed;
     }
+    // A built-in kind under an API group that does not serve it (`apiVersion: v1`
+    // on a PodDisruptionBudget): the API server rejects it; lint it as the kind
+    // it obviously is, and say so.
+    // Custom resources may reuse built-in kind names (Knative's `Service`), but
+    // their groups have a dot and are not `*.k8s.io`.
+    let builtin_group = !group.contains('.') || group.ends_with(".k8s.io");
+    let Some(right) = canonical_api_version(kind).filter(|_| builtin_group) else {
+        return Typed::Generic;
+    };
+    let here = if group.is_empty() {
+        "the core group"
+    } else {
+        group
+    };
+    report(
+        "apiVersion",
+        format!("`apiVersion` names {here}, which does not serve kind {kind}: expected `{right}`"),
+    );
+    let (g, _) = right.rsplit_once('/').unwrap_or(("", right));
+    type_object(g, kind, doc, report)
+}
+
+/// The apiVersion of the built-in kinds stslint types.
+pub fn canonical_api_version(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "StatefulSet" | "Deployment" | "DaemonSet" | "ReplicaSet" => "apps/v1",
+        "Job" | "CronJob" => "batch/v1",
+        "PodDisruptionBudget" => "policy/v1",
+        "StorageClass" => "storage.k8s.io/v1",
+        "Pod" | "Service" | "ConfigMap" | "Secret" | "PersistentVolumeClaim" => "v1",
+        _ => return None,
+    })
 }
 
 /// Deserialise into `T`. A field of the wrong type is reported, removed, and
@@ -586,15 +680,16 @@ mod tests {
     }
 
     #[test]
-    fn type_errors_are_reported_and_the_object_is_still_typed() {
+    fn type_errors_are_recorded_and_the_object_is_still_typed() {
         let r = load("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  replicas: \"three\"\n  serviceName: db\n  template: {spec: {containers: [{name: a}]}}\n");
-        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
-        let p = &r.problems[0];
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        let e = &r.objects[0].type_errors[0];
         assert_eq!(
-            p.message,
+            e.message,
             "`spec.replicas` has the wrong type: expected i32, found a string"
         );
-        assert!(!p.message.contains("three"));
+        assert!(!e.message.contains("three"));
+        assert!(!e.yaml11);
         let sts = r.objects[0].statefulset().unwrap();
         assert_eq!(sts.spec.service_name.as_deref(), Some("db"));
     }

@@ -7,6 +7,7 @@
 use crate::diagnostic::Severity;
 use crate::index::Index;
 use crate::manifest::Object;
+use crate::source::ByteSpan;
 
 pub trait Rule: Sync {
     /// Look at one object (with the whole index at hand) and report findings.
@@ -25,21 +26,44 @@ pub struct Sink<'a> {
 }
 
 impl<'a> Sink<'a> {
-    /// Report a finding at `field` (a path such as `spec.serviceName`). When the
-    /// field is missing, the finding points at its nearest existing parent.
+    /// Report a finding at `field` (a path such as `spec.serviceName`) of the
+    /// object being checked. When the field is missing, the finding points at
+    /// its nearest existing parent.
     pub fn report(
         &mut self,
         field: impl Into<String>,
         message: impl Into<String>,
     ) -> &mut Pending<'a> {
+        self.push(None, field.into(), message.into())
+    }
+
+    /// Report a finding on another object than the one being checked (a rule
+    /// that learns about a CronJob while checking the StatefulSet it backs up).
+    pub fn report_on(
+        &mut self,
+        object: &'a Object,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> &mut Pending<'a> {
+        self.push(Some(object), field.into(), message.into())
+    }
+
+    fn push(
+        &mut self,
+        object: Option<&'a Object>,
+        field: String,
+        message: String,
+    ) -> &mut Pending<'a> {
         self.pending.push(Pending {
-            field: field.into(),
+            object,
+            field,
             on_value: false,
-            message: message.into(),
+            message,
             label: None,
             help: None,
             related: Vec::new(),
             secrets: Vec::new(),
+            severity: None,
         });
         let last = self.pending.len() - 1;
         &mut self.pending[last]
@@ -50,11 +74,16 @@ pub struct PendingRelated<'a> {
     pub object: &'a Object,
     pub field: String,
     pub on_value: bool,
+    /// An explicit span, when the location is not reachable by a field path
+    /// (the first of two duplicate keys).
+    pub span: Option<ByteSpan>,
     pub message: String,
 }
 
 /// A finding being built; see [`Sink::report`].
 pub struct Pending<'a> {
+    /// The object reported on, when not the one being checked.
+    pub(crate) object: Option<&'a Object>,
     pub(crate) field: String,
     pub(crate) on_value: bool,
     pub(crate) message: String,
@@ -62,6 +91,7 @@ pub struct Pending<'a> {
     pub(crate) help: Option<String>,
     pub(crate) related: Vec<PendingRelated<'a>>,
     pub(crate) secrets: Vec<String>,
+    pub(crate) severity: Option<Severity>,
 }
 
 impl<'a> Pending<'a> {
@@ -95,6 +125,24 @@ impl<'a> Pending<'a> {
             object,
             field: field.into(),
             on_value: false,
+            span: None,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// A related location given by its span in `object`'s file.
+    pub fn related_span(
+        &mut self,
+        object: &'a Object,
+        span: ByteSpan,
+        message: impl Into<String>,
+    ) -> &mut Self {
+        self.related.push(PendingRelated {
+            object,
+            field: String::new(),
+            on_value: false,
+            span: Some(span),
             message: message.into(),
         });
         self
@@ -111,8 +159,16 @@ impl<'a> Pending<'a> {
             object,
             field: field.into(),
             on_value: true,
+            span: None,
             message: message.into(),
         });
+        self
+    }
+
+    /// Report this finding at another severity than the rule's default (a
+    /// rule whose doc says some cases are milder).
+    pub fn severity(&mut self, severity: Severity) -> &mut Self {
+        self.severity = Some(severity);
         self
     }
 
@@ -130,6 +186,10 @@ pub struct Meta {
     pub id: &'static str,
     pub severity: Severity,
     pub summary: String,
+    /// Why the default severity is what it is.
+    pub severity_reason: String,
+    /// The seed document(s) the rule comes from.
+    pub seed: String,
     /// The Markdown body (What it does / Why it matters / Example / Use instead).
     pub body: &'static str,
 }
@@ -147,7 +207,12 @@ pub fn parse_doc(id: &'static str, doc: &'static str) -> Result<Meta, String> {
     let mut fields = std::collections::HashMap::new();
     for line in front.lines() {
         if let Some((k, v)) = line.split_once(':') {
-            fields.insert(k.trim(), v.trim().trim_matches('"'));
+            let v = v.trim();
+            let v = match v.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
+                Some(inner) if !inner.contains('"') => inner,
+                _ => v,
+            };
+            fields.insert(k.trim(), v);
         }
     }
     if fields.get("id") != Some(&id) {
@@ -162,10 +227,19 @@ pub fn parse_doc(id: &'static str, doc: &'static str) -> Result<Meta, String> {
         .filter(|s| !s.is_empty())
         .ok_or_else(|| format!("rules/{id}.md: no summary"))?
         .to_string();
+    let field = |k: &str| {
+        fields
+            .get(k)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.to_string())
+            .ok_or_else(|| format!("rules/{id}.md: no `{k}` in the front matter"))
+    };
     Ok(Meta {
         id,
         severity,
         summary,
+        severity_reason: field("severity-reason")?,
+        seed: field("seed")?,
         body: body.trim_start_matches('\n'),
     })
 }

@@ -321,34 +321,35 @@ fn type_errors_are_located_and_do_not_hide_the_object() {
         &[
             "--format",
             "json",
-            "--disable",
-            "missing-liveness-probe",
-            "--disable",
-            "missing-readiness-probe",
+            "--select",
+            "invalid-value",
+            "--select",
+            "missing-headless-service",
             "-",
         ],
         yaml,
     );
-    let j = json(&o);
-    assert_eq!(j["errors"][0]["kind"], "invalid-value");
     assert_eq!(
-        j["errors"][0]["message"],
-        "`spec.replicas` has the wrong type: expected i32, found a string"
+        o.status.code(),
+        Some(1),
+        "a wrong type is a finding, not an input error"
+    );
+    let j = json(&o);
+    assert_eq!(j["errors"], serde_json::json!([]));
+    let f = &j["findings"][0];
+    assert_eq!(f["rule"], "invalid-value");
+    assert_eq!(
+        f["message"],
+        "`spec.replicas` has the wrong type: expected i32, found a string in StatefulSet `db`"
     );
     assert_eq!(
-        (
-            j["errors"][0]["line"].as_u64(),
-            j["errors"][0]["column"].as_u64()
-        ),
+        (f["line"].as_u64(), f["column"].as_u64()),
         (Some(5), Some(13))
     );
-    let rules: Vec<&str> = j["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
-    assert!(rules.contains(&"missing-headless-service"), "{rules:?}");
+    assert_eq!(
+        j["findings"][1]["rule"], "missing-headless-service",
+        "the rest of the object is still linted"
+    );
 }
 
 /// Values from fixtures/hardcoded-credential that must never be printed.
@@ -418,7 +419,7 @@ fn sarif_has_rules_regions_and_fingerprints() {
         }
     }
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 9);
+    assert_eq!(results.len(), 14);
     let r = results
         .iter()
         .find(|r| r["ruleId"] == "parallel-database-startup")

@@ -17,7 +17,16 @@ fn names_in(dir: &str, ext: Option<&str>) -> BTreeSet<String> {
             Some(x) => p.extension().is_some_and(|e| e == x),
             None => p.is_dir(),
         })
-        .map(|p| p.file_stem().unwrap().to_string_lossy().to_string())
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            match ext {
+                Some(x) => name
+                    .strip_suffix(&format!(".{x}"))
+                    .unwrap_or(&name)
+                    .to_string(),
+                None => name,
+            }
+        })
         .collect()
 }
 
@@ -69,7 +78,8 @@ fn ids_are_kebab_case_and_sorted() {
     assert_eq!(ids, sorted, "keep the registry in id order");
     for id in ids {
         assert!(
-            id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+            id.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'),
             "{id}"
         );
     }
@@ -90,7 +100,15 @@ fn readme_rule_table_matches_the_docs() {
         .collect();
     let want: Vec<String> = stslint::rules::metas()
         .iter()
-        .map(|m| format!("| `{}` | {} | {} |", m.id, m.severity, m.summary))
+        .map(|m| {
+            format!(
+                "| `{}` | {} | {} | {} |",
+                m.id,
+                m.severity,
+                m.summary,
+                m.seed.replace('|', "\\|")
+            )
+        })
         .collect();
     assert_eq!(rows, want, "README rule table is out of date");
 }

@@ -27,16 +27,34 @@ macro_rules! rules {
 }
 
 rules! {
+    duplicate_key::DuplicateKey => "duplicate-key",
+    even_quorum_replicas::EvenQuorumReplicas => "even-quorum-replicas",
     hardcoded_credential::HardcodedCredential => "hardcoded-credential",
+    immediate_volume_binding::ImmediateVolumeBinding => "immediate-volume-binding",
+    invalid_value::InvalidValue => "invalid-value",
     missing_anti_affinity::MissingAntiAffinity => "missing-anti-affinity",
     missing_backup::MissingBackup => "missing-backup",
     missing_headless_service::MissingHeadlessService => "missing-headless-service",
     missing_liveness_probe::MissingLivenessProbe => "missing-liveness-probe",
     missing_pdb::MissingPdb => "missing-pdb",
     missing_readiness_probe::MissingReadinessProbe => "missing-readiness-probe",
+    missing_resources::MissingResources => "missing-resources",
+    missing_security_context::MissingSecurityContext => "missing-security-context",
     missing_startup_probe::MissingStartupProbe => "missing-startup-probe",
+    missing_storage_class::MissingStorageClass => "missing-storage-class",
+    mutable_image_tag::MutableImageTag => "mutable-image-tag",
     parallel_database_startup::ParallelDatabaseStartup => "parallel-database-startup",
+    partition_blocks_rollout::PartitionBlocksRollout => "partition-blocks-rollout",
+    pdb_blocks_eviction::PdbBlocksEviction => "pdb-blocks-eviction",
+    pgdata_not_subdirectory::PgdataNotSubdirectory => "pgdata-not-subdirectory",
+    pvc_deleted_with_statefulset::PvcDeletedWithStatefulset => "pvc-deleted-with-statefulset",
+    selector_mismatch::SelectorMismatch => "selector-mismatch",
+    short_termination_grace::ShortTerminationGrace => "short-termination-grace",
     single_zone_storage::SingleZoneStorage => "single-zone-storage",
+    unknown_field::UnknownField => "unknown-field",
+    unsafe_backup_job::UnsafeBackupJob => "unsafe-backup-job",
+    volume_expansion_disabled::VolumeExpansionDisabled => "volume-expansion-disabled",
+    yaml_1_1_literal::Yaml11Literal => "yaml-1.1-literal",
 }
 
 /// Metadata of every rule, parsed once from the embedded docs. A malformed doc

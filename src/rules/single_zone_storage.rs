@@ -4,9 +4,10 @@ use std::collections::BTreeSet;
 
 use k8s_openapi::api::storage::v1::StorageClass;
 
-use crate::manifest::{Object, Typed};
+use crate::manifest::Object;
 use crate::rule::{Context, Rule, Sink};
 use crate::spread::{spreads, Level};
+use crate::storage::{claim_classes, zonal_disk};
 
 pub struct SingleZoneStorage;
 
@@ -26,20 +27,12 @@ impl Rule for SingleZoneStorage {
         let replicas = sts.spec.replicas.unwrap_or(1);
         let ns = obj.namespace.as_deref();
         let zone_spread = obj.pod().is_some_and(|p| spreads(&p, ns, Level::Zone));
-        for (i, vct) in sts.spec.volume_claim_templates.iter().flatten().enumerate() {
-            let named = vct.spec.as_ref().and_then(|s| s.storage_class_name.as_deref());
-            let (class_obj, field) = match named {
-                Some("") => continue, // static provisioning: no class
-                Some(n) => (cx.index.storage_class(n), format!("spec.volumeClaimTemplates[{i}].spec.storageClassName")),
-                None => (cx.index.default_storage_class(), format!("spec.volumeClaimTemplates[{i}].metadata.name")),
-            };
-            let Some(class_obj) = class_obj else { continue };
-            let Typed::StorageClass(sc) = &class_obj.typed else { continue };
-            let claim = vct.metadata.name.as_deref().unwrap_or("?");
-            let via = if named.is_some() { "" } else { " (the default class)" };
-            if let Some((zone, sc_field)) = pinned_zone(sc) {
+        for cc in claim_classes(obj, cx.index) {
+            let via = if cc.default { " (the default class)" } else { "" };
+            let (claim, class_obj) = (cc.claim, cc.class);
+            if let Some((zone, sc_field)) = pinned_zone(cc.sc) {
                 out.report(
-                    &field,
+                    &cc.field,
                     format!(
                         "StorageClass `{}`{via} pins every `{claim}` volume of StatefulSet `{}` to zone `{zone}`: a zone outage takes all replicas' data offline",
                         class_obj.name, obj.name
@@ -52,9 +45,9 @@ impl Rule for SingleZoneStorage {
                 continue;
             }
             if replicas >= 2 && !zone_spread {
-                if let Some(kind) = zonal_disk(sc) {
+                if let Some(kind) = zonal_disk(cc.sc) {
                     out.report(
-                        &field,
+                        &cc.field,
                         format!(
                             "StorageClass `{}`{via} provisions zonal {kind} disks, and StatefulSet `{}` does not spread its {replicas} replicas across zones: they, and their data, may all sit in one zone",
                             class_obj.name, obj.name
@@ -93,23 +86,3 @@ fn pinned_zone(sc: &StorageClass) -> Option<(String, String)> {
     (zones.len() == 1).then(|| (zones.into_iter().next().unwrap_or_default(), field))
 }
 
-/// The kind of zonal disk a class provisions, when stslint knows the provisioner.
-fn zonal_disk(sc: &StorageClass) -> Option<&'static str> {
-    let param = |k: &str| {
-        sc.parameters
-            .as_ref()
-            .and_then(|p| p.iter().find(|(pk, _)| pk.eq_ignore_ascii_case(k)).map(|(_, v)| v.to_ascii_lowercase()))
-    };
-    match sc.provisioner.as_str() {
-        "kubernetes.io/gce-pd" | "pd.csi.storage.gke.io" => {
-            (param("replication-type").as_deref() != Some("regional-pd")).then_some("GCE persistent")
-        }
-        "kubernetes.io/aws-ebs" | "ebs.csi.aws.com" => Some("AWS EBS"),
-        "kubernetes.io/azure-disk" | "disk.csi.azure.com" => {
-            let sku = param("skuName").or_else(|| param("storageaccounttype")).unwrap_or_default();
-            (!sku.ends_with("_zrs")).then_some("Azure")
-        }
-        "kubernetes.io/cinder" | "cinder.csi.openstack.org" => Some("OpenStack Cinder"),
-        _ => None,
-    }
-}

@@ -1,0 +1,39 @@
+//! `even-quorum-replicas` — documented in rules/even-quorum-replicas.md
+
+use crate::catalog::data_store;
+use crate::manifest::Object;
+use crate::rule::{Context, Rule, Sink};
+
+pub struct EvenQuorumReplicas;
+
+impl Rule for EvenQuorumReplicas {
+    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+        if obj.statefulset().is_none() {
+            return;
+        }
+        let Some(replicas) = obj.replicas().filter(|r| *r >= 2 && r % 2 == 0) else { return };
+        let Some(pod) = obj.pod() else { return };
+        let Some(store) = pod
+            .containers(false)
+            .iter()
+            .filter_map(|c| c.container.image.as_deref().and_then(data_store))
+            .find(|s| s.quorum)
+        else {
+            return;
+        };
+        let majority = replicas / 2 + 1;
+        out.report(
+            "spec.replicas",
+            format!(
+                "{} StatefulSet `{}` runs {replicas} members: a majority needs {majority}, so it survives {} failure(s), no more than {} members would, and a network split can leave no side with a majority",
+                store.name,
+                obj.name,
+                replicas - majority,
+                replicas - 1
+            ),
+        )
+        .on_value()
+        .label("even member count")
+        .help(format!("run an odd number of members: {} (or {})", replicas - 1, replicas + 1));
+    }
+}

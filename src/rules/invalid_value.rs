@@ -1,0 +1,34 @@
+//! `invalid-value` — documented in rules/invalid-value.md
+
+use crate::manifest::Object;
+use crate::rule::{Context, Rule, Sink};
+use crate::schema::{closest, SchemaIssue};
+
+pub struct InvalidValue;
+
+impl Rule for InvalidValue {
+    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+        // Wrong types. Unquoted YAML 1.1 literals are `yaml-1.1-literal`'s.
+        for e in obj.type_errors.iter().filter(|e| !e.yaml11) {
+            out.report(&e.field, format!("{} in {} `{}`", e.message, obj.kind, obj.name))
+                .on_value()
+                .label("wrong type")
+                .help("Kubernetes rejects this object; write the value with the type the field expects (stslint linted the rest of the object without it)");
+        }
+        for issue in &obj.schema_issues {
+            let SchemaIssue::BadEnum { field, value, allowed } = issue else { continue };
+            let suggestion = closest(value, allowed.iter().copied());
+            let mut msg = format!("`{field}` is `{value}`, which Kubernetes rejects: it must be one of {}", allowed.join(", "));
+            if let Some(s) = &suggestion {
+                msg.push_str(&format!(" (did you mean `{s}`?)"));
+            }
+            out.report(field, msg)
+                .on_value()
+                .label("not an allowed value")
+                .help(match suggestion {
+                    Some(s) => format!("write `{s}`: these values are case-sensitive"),
+                    None => format!("use one of {}", allowed.join(", ")),
+                });
+        }
+    }
+}

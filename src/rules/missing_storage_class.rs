@@ -1,0 +1,29 @@
+//! `missing-storage-class` — documented in rules/missing-storage-class.md
+
+use crate::manifest::Object;
+use crate::rule::{Context, Rule, Sink};
+
+pub struct MissingStorageClass;
+
+impl Rule for MissingStorageClass {
+    fn check<'a>(&self, obj: &'a Object, cx: &Context<'a>, out: &mut Sink<'a>) {
+        let Some(sts) = obj.statefulset() else { return };
+        for (i, vct) in sts.spec.volume_claim_templates.iter().flatten().enumerate() {
+            if obj.has(&format!("spec.volumeClaimTemplates[{i}].spec.storageClassName")) {
+                continue;
+            }
+            let claim = vct.metadata.name.as_deref().unwrap_or("?");
+            let default = cx
+                .index
+                .default_storage_class()
+                .map_or("whatever class the cluster marks as default".to_string(), |d| format!("the default class (`{}` among the linted objects)", d.name));
+            out.report(
+                format!("spec.volumeClaimTemplates[{i}].metadata.name"),
+                format!("volumeClaimTemplate `{claim}` of StatefulSet `{}` names no storageClassName: its volumes get {default}, which differs between clusters", obj.name),
+            )
+            .on_value()
+            .label("no storageClassName")
+            .help("name the class the data needs (`storageClassName: fast-ssd`), or `\"\"` for pre-provisioned volumes");
+        }
+    }
+}

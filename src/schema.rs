@@ -1,0 +1,489 @@
+//! Schema checks: the spanned tree against the Kubernetes schema that
+//! k8s-openapi carries (its `schemars` JSON schemas), for the kinds stslint
+//! types. Finds keys the schema does not have (with the closest known key) and
+//! values outside a field's enumeration. k8s-openapi itself drops unknown keys
+//! silently, which is why this walks the tree.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use k8s_openapi::schemars::{JsonSchema, SchemaGenerator};
+use serde_json::{Map, Value as J};
+
+use crate::path::join_key;
+use crate::source::ByteSpan;
+use crate::yaml::{Node, Value};
+
+/// What the schema walk found in one object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SchemaIssue {
+    /// A key the schema does not define at this place.
+    UnknownField {
+        /// Path of the unknown key, e.g. `spec.replica`.
+        field: String,
+        /// Path of the mapping holding it, e.g. `spec` ("" at the top).
+        parent: String,
+        key: String,
+        key_span: ByteSpan,
+        /// The closest known key, when one is close.
+        suggestion: Option<String>,
+    },
+    /// A string outside its field's enumeration.
+    BadEnum {
+        field: String,
+        value: String,
+        allowed: &'static [&'static str],
+    },
+}
+
+/// The kinds with a schema: (kind, API group).
+fn generator(group: &str, kind: &str) -> Option<(usize, fn() -> Root)> {
+    use k8s_openapi::api::{apps, batch, core, policy, storage};
+    fn gen<T: JsonSchema>() -> Root {
+        let schema = SchemaGenerator::default().into_root_schema_for::<T>();
+        Root {
+            schema: serde_json::to_value(schema).unwrap_or(J::Null),
+            name: T::schema_name().into_owned(),
+        }
+    }
+    Some(match (group, kind) {
+        ("apps", "StatefulSet") => (0, gen::<apps::v1::StatefulSet>),
+        ("apps" | "extensions", "Deployment") => (1, gen::<apps::v1::Deployment>),
+        ("apps" | "extensions", "DaemonSet") => (2, gen::<apps::v1::DaemonSet>),
+        ("apps" | "extensions", "ReplicaSet") => (3, gen::<apps::v1::ReplicaSet>),
+        ("batch", "Job") => (4, gen::<batch::v1::Job>),
+        ("batch", "CronJob") => (5, gen::<batch::v1::CronJob>),
+        ("policy", "PodDisruptionBudget") => (6, gen::<policy::v1::PodDisruptionBudget>),
+        ("storage.k8s.io", "StorageClass") => (7, gen::<storage::v1::StorageClass>),
+        ("", "Pod") => (8, gen::<core::v1::Pod>),
+        ("", "Service") => (9, gen::<core::v1::Service>),
+        ("", "ConfigMap") => (10, gen::<core::v1::ConfigMap>),
+        ("", "Secret") => (11, gen::<core::v1::Secret>),
+        ("", "PersistentVolumeClaim") => (12, gen::<core::v1::PersistentVolumeClaim>),
+        _ => return None,
+    })
+}
+
+/// A kind's schema and the name of its definition (`io.k8s.api.apps.v1.StatefulSet`).
+struct Root {
+    schema: J,
+    name: String,
+}
+
+/// The root schema of a kind, generated once per run on first use.
+fn root_schema(group: &str, kind: &str) -> Option<&'static Root> {
+    static CELLS: [OnceLock<Root>; 13] = [const { OnceLock::new() }; 13];
+    let (i, gen) = generator(group, kind)?;
+    Some(CELLS[i].get_or_init(gen))
+}
+
+/// Enumerated string fields: (schema definition, property, allowed values).
+/// The schemas k8s-openapi carries do not list enumerations, so they are here.
+pub const ENUMS: &[(&str, &str, &[&str])] = &[
+    (
+        "io.k8s.api.apps.v1.StatefulSetSpec",
+        "podManagementPolicy",
+        &["OrderedReady", "Parallel"],
+    ),
+    (
+        "io.k8s.api.apps.v1.StatefulSetUpdateStrategy",
+        "type",
+        &["RollingUpdate", "OnDelete"],
+    ),
+    (
+        "io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy",
+        "whenDeleted",
+        &["Retain", "Delete"],
+    ),
+    (
+        "io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy",
+        "whenScaled",
+        &["Retain", "Delete"],
+    ),
+    (
+        "io.k8s.api.apps.v1.DeploymentStrategy",
+        "type",
+        &["Recreate", "RollingUpdate"],
+    ),
+    (
+        "io.k8s.api.apps.v1.DaemonSetUpdateStrategy",
+        "type",
+        &["RollingUpdate", "OnDelete"],
+    ),
+    (
+        "io.k8s.api.batch.v1.CronJobSpec",
+        "concurrencyPolicy",
+        &["Allow", "Forbid", "Replace"],
+    ),
+    (
+        "io.k8s.api.batch.v1.JobSpec",
+        "completionMode",
+        &["NonIndexed", "Indexed"],
+    ),
+    (
+        "io.k8s.api.core.v1.PodSpec",
+        "restartPolicy",
+        &["Always", "OnFailure", "Never"],
+    ),
+    (
+        "io.k8s.api.core.v1.PodSpec",
+        "dnsPolicy",
+        &["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"],
+    ),
+    (
+        "io.k8s.api.core.v1.Container",
+        "imagePullPolicy",
+        &["Always", "Never", "IfNotPresent"],
+    ),
+    (
+        "io.k8s.api.core.v1.Container",
+        "terminationMessagePolicy",
+        &["File", "FallbackToLogsOnError"],
+    ),
+    (
+        "io.k8s.api.core.v1.ContainerPort",
+        "protocol",
+        &["TCP", "UDP", "SCTP"],
+    ),
+    (
+        "io.k8s.api.core.v1.ServicePort",
+        "protocol",
+        &["TCP", "UDP", "SCTP"],
+    ),
+    (
+        "io.k8s.api.core.v1.ServiceSpec",
+        "type",
+        &["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"],
+    ),
+    (
+        "io.k8s.api.core.v1.ServiceSpec",
+        "sessionAffinity",
+        &["ClientIP", "None"],
+    ),
+    (
+        "io.k8s.api.core.v1.ServiceSpec",
+        "externalTrafficPolicy",
+        &["Cluster", "Local"],
+    ),
+    (
+        "io.k8s.api.core.v1.ServiceSpec",
+        "internalTrafficPolicy",
+        &["Cluster", "Local"],
+    ),
+    (
+        "io.k8s.api.core.v1.TopologySpreadConstraint",
+        "whenUnsatisfiable",
+        &["DoNotSchedule", "ScheduleAnyway"],
+    ),
+    (
+        "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement",
+        "operator",
+        &["In", "NotIn", "Exists", "DoesNotExist"],
+    ),
+    (
+        "io.k8s.api.core.v1.NodeSelectorRequirement",
+        "operator",
+        &["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"],
+    ),
+    (
+        "io.k8s.api.core.v1.Toleration",
+        "operator",
+        &["Exists", "Equal"],
+    ),
+    (
+        "io.k8s.api.core.v1.Toleration",
+        "effect",
+        &["NoSchedule", "PreferNoSchedule", "NoExecute"],
+    ),
+    (
+        "io.k8s.api.core.v1.PersistentVolumeClaimSpec",
+        "accessModes",
+        &[
+            "ReadWriteOnce",
+            "ReadOnlyMany",
+            "ReadWriteMany",
+            "ReadWriteOncePod",
+        ],
+    ),
+    (
+        "io.k8s.api.core.v1.PersistentVolumeClaimSpec",
+        "volumeMode",
+        &["Filesystem", "Block"],
+    ),
+    (
+        "io.k8s.api.storage.v1.StorageClass",
+        "volumeBindingMode",
+        &["Immediate", "WaitForFirstConsumer"],
+    ),
+    (
+        "io.k8s.api.storage.v1.StorageClass",
+        "reclaimPolicy",
+        &["Delete", "Retain"],
+    ),
+    (
+        "io.k8s.api.policy.v1.PodDisruptionBudgetSpec",
+        "unhealthyPodEvictionPolicy",
+        &["IfHealthyBudget", "AlwaysAllow"],
+    ),
+    (
+        "io.k8s.api.core.v1.HTTPGetAction",
+        "scheme",
+        &["HTTP", "HTTPS"],
+    ),
+];
+
+fn enum_for(def: &str, prop: &str) -> Option<&'static [&'static str]> {
+    static MAP: OnceLock<HashMap<(&str, &str), &[&str]>> = OnceLock::new();
+    MAP.get_or_init(|| ENUMS.iter().map(|(d, p, v)| ((*d, *p), *v)).collect())
+        .get(&(def, prop))
+        .copied()
+}
+
+/// Check an object's tree against its kind's schema. Kinds without a schema
+/// (CRDs, kinds stslint does not type) give nothing.
+pub fn check(group: &str, kind: &str, root: &Node) -> Vec<SchemaIssue> {
+    let Some(r) = root_schema(group, kind) else {
+        return Vec::new();
+    };
+    let empty = Map::new();
+    let defs = r
+        .schema
+        .get("$defs")
+        .and_then(J::as_object)
+        .unwrap_or(&empty);
+    let mut out = Vec::new();
+    walk(root, &r.schema, defs, Some(&r.name), "", &mut out);
+    out
+}
+
+/// Follow `$ref`s; returns the schema and the name of the definition it is.
+fn resolve<'s>(
+    mut schema: &'s J,
+    defs: &'s Map<String, J>,
+    mut name: Option<&'s str>,
+) -> (&'s J, Option<&'s str>) {
+    for _ in 0..16 {
+        let Some(r) = schema.get("$ref").and_then(J::as_str) else {
+            break;
+        };
+        let Some(def) = r.strip_prefix("#/$defs/") else {
+            break;
+        };
+        match defs.get(def) {
+            Some(d) => {
+                schema = d;
+                name = Some(def);
+            }
+            None => break,
+        }
+    }
+    (schema, name)
+}
+
+fn walk(
+    node: &Node,
+    schema: &J,
+    defs: &Map<String, J>,
+    name: Option<&str>,
+    path: &str,
+    out: &mut Vec<SchemaIssue>,
+) {
+    let (schema, name) = resolve(schema, defs, name);
+    if schema.get("x-kubernetes-preserve-unknown-fields").is_some() {
+        return;
+    }
+    match &node.value {
+        Value::Map(entries) => {
+            let props = schema.get("properties").and_then(J::as_object);
+            let additional = schema.get("additionalProperties").filter(|a| a.is_object());
+            for e in entries {
+                let field = join_key(path, &e.key);
+                match (props.and_then(|p| p.get(&e.key)), additional) {
+                    (Some(ps), _) => {
+                        if let Some(allowed) = name.and_then(|n| enum_for(n, &e.key)) {
+                            check_enum(&e.value, &field, allowed, out);
+                        }
+                        walk(&e.value, ps, defs, None, &field, out);
+                    }
+                    (None, Some(ap)) => walk(&e.value, ap, defs, None, &field, out),
+                    (None, None) => {
+                        if let Some(props) = props {
+                            out.push(SchemaIssue::UnknownField {
+                                suggestion: closest(&e.key, props.keys().map(String::as_str)),
+                                field,
+                                parent: path.to_string(),
+                                key: e.key.clone(),
+                                key_span: e.key_span,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        Value::Seq(items) => {
+            if let Some(item_schema) = schema.get("items") {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, item_schema, defs, None, &format!("{path}[{i}]"), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check_enum(
+    node: &Node,
+    field: &str,
+    allowed: &'static [&'static str],
+    out: &mut Vec<SchemaIssue>,
+) {
+    let mut one = |n: &Node, f: String| {
+        if let Value::Str(s) = &n.value {
+            if !allowed.contains(&s.as_str()) {
+                out.push(SchemaIssue::BadEnum {
+                    field: f,
+                    value: s.clone(),
+                    allowed,
+                });
+            }
+        }
+    };
+    match &node.value {
+        Value::Seq(items) => {
+            for (i, n) in items.iter().enumerate() {
+                one(n, format!("{field}[{i}]"));
+            }
+        }
+        _ => one(node, field.to_string()),
+    }
+}
+
+/// The candidate closest to `word`: same letters in another case, or within a
+/// small edit distance.
+pub fn closest<'c>(word: &str, candidates: impl Iterator<Item = &'c str>) -> Option<String> {
+    let lower = word.to_ascii_lowercase();
+    let limit = (word.chars().count() / 3).clamp(1, 3);
+    candidates
+        .map(|c| {
+            let d = if c.to_ascii_lowercase() == lower {
+                0
+            } else {
+                distance(&lower, &c.to_ascii_lowercase())
+            };
+            (d, c)
+        })
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c.to_string())
+}
+
+/// Levenshtein distance.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+    use crate::yaml::parse_documents;
+
+    fn issues(text: &str) -> Vec<SchemaIssue> {
+        let doc = parse_documents(&SourceFile::new("t", text))
+            .unwrap()
+            .remove(0);
+        check("apps", "StatefulSet", &doc)
+    }
+
+    #[test]
+    fn unknown_keys_with_suggestions() {
+        let found = issues("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: a, labels: {any: thing}}\nspec:\n  replica: 3\n  volumeClaimTemplate: []\n  template:\n    spec:\n      containers:\n      - name: a\n        imagePullPolicy: always\n        livenessprobe: {}\n");
+        let unknown: Vec<(String, Option<String>)> = found
+            .iter()
+            .filter_map(|i| match i {
+                SchemaIssue::UnknownField {
+                    field, suggestion, ..
+                } => Some((field.clone(), suggestion.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            unknown,
+            vec![
+                ("spec.replica".to_string(), Some("replicas".to_string())),
+                (
+                    "spec.volumeClaimTemplate".to_string(),
+                    Some("volumeClaimTemplates".to_string())
+                ),
+                (
+                    "spec.template.spec.containers[0].livenessprobe".to_string(),
+                    Some("livenessProbe".to_string())
+                ),
+            ]
+        );
+        assert!(found.contains(&SchemaIssue::BadEnum {
+            field: "spec.template.spec.containers[0].imagePullPolicy".into(),
+            value: "always".into(),
+            allowed: &["Always", "Never", "IfNotPresent"],
+        }));
+    }
+
+    #[test]
+    fn every_enum_names_a_real_property() {
+        let kinds = [
+            ("apps", "StatefulSet"),
+            ("apps", "Deployment"),
+            ("apps", "DaemonSet"),
+            ("batch", "CronJob"),
+            ("", "Service"),
+            ("storage.k8s.io", "StorageClass"),
+            ("policy", "PodDisruptionBudget"),
+        ];
+        for (def, prop, _) in ENUMS {
+            let found = kinds.iter().any(|(g, k)| {
+                let r = root_schema(g, k).unwrap();
+                let here = (r.name == *def).then_some(&r.schema);
+                here.or_else(|| r.schema.get("$defs").and_then(|d| d.get(*def)))
+                    .and_then(|d| d.get("properties"))
+                    .is_some_and(|p| p.get(*prop).is_some())
+            });
+            assert!(found, "{def}.{prop} is not in any schema");
+        }
+    }
+
+    #[test]
+    fn enums_at_the_root_of_a_kind() {
+        let doc = parse_documents(&SourceFile::new(
+            "t",
+            "kind: StorageClass\nprovisioner: x\nvolumeBindingMode: waitForFirstConsumer\n",
+        ))
+        .unwrap()
+        .remove(0);
+        assert_eq!(check("storage.k8s.io", "StorageClass", &doc).len(), 1);
+    }
+
+    #[test]
+    fn closest_key() {
+        let keys = ["replicas", "serviceName", "selector"];
+        assert_eq!(
+            closest("replica", keys.into_iter()),
+            Some("replicas".into())
+        );
+        assert_eq!(
+            closest("ServiceName", keys.into_iter()),
+            Some("serviceName".into())
+        );
+        assert_eq!(closest("zzz", keys.into_iter()), None);
+    }
+}
