@@ -16,7 +16,7 @@ impl Rule for SelectorMismatch {
         let Some(sel) = obj.workload_selector() else { return };
         if !obj.has("spec.selector") {
             // extensions/v1beta1 defaulted the selector from the template labels.
-            if obj.group() == "apps" {
+            if obj.api_version == "apps/v1" {
                 out.report("spec.selector", format!("{} `{}` has no `spec.selector`: apps/v1 requires one", obj.kind, obj.name))
                     .label("no selector")
                     .help("add `spec.selector.matchLabels` with the pod template's identifying labels");
