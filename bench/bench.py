@@ -4,7 +4,9 @@
     cargo build --release && python3 bench/bench.py [--files N] [--runs R]
 
 Generates N manifest files (each a StatefulSet with its Service, PDB, backup
-CronJob and a ConfigMap, plus a Deployment: ~6 objects, ~4 KB), then times:
+CronJob, a ConfigMap, a Deployment and its PDB: 7 objects, ~5 KB; mostly
+clean, with planted findings: Parallel on every 7th database, a hardcoded
+password in every 11th), then times:
   - the whole tree (CI gate),
   - a handful of files (pre-commit),
   - one file from stdin (editor on-save),
@@ -37,6 +39,7 @@ spec:
   template:
     metadata: {{labels: {{app: db{i}}}}}
     spec:
+      securityContext: {{runAsNonRoot: true, runAsUser: 999}}
       affinity:
         podAntiAffinity:
           requiredDuringSchedulingIgnoredDuringExecution:
@@ -45,6 +48,7 @@ spec:
       containers:
       - name: postgres
         image: postgres:16.{i}
+        securityContext: {{allowPrivilegeEscalation: false}}
         env:
         - name: POSTGRES_PASSWORD
           {password}
@@ -53,12 +57,14 @@ spec:
         resources:
           requests: {{cpu: 500m, memory: 1Gi}}
           limits: {{memory: 2Gi}}
+        startupProbe: {{exec: {{command: [pg_isready]}}, failureThreshold: 60}}
         livenessProbe: {{exec: {{command: [pg_isready]}}}}
         readinessProbe: {{exec: {{command: [pg_isready]}}}}
         volumeMounts: [{{name: data, mountPath: /var/lib/postgresql/data}}]
   volumeClaimTemplates:
   - metadata: {{name: data}}
     spec:
+      storageClassName: fast-ssd
       accessModes: [ReadWriteOnce]
       resources: {{requests: {{storage: 10Gi}}}}
 ---
@@ -67,14 +73,21 @@ kind: CronJob
 metadata: {{name: db{i}-backup, namespace: ns{ns}}}
 spec:
   schedule: "0 2 * * *"
+  concurrencyPolicy: Forbid
+  startingDeadlineSeconds: 600
   jobTemplate:
     spec:
+      activeDeadlineSeconds: 3600
+      backoffLimit: 2
       template:
         spec:
           restartPolicy: OnFailure
+          securityContext: {{runAsNonRoot: true, runAsUser: 999}}
           containers:
           - name: backup
             image: postgres:16
+            securityContext: {{allowPrivilegeEscalation: false}}
+            resources: {{requests: {{cpu: 100m, memory: 128Mi}}, limits: {{memory: 256Mi}}}}
             command: ["sh", "-c", "pg_dump -h db{i}-0.db{i} -U app app > /backup/db.sql"]
 ---
 apiVersion: v1
@@ -86,6 +99,13 @@ data:
     shared_buffers = 256MB
   log_level: info
 ---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {{name: api{i}, namespace: ns{ns}}}
+spec:
+  maxUnavailable: 1
+  selector: {{matchLabels: {{app: api{i}}}}}
+---
 apiVersion: apps/v1
 kind: Deployment
 metadata: {{name: api{i}, namespace: ns{ns}}}
@@ -95,9 +115,14 @@ spec:
   template:
     metadata: {{labels: {{app: api{i}}}}}
     spec:
+      securityContext: {{runAsNonRoot: true, runAsUser: 1000}}
       containers:
       - name: api
         image: example/api:{i}
+        securityContext: {{allowPrivilegeEscalation: false}}
+        resources: {{requests: {{cpu: 100m, memory: 128Mi}}, limits: {{memory: 256Mi}}}}
+        livenessProbe: {{httpGet: {{path: /healthz, port: 8080}}}}
+        readinessProbe: {{httpGet: {{path: /ready, port: 8080}}}}
 """
 
 
@@ -138,7 +163,7 @@ def main():
         root = pathlib.Path(tmp)
         size = generate(root, a.files)
         mb = size / 1e6
-        print(f"corpus: {a.files} files, {a.files * 6} objects, {mb:.1f} MB")
+        print(f"corpus: {a.files} files, {a.files * 7} objects, {mb:.1f} MB")
         for threads in ["1", str(os.cpu_count() or 1)]:
             t = timed([a.bin, "--format", "json", "-j", threads, str(root)], a.runs)
             print(f"tree, {threads} thread(s): {t * 1000:.0f} ms  ({mb / t:.1f} MB/s, {a.files / t:.0f} files/s)")

@@ -16,6 +16,9 @@ pub struct Index<'a> {
     by_name: HashMap<&'a str, Vec<usize>>,
     /// Built on first use: word → pod-bearing objects whose containers mention it.
     mentions: OnceLock<BTreeMap<&'a str, Vec<usize>>>,
+    /// Built on first use: PodDisruptionBudgets by one `key=value` of their
+    /// matchLabels (those with only matchExpressions under `None`).
+    pdbs_by_label: OnceLock<HashMap<Option<(&'a str, &'a str)>, Vec<usize>>>,
 }
 
 impl<'a> Index<'a> {
@@ -39,6 +42,7 @@ impl<'a> Index<'a> {
             by_namespace,
             by_name,
             mentions: OnceLock::new(),
+            pdbs_by_label: OnceLock::new(),
         }
     }
 
@@ -119,6 +123,43 @@ impl<'a> Index<'a> {
             .flatten()
             .map(|&i| &self.objects[i])
             .filter(move |o| o.kind == kind && o.namespace.as_deref() == ns)
+    }
+
+    /// PodDisruptionBudgets (any namespace) that might select pods with
+    /// `labels`: a cheap pre-filter through one of their matchLabels pairs;
+    /// callers evaluate the selector. In input order.
+    pub fn pdb_candidates(&self, labels: &BTreeMap<String, String>) -> Vec<&'a Object> {
+        let map = self.pdbs_by_label.get_or_init(|| {
+            let mut m: HashMap<Option<(&'a str, &'a str)>, Vec<usize>> = HashMap::new();
+            for &i in self
+                .by_kind
+                .get("PodDisruptionBudget")
+                .into_iter()
+                .flatten()
+            {
+                let Typed::PodDisruptionBudget(p) = &self.objects[i].typed else {
+                    continue;
+                };
+                let first = p
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.selector.as_ref())
+                    .and_then(|s| s.match_labels.as_ref())
+                    .and_then(|ml| ml.iter().next())
+                    .map(|(k, v)| (k.as_str(), v.as_str()));
+                m.entry(first).or_default().push(i);
+            }
+            m
+        });
+        let mut out: Vec<usize> = map.get(&None).cloned().unwrap_or_default();
+        for (k, v) in labels {
+            if let Some(ids) = map.get(&Some((k.as_str(), v.as_str()))) {
+                out.extend(ids);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out.into_iter().map(|i| &self.objects[i]).collect()
     }
 
     /// A StorageClass by name (cluster-scoped: namespaces are ignored).

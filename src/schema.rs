@@ -252,7 +252,14 @@ pub fn check(group: &str, kind: &str, root: &Node) -> Vec<SchemaIssue> {
         .and_then(J::as_object)
         .unwrap_or(&empty);
     let mut out = Vec::new();
-    walk(root, &r.schema, defs, Some(&r.name), "", &mut out);
+    walk(
+        root,
+        &r.schema,
+        defs,
+        Some(&r.name),
+        &mut Vec::new(),
+        &mut out,
+    );
     out
 }
 
@@ -280,12 +287,30 @@ fn resolve<'s>(
     (schema, name)
 }
 
-fn walk(
-    node: &Node,
+/// A step of the path being walked; formatted only when something is reported.
+#[derive(Clone, Copy)]
+enum Step<'n> {
+    Key(&'n str),
+    Index(usize),
+}
+
+fn format_path(steps: &[Step<'_>]) -> String {
+    let mut out = String::new();
+    for s in steps {
+        match s {
+            Step::Key(k) => out = join_key(&out, k),
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+fn walk<'n>(
+    node: &'n Node,
     schema: &J,
     defs: &Map<String, J>,
     name: Option<&str>,
-    path: &str,
+    path: &mut Vec<Step<'n>>,
     out: &mut Vec<SchemaIssue>,
 ) {
     let (schema, name) = resolve(schema, defs, name);
@@ -297,33 +322,45 @@ fn walk(
             let props = schema.get("properties").and_then(J::as_object);
             let additional = schema.get("additionalProperties").filter(|a| a.is_object());
             for e in entries {
-                let field = join_key(path, &e.key);
-                match (props.and_then(|p| p.get(&e.key)), additional) {
+                let child = match (props.and_then(|p| p.get(&e.key)), additional) {
                     (Some(ps), _) => {
                         if let Some(allowed) = name.and_then(|n| enum_for(n, &e.key)) {
-                            check_enum(&e.value, &field, allowed, out);
+                            path.push(Step::Key(&e.key));
+                            check_enum(&e.value, &format_path(path), allowed, out);
+                            path.pop();
                         }
-                        walk(&e.value, ps, defs, None, &field, out);
+                        ps
                     }
-                    (None, Some(ap)) => walk(&e.value, ap, defs, None, &field, out),
+                    (None, Some(ap)) => ap,
                     (None, None) => {
                         if let Some(props) = props {
+                            let parent = format_path(path);
                             out.push(SchemaIssue::UnknownField {
                                 suggestion: closest(&e.key, props.keys().map(String::as_str)),
-                                field,
-                                parent: path.to_string(),
+                                field: join_key(&parent, &e.key),
+                                parent,
                                 key: e.key.clone(),
                                 key_span: e.key_span,
                             });
                         }
+                        continue;
                     }
+                };
+                if matches!(e.value.value, Value::Map(_) | Value::Seq(_)) {
+                    path.push(Step::Key(&e.key));
+                    walk(&e.value, child, defs, None, path, out);
+                    path.pop();
                 }
             }
         }
         Value::Seq(items) => {
             if let Some(item_schema) = schema.get("items") {
                 for (i, item) in items.iter().enumerate() {
-                    walk(item, item_schema, defs, None, &format!("{path}[{i}]"), out);
+                    if matches!(item.value, Value::Map(_) | Value::Seq(_)) {
+                        path.push(Step::Index(i));
+                        walk(item, item_schema, defs, None, path, out);
+                        path.pop();
+                    }
                 }
             }
         }

@@ -29,7 +29,8 @@ impl Rule for MissingPdb {
             _ => false,
         };
         let ns = obj.namespace.as_deref();
-        if cx.index.in_namespace("PodDisruptionBudget", ns).any(|p| selects(&p)) {
+        let candidates = cx.index.pdb_candidates(labels);
+        if candidates.iter().any(|p| p.namespace.as_deref() == ns && selects(p)) {
             return;
         }
         let field = if obj.has("spec.replicas") { "spec.replicas" } else { "metadata.name" };
@@ -46,7 +47,7 @@ impl Rule for MissingPdb {
         }
         p.label("no PodDisruptionBudget selects these pods")
             .help("add a PodDisruptionBudget in the same namespace whose selector matches the pod template labels, with `maxUnavailable: 1`");
-        if let Some(other) = cx.index.of_kind("PodDisruptionBudget").find(|p| selects(p)) {
+        if let Some(other) = candidates.iter().find(|p| selects(p)) {
             p.related(other, "spec.selector", "this PodDisruptionBudget selects the pods, but is in another namespace");
         }
     }
