@@ -8,6 +8,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use crate::manifest::{Object, Typed};
 
+/// One `key=value` pair of a selector's matchLabels (`None`: no matchLabels).
+type LabelKey<'a> = Option<(&'a str, &'a str)>;
+
 pub struct Index<'a> {
     objects: &'a [Object],
     by_kind: HashMap<&'a str, Vec<usize>>,
@@ -18,7 +21,7 @@ pub struct Index<'a> {
     mentions: OnceLock<BTreeMap<&'a str, Vec<usize>>>,
     /// Built on first use: PodDisruptionBudgets by one `key=value` of their
     /// matchLabels (those with only matchExpressions under `None`).
-    pdbs_by_label: OnceLock<HashMap<Option<(&'a str, &'a str)>, Vec<usize>>>,
+    pdbs_by_label: OnceLock<HashMap<LabelKey<'a>, Vec<usize>>>,
 }
 
 impl<'a> Index<'a> {
@@ -130,7 +133,7 @@ impl<'a> Index<'a> {
     /// callers evaluate the selector. In input order.
     pub fn pdb_candidates(&self, labels: &BTreeMap<String, String>) -> Vec<&'a Object> {
         let map = self.pdbs_by_label.get_or_init(|| {
-            let mut m: HashMap<Option<(&'a str, &'a str)>, Vec<usize>> = HashMap::new();
+            let mut m: HashMap<LabelKey<'a>, Vec<usize>> = HashMap::new();
             for &i in self
                 .by_kind
                 .get("PodDisruptionBudget")
