@@ -132,6 +132,10 @@ const NOT_A_STORE: &[&str] = &[
     "agent",
     "browser",
     "express",
+    "test",
+    "tests",
+    "tester",
+    "e2e",
 ];
 
 /// The repository name of an image: no registry, path, tag or digest.
@@ -199,6 +203,7 @@ mod tests {
         assert_eq!(store("bitnami/pgbouncer"), None);
         assert_eq!(store("nginx:1.25"), None);
         assert_eq!(store("postgresql-operator"), None);
+        assert_eq!(store("k8s.gcr.io/etcd-statefulset-e2e-test:0.0"), None);
     }
 
     #[test]

@@ -27,6 +27,7 @@ macro_rules! rules {
 }
 
 rules! {
+    database_in_deployment::DatabaseInDeployment => "database-in-deployment",
     duplicate_key::DuplicateKey => "duplicate-key",
     even_quorum_replicas::EvenQuorumReplicas => "even-quorum-replicas",
     hardcoded_credential::HardcodedCredential => "hardcoded-credential",
@@ -49,9 +50,11 @@ rules! {
     pgdata_not_subdirectory::PgdataNotSubdirectory => "pgdata-not-subdirectory",
     pvc_deleted_with_statefulset::PvcDeletedWithStatefulset => "pvc-deleted-with-statefulset",
     selector_mismatch::SelectorMismatch => "selector-mismatch",
+    shared_volume_claim::SharedVolumeClaim => "shared-volume-claim",
     short_termination_grace::ShortTerminationGrace => "short-termination-grace",
     single_zone_storage::SingleZoneStorage => "single-zone-storage",
     unknown_field::UnknownField => "unknown-field",
+    unmounted_claim_template::UnmountedClaimTemplate => "unmounted-claim-template",
     unsafe_backup_job::UnsafeBackupJob => "unsafe-backup-job",
     volume_expansion_disabled::VolumeExpansionDisabled => "volume-expansion-disabled",
     yaml_1_1_literal::Yaml11Literal => "yaml-1.1-literal",
