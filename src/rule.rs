@@ -121,31 +121,7 @@ impl<'a> Pending<'a> {
         field: impl Into<String>,
         message: impl Into<String>,
     ) -> &mut Self {
-        self.related.push(PendingRelated {
-            object,
-            field: field.into(),
-            on_value: false,
-            span: None,
-            message: message.into(),
-        });
-        self
-    }
-
-    /// A related location given by its span in `object`'s file.
-    pub fn related_span(
-        &mut self,
-        object: &'a Object,
-        span: ByteSpan,
-        message: impl Into<String>,
-    ) -> &mut Self {
-        self.related.push(PendingRelated {
-            object,
-            field: String::new(),
-            on_value: false,
-            span: Some(span),
-            message: message.into(),
-        });
-        self
+        self.push_related(object, field.into(), false, message.into())
     }
 
     /// Like [`Pending::related`], pointing at the field's value.
@@ -155,12 +131,37 @@ impl<'a> Pending<'a> {
         field: impl Into<String>,
         message: impl Into<String>,
     ) -> &mut Self {
+        self.push_related(object, field.into(), true, message.into())
+    }
+
+    /// A related location given by its span in `object`'s file (one that no
+    /// field path reaches, such as the first of two duplicate keys).
+    pub fn related_span(
+        &mut self,
+        object: &'a Object,
+        span: ByteSpan,
+        message: impl Into<String>,
+    ) -> &mut Self {
+        self.push_related(object, String::new(), false, message.into());
+        if let Some(last) = self.related.last_mut() {
+            last.span = Some(span);
+        }
+        self
+    }
+
+    fn push_related(
+        &mut self,
+        object: &'a Object,
+        field: String,
+        on_value: bool,
+        message: String,
+    ) -> &mut Self {
         self.related.push(PendingRelated {
             object,
-            field: field.into(),
-            on_value: true,
+            field,
+            on_value,
             span: None,
-            message: message.into(),
+            message,
         });
         self
     }
