@@ -320,6 +320,12 @@ pub fn summary_line(o: &Outcome, elapsed: std::time::Duration) -> String {
             plural(o.skipped.len(), "document", "documents")
         ));
     }
+    if o.suppressed > 0 {
+        extra.push(format!(
+            "{} suppressed by annotations",
+            plural(o.suppressed, "finding", "findings")
+        ));
+    }
     if !extra.is_empty() {
         s.push_str(&format!(" ({})", extra.join(", ")));
     }

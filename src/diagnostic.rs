@@ -91,6 +91,9 @@ pub enum ProblemKind {
     Syntax,
     /// Unrendered Helm template syntax.
     HelmTemplate,
+    /// A stslint setting in the input that cannot be honoured (an unknown
+    /// rule in a `stslint.io/ignore` annotation).
+    Config,
 }
 
 impl ProblemKind {
@@ -101,6 +104,7 @@ impl ProblemKind {
             ProblemKind::Encoding => "invalid-encoding",
             ProblemKind::Syntax => "syntax-error",
             ProblemKind::HelmTemplate => "helm-template",
+            ProblemKind::Config => "invalid-suppression",
         }
     }
 }

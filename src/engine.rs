@@ -28,6 +28,9 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     pub problems: Vec<Problem>,
     pub skipped: Vec<Skipped>,
+    /// Findings not reported because their object's `stslint.io/ignore`
+    /// annotation names the rule.
+    pub suppressed: usize,
 }
 
 impl Outcome {
@@ -57,21 +60,27 @@ pub fn lint(files: Vec<SourceFile>, mut problems: Vec<Problem>, settings: &Setti
         .collect();
     let index = Index::new(&objects);
     let cx = Context { index: &index };
-    let mut findings: Vec<Finding> = objects
+    problems.extend(objects.iter().flat_map(suppression_problems));
+    let results: Vec<(Finding, bool)> = objects
         .par_iter()
         .flat_map_iter(|obj| {
             let mut out = Vec::new();
             for e in &enabled {
                 let mut sink = Sink::default();
                 e.rule.check(obj, &cx, &mut sink);
-                out.extend(
-                    sink.pending
-                        .into_iter()
-                        .map(|p| resolve_finding(e.id, obj, p)),
-                );
+                out.extend(sink.pending.into_iter().map(|p| {
+                    let on = p.object.unwrap_or(obj);
+                    (resolve_finding(e.id, obj, p), suppressed(on, e.id))
+                }));
             }
             out
         })
+        .collect();
+    let suppressed = results.iter().filter(|(_, s)| *s).count();
+    let mut findings: Vec<Finding> = results
+        .into_iter()
+        .filter(|(_, s)| !s)
+        .map(|(f, _)| f)
         .collect();
     let name = |id: FileId| files[id.0 as usize].name.as_str();
     findings.sort_by(|a, b| {
@@ -88,12 +97,55 @@ pub fn lint(files: Vec<SourceFile>, mut problems: Vec<Problem>, settings: &Setti
     });
     skipped.sort_by(|a, b| (name(a.file), a.span).cmp(&(name(b.file), b.span)));
     Outcome {
+        suppressed,
         objects: objects.len(),
         files,
         findings,
         problems,
         skipped,
     }
+}
+
+/// The annotation that suppresses rules on one object: a comma- or
+/// space-separated list of rule ids, or `all`.
+pub const IGNORE_ANNOTATION: &str = "stslint.io/ignore";
+
+fn ignore_list(obj: &Object) -> impl Iterator<Item = &str> {
+    obj.annotation(IGNORE_ANNOTATION)
+        .unwrap_or_default()
+        .split([',', ' ', '\n', '\t'])
+        .filter(|s| !s.is_empty())
+}
+
+fn suppressed(obj: &Object, rule: &str) -> bool {
+    ignore_list(obj).any(|id| id == rule || id == "all")
+}
+
+/// Unknown rule ids in an ignore annotation: a typo there would otherwise
+/// silently suppress nothing.
+fn suppression_problems(obj: &Object) -> Vec<Problem> {
+    let unknown: Vec<&str> = ignore_list(obj)
+        .filter(|id| *id != "all" && rules::meta(id).is_none())
+        .collect();
+    if unknown.is_empty() {
+        return Vec::new();
+    }
+    let (span, _) = locate(
+        &obj.node,
+        &crate::path::join_key("metadata.annotations", IGNORE_ANNOTATION),
+        true,
+    );
+    vec![Problem {
+        file: obj.file,
+        span: Some(span),
+        kind: crate::diagnostic::ProblemKind::Config,
+        message: format!(
+            "`{IGNORE_ANNOTATION}` on {} names unknown rule(s): {}",
+            obj.display_name(),
+            unknown.join(", ")
+        ),
+        help: Some("use rule ids from `stslint rules`, or `all`".into()),
+    }]
 }
 
 fn resolve_finding(rule: &'static str, checked: &Object, p: Pending<'_>) -> Finding {

@@ -480,6 +480,49 @@ fn parse_failures_are_sarif_notifications() {
 }
 
 #[test]
+fn annotations_suppress_rules_and_are_counted() {
+    let yaml = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\n  annotations:\n    stslint.io/ignore: missing-backup, missing-pdb\nspec:\n  serviceName: db\n  replicas: 3\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: db, image: \"postgres:16\"}]}\n  volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce]}}]\n";
+    let args = [
+        "--format",
+        "json",
+        "--select",
+        "missing-backup",
+        "--select",
+        "missing-pdb",
+        "--select",
+        "missing-headless-service",
+        "-",
+    ];
+    let j = json(&stslint_stdin(&args, yaml));
+    let rules: Vec<&str> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["missing-headless-service"]);
+    assert_eq!(j["summary"]["suppressed"], 2);
+    // `all` suppresses everything on the object; an unknown id is an input error.
+    let j = json(&stslint_stdin(
+        &args,
+        &yaml.replace("missing-backup, missing-pdb", "all"),
+    ));
+    assert_eq!(j["findings"], serde_json::json!([]));
+    assert_eq!(j["summary"]["suppressed"], 3);
+    let o = stslint_stdin(&args, &yaml.replace("missing-pdb", "missing-pbd"));
+    assert_eq!(o.status.code(), Some(2));
+    let j = json(&o);
+    assert_eq!(j["errors"][0]["kind"], "invalid-suppression");
+    assert_eq!(
+        (
+            j["errors"][0]["line"].as_u64(),
+            j["errors"][0]["column"].as_u64()
+        ),
+        (Some(6), Some(24))
+    );
+}
+
+#[test]
 fn rules_and_explain() {
     let list = stdout(&stslint(&["rules"]));
     for e in stslint::rules::ALL {

@@ -95,6 +95,7 @@ pub fn render(outcome: &Outcome) -> String {
             "notes": c.notes,
             "input_errors": outcome.problems.len(),
             "skipped_documents": outcome.skipped.len(),
+            "suppressed": outcome.suppressed,
         },
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
