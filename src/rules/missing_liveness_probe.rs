@@ -11,11 +11,11 @@ impl Rule for MissingLivenessProbe {
             return;
         }
         let Some(pod) = obj.pod() else { return };
-        for (i, c) in pod.spec.containers.iter().enumerate() {
-            if c.liveness_probe.is_none() {
+        for c in pod.containers(false) {
+            if c.container.liveness_probe.is_none() {
                 out.report(
-                    format!("{}.containers[{i}].livenessProbe", pod.spec_path),
-                    format!("container `{}` of {} `{}` has no liveness probe: a hung process is never restarted", c.name, obj.kind, obj.name),
+                    format!("{}.livenessProbe", c.path),
+                    format!("container `{}` of {} `{}` has no liveness probe: a hung process is never restarted", c.container.name, obj.kind, obj.name),
                 )
                 .label("no livenessProbe")
                 .help("add a `livenessProbe` that fails only when the process is stuck (not when a dependency is down)");

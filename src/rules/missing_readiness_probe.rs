@@ -11,13 +11,13 @@ impl Rule for MissingReadinessProbe {
             return;
         }
         let Some(pod) = obj.pod() else { return };
-        for (i, c) in pod.spec.containers.iter().enumerate() {
-            if c.readiness_probe.is_none() {
+        for c in pod.containers(false) {
+            if c.container.readiness_probe.is_none() {
                 out.report(
-                    format!("{}.containers[{i}].readinessProbe", pod.spec_path),
+                    format!("{}.readinessProbe", c.path),
                     format!(
                         "container `{}` of {} `{}` has no readiness probe: traffic (and the next ordered pod) does not wait for it to be ready",
-                        c.name, obj.kind, obj.name
+                        c.container.name, obj.kind, obj.name
                     ),
                 )
                 .label("no readinessProbe")

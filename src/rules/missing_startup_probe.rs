@@ -12,14 +12,14 @@ impl Rule for MissingStartupProbe {
             return;
         }
         let Some(pod) = obj.pod() else { return };
-        for (i, c) in pod.spec.containers.iter().enumerate() {
-            let Some(store) = c.image.as_deref().and_then(data_store) else { continue };
-            if c.liveness_probe.is_some() && c.startup_probe.is_none() {
+        for c in pod.containers(false) {
+            let Some(store) = c.container.image.as_deref().and_then(data_store) else { continue };
+            if c.container.liveness_probe.is_some() && c.container.startup_probe.is_none() {
                 out.report(
-                    format!("{}.containers[{i}].livenessProbe", pod.spec_path),
+                    format!("{}.livenessProbe", c.path),
                     format!(
                         "{} container `{}` of {} `{}` has a liveness probe but no startup probe: a long recovery or initial load gets it killed and restarted",
-                        store.name, c.name, obj.kind, obj.name
+                        store.name, c.container.name, obj.kind, obj.name
                     ),
                 )
                 .label("liveness probe without a startup probe")

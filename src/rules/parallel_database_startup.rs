@@ -13,9 +13,9 @@ impl Rule for ParallelDatabaseStartup {
             return;
         }
         let Some(pod) = obj.pod() else { return };
-        let Some((i, store)) = pod.spec.containers.iter().enumerate().find_map(|(i, c)| {
-            let store = data_store(c.image.as_deref()?)?;
-            (store.bootstrap == Bootstrap::FromOrdinalZero).then_some((i, store))
+        let Some((c, store)) = pod.containers(false).into_iter().find_map(|c| {
+            let store = data_store(c.container.image.as_deref()?)?;
+            (store.bootstrap == Bootstrap::FromOrdinalZero).then_some((c, store))
         }) else {
             return;
         };
@@ -29,6 +29,6 @@ impl Rule for ParallelDatabaseStartup {
         .on_value()
         .label("pods start in parallel")
         .help("remove `podManagementPolicy` (the default, OrderedReady, starts pod N+1 only once pod N is Ready); rolling updates are ordered either way")
-        .related_value(obj, format!("{}.containers[{i}].image", pod.spec_path), format!("{} bootstraps from ordinal 0", store.name));
+        .related_value(obj, format!("{}.image", c.path), format!("{} bootstraps from ordinal 0", store.name));
     }
 }
