@@ -163,6 +163,13 @@ pub fn data_store(image: &str) -> Option<DataStore> {
         .find_map(|w| STORES.iter().find(|(k, _)| k == w).map(|(_, s)| *s))
 }
 
+/// The data store a container runs, if stslint knows it. Today this reads the
+/// image; it is the one entry point rules use, so what runs (command, args)
+/// can decide too.
+pub fn container_store(c: &k8s_openapi::api::core::v1::Container) -> Option<DataStore> {
+    c.image.as_deref().and_then(data_store)
+}
+
 /// The list, for docs: (image word, store, bootstraps from ordinal 0).
 pub fn stores() -> impl Iterator<Item = (&'static str, DataStore)> {
     STORES.iter().copied()

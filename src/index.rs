@@ -22,7 +22,12 @@ pub struct Index<'a> {
     /// Built on first use: PodDisruptionBudgets by one `key=value` of their
     /// matchLabels (those with only matchExpressions under `None`).
     pdbs_by_label: OnceLock<HashMap<LabelKey<'a>, Vec<usize>>>,
+    /// Built on first use: namespace ("" for none) → label key → label value →
+    /// pod-bearing objects whose pod template carries that label.
+    pods_by_label: OnceLock<PodLabels<'a>>,
 }
+
+type PodLabels<'a> = HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<usize>>>>;
 
 impl<'a> Index<'a> {
     pub fn new(objects: &'a [Object]) -> Self {
@@ -46,6 +51,7 @@ impl<'a> Index<'a> {
             by_name,
             mentions: OnceLock::new(),
             pdbs_by_label: OnceLock::new(),
+            pods_by_label: OnceLock::new(),
         }
     }
 
@@ -163,6 +169,49 @@ impl<'a> Index<'a> {
         out.sort_unstable();
         out.dedup();
         out.into_iter().map(|i| &self.objects[i]).collect()
+    }
+
+    fn pod_labels(&self) -> &PodLabels<'a> {
+        self.pods_by_label.get_or_init(|| {
+            let mut m: PodLabels<'a> = HashMap::new();
+            for (i, o) in self.objects.iter().enumerate() {
+                let Some(pod) = o.pod() else { continue };
+                let ns = m.entry(o.namespace.as_deref().unwrap_or("")).or_default();
+                for (k, v) in pod.labels_or_empty() {
+                    ns.entry(k.as_str())
+                        .or_default()
+                        .entry(v.as_str())
+                        .or_default()
+                        .push(i);
+                }
+                // An object with no pod labels still marks its namespace as
+                // holding pods.
+                ns.entry("").or_default();
+            }
+            m
+        })
+    }
+
+    /// Pod-bearing objects (workloads, Jobs, CronJobs, Pods) in namespace `ns`
+    /// whose pod template carries the label `key=value`, in input order.
+    pub fn pods_labelled<'s>(
+        &'s self,
+        ns: Option<&str>,
+        key: &str,
+        value: &str,
+    ) -> impl Iterator<Item = &'a Object> + 's {
+        self.pod_labels()
+            .get(ns.unwrap_or(""))
+            .and_then(|m| m.get(key))
+            .and_then(|m| m.get(value))
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.objects[i])
+    }
+
+    /// Whether namespace `ns` holds any pod-bearing object among the linted ones.
+    pub fn has_pods_in(&self, ns: Option<&str>) -> bool {
+        self.pod_labels().contains_key(ns.unwrap_or(""))
     }
 
     /// A StorageClass by name (cluster-scoped: namespaces are ignored).

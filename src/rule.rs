@@ -189,8 +189,12 @@ pub struct Meta {
     pub summary: String,
     /// Why the default severity is what it is.
     pub severity_reason: String,
-    /// The seed document(s) the rule comes from.
+    /// The seed document(s) the rule comes from (provenance for maintainers;
+    /// not shown to users).
     pub seed: String,
+    /// Public references for users: `[title](url)` links, `; `-separated in
+    /// the front matter's `references:` line.
+    pub references: Vec<(String, String)>,
     /// The Markdown body (What it does / Why it matters / Example / Use instead).
     pub body: &'static str,
 }
@@ -241,6 +245,22 @@ pub fn parse_doc(id: &'static str, doc: &'static str) -> Result<Meta, String> {
         summary,
         severity_reason: field("severity-reason")?,
         seed: field("seed")?,
+        references: fields
+            .get("references")
+            .map(|r| parse_links(r))
+            .unwrap_or_default(),
         body: body.trim_start_matches('\n'),
     })
+}
+
+/// `[title](url); [title](url)` → (title, url) pairs.
+fn parse_links(s: &str) -> Vec<(String, String)> {
+    s.split("; ")
+        .filter_map(|l| {
+            let l = l.trim().strip_prefix('[')?;
+            let (title, rest) = l.split_once("](")?;
+            let url = rest.strip_suffix(')')?;
+            Some((title.to_string(), url.to_string()))
+        })
+        .collect()
 }

@@ -1,6 +1,6 @@
 //! `database-in-deployment` — documented in rules/database-in-deployment.md
 
-use crate::catalog::data_store;
+use crate::catalog::container_store;
 use crate::manifest::{Object, Typed};
 use crate::rule::{Context, Rule, Sink};
 
@@ -13,7 +13,7 @@ impl Rule for DatabaseInDeployment {
         let Some((c, store)) = pod
             .containers(false)
             .into_iter()
-            .find_map(|c| c.container.image.as_deref().and_then(data_store).map(|s| (c, s)))
+            .find_map(|c| container_store(c.container).map(|s| (c, s)))
         else {
             return;
         };

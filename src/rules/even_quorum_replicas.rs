@@ -1,6 +1,6 @@
 //! `even-quorum-replicas` — documented in rules/even-quorum-replicas.md
 
-use crate::catalog::data_store;
+use crate::catalog::container_store;
 use crate::manifest::Object;
 use crate::rule::{Context, Rule, Sink};
 
@@ -16,7 +16,7 @@ impl Rule for EvenQuorumReplicas {
         let Some(store) = pod
             .containers(false)
             .iter()
-            .filter_map(|c| c.container.image.as_deref().and_then(data_store))
+            .filter_map(|c| container_store(c.container))
             .find(|s| s.quorum)
         else {
             return;

@@ -1,6 +1,6 @@
 //! `missing-startup-probe` — documented in rules/missing-startup-probe.md
 
-use crate::catalog::data_store;
+use crate::catalog::container_store;
 use crate::manifest::Object;
 use crate::rule::{Context, Rule, Sink};
 
@@ -13,7 +13,7 @@ impl Rule for MissingStartupProbe {
         }
         let Some(pod) = obj.pod() else { return };
         for c in pod.containers(false) {
-            let Some(store) = c.container.image.as_deref().and_then(data_store) else { continue };
+            let Some(store) = container_store(c.container) else { continue };
             if c.container.liveness_probe.is_some() && c.container.startup_probe.is_none() {
                 out.report(
                     format!("{}.livenessProbe", c.path),

@@ -1,6 +1,6 @@
 //! `parallel-database-startup` — documented in rules/parallel-database-startup.md
 
-use crate::catalog::{data_store, Bootstrap};
+use crate::catalog::{container_store, Bootstrap};
 use crate::manifest::Object;
 use crate::rule::{Context, Rule, Sink};
 
@@ -14,7 +14,7 @@ impl Rule for ParallelDatabaseStartup {
         }
         let Some(pod) = obj.pod() else { return };
         let Some((c, store)) = pod.containers(false).into_iter().find_map(|c| {
-            let store = data_store(c.container.image.as_deref()?)?;
+            let store = container_store(c.container)?;
             (store.bootstrap == Bootstrap::FromOrdinalZero).then_some((c, store))
         }) else {
             return;

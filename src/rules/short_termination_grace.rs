@@ -1,6 +1,6 @@
 //! `short-termination-grace` — documented in rules/short-termination-grace.md
 
-use crate::catalog::data_store;
+use crate::catalog::container_store;
 use crate::manifest::Object;
 use crate::rule::{Context, Rule, Sink};
 
@@ -19,7 +19,7 @@ impl Rule for ShortTerminationGrace {
         if grace >= MIN_GRACE {
             return;
         }
-        let Some(store) = pod.containers(false).iter().find_map(|c| c.container.image.as_deref().and_then(data_store)) else {
+        let Some(store) = pod.containers(false).iter().find_map(|c| container_store(c.container)) else {
             return;
         };
         out.report(
