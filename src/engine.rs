@@ -41,7 +41,8 @@ impl Outcome {
 
 /// Lint `files`. `problems` are those found while reading them (unreadable,
 /// too large, not UTF-8); they are carried into the outcome.
-pub fn lint(files: Vec<SourceFile>, mut problems: Vec<Problem>, settings: &Settings) -> Outcome {
+pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings) -> Outcome {
+    let (files, mut problems) = canonical_order(files, problems);
     let loaded: Vec<_> = files
         .par_iter()
         .enumerate()
@@ -58,7 +59,7 @@ pub fn lint(files: Vec<SourceFile>, mut problems: Vec<Problem>, settings: &Setti
         .iter()
         .filter(|e| !settings.disabled.iter().any(|d| d == e.id))
         .collect();
-    let index = Index::new(&objects);
+    let index = Index::new(&objects, &files);
     let cx = Context { index: &index };
     problems.extend(objects.iter().flat_map(suppression_problems));
     let results: Vec<(Finding, bool)> = objects
@@ -104,6 +105,27 @@ pub fn lint(files: Vec<SourceFile>, mut problems: Vec<Problem>, settings: &Setti
         problems,
         skipped,
     }
+}
+
+/// Files in name order, whatever order they were given in: everything that
+/// picks "the first" of several objects then picks the same one, so results
+/// never depend on the order of the command line.
+fn canonical_order(
+    files: Vec<SourceFile>,
+    mut problems: Vec<Problem>,
+) -> (Vec<SourceFile>, Vec<Problem>) {
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by(|&a, &b| files[a].name.cmp(&files[b].name));
+    let mut new_id = vec![0u32; files.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_id[old] = new as u32;
+    }
+    for p in &mut problems {
+        p.file = FileId(new_id[p.file.0 as usize]);
+    }
+    let mut slots: Vec<Option<SourceFile>> = files.into_iter().map(Some).collect();
+    let files = order.iter().filter_map(|&i| slots[i].take()).collect();
+    (files, problems)
 }
 
 /// The annotation that suppresses rules on one object: a comma- or

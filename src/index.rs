@@ -7,12 +7,16 @@ use std::sync::OnceLock;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use crate::manifest::{Object, Typed};
+use crate::source::{FileId, SourceFile};
 
 /// One `key=value` pair of a selector's matchLabels (`None`: no matchLabels).
 type LabelKey<'a> = Option<(&'a str, &'a str)>;
 
 pub struct Index<'a> {
     objects: &'a [Object],
+    /// The directory part of each file's name (by `FileId`), for preferring
+    /// the nearest of several candidates.
+    dirs: Vec<&'a str>,
     by_kind: HashMap<&'a str, Vec<usize>>,
     /// kind → namespace ("" for none) → objects
     by_namespace: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
@@ -25,12 +29,20 @@ pub struct Index<'a> {
     /// Built on first use: namespace ("" for none) → label key → label value →
     /// pod-bearing objects whose pod template carries that label.
     pods_by_label: OnceLock<PodLabels<'a>>,
+    /// Built on first use: StorageClass (by address) → the StatefulSets using it.
+    class_users: OnceLock<ClassUsers<'a>>,
 }
+
+type ClassUsers<'a> = HashMap<usize, Vec<(&'a Object, String)>>;
 
 type PodLabels<'a> = HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<usize>>>>;
 
 impl<'a> Index<'a> {
-    pub fn new(objects: &'a [Object]) -> Self {
+    pub fn new(objects: &'a [Object], files: &'a [SourceFile]) -> Self {
+        let dirs = files
+            .iter()
+            .map(|f| f.name.rsplit_once('/').map_or("", |(d, _)| d))
+            .collect();
         let mut by_kind: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut by_namespace: HashMap<&str, HashMap<&str, Vec<usize>>> = HashMap::new();
@@ -46,12 +58,14 @@ impl<'a> Index<'a> {
         }
         Index {
             objects,
+            dirs,
             by_kind,
             by_namespace,
             by_name,
             mentions: OnceLock::new(),
             pdbs_by_label: OnceLock::new(),
             pods_by_label: OnceLock::new(),
+            class_users: OnceLock::new(),
         }
     }
 
@@ -134,6 +148,45 @@ impl<'a> Index<'a> {
             .filter(move |o| o.kind == kind && o.namespace.as_deref() == ns)
     }
 
+    /// Of several candidates, the one nearest to `from`: the first in the
+    /// same file, else the first in the same directory, else the first. Objects come in canonical file order, so the
+    /// choice never depends on the order of the command line.
+    pub fn nearest<I>(&self, from: &Object, candidates: I) -> Option<&'a Object>
+    where
+        I: IntoIterator<Item = &'a Object>,
+    {
+        let dir = |f: FileId| self.dirs.get(f.0 as usize).copied().unwrap_or("");
+        let rank = |o: &Object| {
+            if o.file == from.file {
+                0
+            } else if dir(o.file) == dir(from.file) {
+                1
+            } else {
+                2
+            }
+        };
+        let mut best: Option<(u8, &'a Object)> = None;
+        for c in candidates {
+            let r = rank(c);
+            if best.is_none_or(|(b, _)| r < b) {
+                best = Some((r, c));
+            }
+        }
+        best.map(|(_, o)| o)
+    }
+
+    /// The object named `name` of `kind` in `ns` nearest to `from` (see
+    /// [`Index::nearest`]).
+    pub fn named_near(
+        &self,
+        from: &Object,
+        ns: Option<&str>,
+        kind: &str,
+        name: &str,
+    ) -> Option<&'a Object> {
+        self.nearest(from, self.named(ns, kind, name))
+    }
+
     /// PodDisruptionBudgets (any namespace) that might select pods with
     /// `labels`: a cheap pre-filter through one of their matchLabels pairs;
     /// callers evaluate the selector. In input order.
@@ -214,24 +267,51 @@ impl<'a> Index<'a> {
         self.pod_labels().contains_key(ns.unwrap_or(""))
     }
 
-    /// A StorageClass by name (cluster-scoped: namespaces are ignored).
-    pub fn storage_class(&self, name: &str) -> Option<&'a Object> {
-        self.of_kind("StorageClass")
-            .find(|o| o.name == name && matches!(o.typed, Typed::StorageClass(_)))
+    /// The StorageClass `name` nearest to `from` (cluster-scoped: namespaces
+    /// are ignored).
+    pub fn storage_class(&self, from: &Object, name: &str) -> Option<&'a Object> {
+        let classes = self
+            .by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.objects[i])
+            .filter(|o| matches!(o.typed, Typed::StorageClass(_)));
+        self.nearest(from, classes)
     }
 
-    /// The StorageClass annotated as the cluster default, if one is linted.
-    pub fn default_storage_class(&self) -> Option<&'a Object> {
+    /// The StorageClass annotated as the cluster default nearest to `from`, if
+    /// one is linted.
+    pub fn default_storage_class(&self, from: &Object) -> Option<&'a Object> {
         const KEYS: [&str; 2] = [
             "storageclass.kubernetes.io/is-default-class",
             "storageclass.beta.kubernetes.io/is-default-class",
         ];
-        self.of_kind("StorageClass").find(|o| {
+        let defaults = self.of_kind("StorageClass").filter(|o| {
             KEYS.iter().any(|k| {
                 o.annotation(k)
                     .is_some_and(|v| v.eq_ignore_ascii_case("true"))
             })
-        })
+        });
+        self.nearest(from, defaults)
+    }
+
+    /// The StatefulSets whose claims resolve to `class`, each with the field
+    /// to point at, in input order. Built once for all classes.
+    pub fn class_users(&self, class: &Object) -> &[(&'a Object, String)] {
+        let map = self.class_users.get_or_init(|| {
+            let mut m: HashMap<usize, Vec<(&'a Object, String)>> = HashMap::new();
+            for sts in self.of_kind("StatefulSet") {
+                for cc in crate::storage::claim_classes(sts, self) {
+                    m.entry(std::ptr::from_ref(cc.class) as usize)
+                        .or_default()
+                        .push((sts, cc.field));
+                }
+            }
+            m
+        });
+        map.get(&(std::ptr::from_ref(class) as usize))
+            .map_or(&[], Vec::as_slice)
     }
 }
 
@@ -300,6 +380,14 @@ pub fn describe_selector(sel: &LabelSelector) -> String {
         "everything".into()
     } else {
         parts.join(", ")
+    }
+}
+
+/// `in namespace `prod``, or `in the same namespace` for objects without one.
+pub fn in_ns(ns: Option<&str>) -> String {
+    match ns {
+        Some(ns) => format!("in namespace `{ns}`"),
+        None => "in the same namespace".to_string(),
     }
 }
 

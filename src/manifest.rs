@@ -138,6 +138,18 @@ impl Object {
         }
     }
 
+    /// Whether both are the same resource type: the same kind in the same API
+    /// group, counting every version of a built-in kind as one
+    /// (`extensions/v1beta1` and `apps/v1` Deployments are one resource).
+    pub fn same_resource_type(&self, other: &Object) -> bool {
+        let builtin = |o: &Object| {
+            let g = o.group();
+            canonical_api_version(&o.kind).is_some() && (!g.contains('.') || g.ends_with(".k8s.io"))
+        };
+        self.kind == other.kind
+            && (self.group() == other.group() || builtin(self) && builtin(other))
+    }
+
     /// The API group ("" for the core group), without the version.
     pub fn group(&self) -> &str {
         match self.api_version.rsplit_once('/') {

@@ -6,40 +6,91 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use crate::index::Index;
 use crate::manifest::{Object, Typed};
 
+/// The annotation that selected a claim's class before `storageClassName`
+/// existed. Kubernetes still honours it, and it wins over `storageClassName`.
+pub const CLASS_ANNOTATION: &str = "volume.beta.kubernetes.io/storage-class";
+
+/// How a volumeClaimTemplate chooses its StorageClass, as Kubernetes reads it.
+pub enum ClassChoice {
+    /// A class by name, with the field that names it.
+    Named { name: String, field: String },
+    /// Neither the annotation nor `storageClassName`: the cluster default.
+    Default,
+    /// `storageClassName: ""` (or an empty annotation): pre-provisioned volumes.
+    Static,
+}
+
+/// The class choice of `spec.volumeClaimTemplates[i]`: the beta annotation
+/// first, then `storageClassName`.
+pub fn claim_class_choice(
+    vct: &k8s_openapi::api::core::v1::PersistentVolumeClaim,
+    i: usize,
+) -> ClassChoice {
+    let annotated = vct
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(CLASS_ANNOTATION));
+    let (name, field) = match annotated {
+        Some(n) => (
+            n.as_str(),
+            crate::path::join_key(
+                &format!("spec.volumeClaimTemplates[{i}].metadata.annotations"),
+                CLASS_ANNOTATION,
+            ),
+        ),
+        None => match vct
+            .spec
+            .as_ref()
+            .and_then(|s| s.storage_class_name.as_deref())
+        {
+            Some(n) => (
+                n,
+                format!("spec.volumeClaimTemplates[{i}].spec.storageClassName"),
+            ),
+            None => return ClassChoice::Default,
+        },
+    };
+    if name.is_empty() {
+        ClassChoice::Static
+    } else {
+        ClassChoice::Named {
+            name: name.to_string(),
+            field,
+        }
+    }
+}
+
 /// A volumeClaimTemplate and the linted StorageClass it resolves to.
 pub struct ClaimClass<'a> {
     pub claim: &'a str,
     pub class: &'a Object,
     pub sc: &'a StorageClass,
-    /// No `storageClassName`: the class annotated as the cluster default.
+    /// Neither annotation nor `storageClassName`: the class annotated as the
+    /// cluster default.
     pub default: bool,
-    /// Where to point in the StatefulSet: the `storageClassName` value, or the
-    /// claim's name when the default class applies.
+    /// Where to point in the StatefulSet: the value naming the class
+    /// (`storageClassName` or the beta annotation), or the claim's name when
+    /// the default class applies.
     pub field: String,
 }
 
-/// The classes a StatefulSet's claims use, among the linted objects. Claims
-/// with `storageClassName: ""` (static provisioning) and classes not linted
-/// are left out.
+/// The classes a StatefulSet's claims use, among the linted objects (the
+/// nearest one when several share a name). Static claims and classes not
+/// linted are left out.
 pub fn claim_classes<'a>(obj: &'a Object, index: &Index<'a>) -> Vec<ClaimClass<'a>> {
     let Some(sts) = obj.statefulset() else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for (i, vct) in sts.spec.volume_claim_templates.iter().flatten().enumerate() {
-        let named = vct
-            .spec
-            .as_ref()
-            .and_then(|s| s.storage_class_name.as_deref());
-        let (class, field) = match named {
-            Some("") => continue,
-            Some(n) => (
-                index.storage_class(n),
-                format!("spec.volumeClaimTemplates[{i}].spec.storageClassName"),
-            ),
-            None => (
-                index.default_storage_class(),
+        let (class, field, default) = match claim_class_choice(vct, i) {
+            ClassChoice::Static => continue,
+            ClassChoice::Named { name, field } => (index.storage_class(obj, &name), field, false),
+            ClassChoice::Default => (
+                index.default_storage_class(obj),
                 format!("spec.volumeClaimTemplates[{i}].metadata.name"),
+                true,
             ),
         };
         let Some(class) = class else { continue };
@@ -50,22 +101,9 @@ pub fn claim_classes<'a>(obj: &'a Object, index: &Index<'a>) -> Vec<ClaimClass<'
             claim: vct.metadata.name.as_deref().unwrap_or("?"),
             class,
             sc,
-            default: named.is_none(),
+            default,
             field,
         });
-    }
-    out
-}
-
-/// The StatefulSets (with the field to point at) whose claims use `class`.
-pub fn users<'a>(class: &Object, index: &Index<'a>) -> Vec<(&'a Object, String)> {
-    let mut out = Vec::new();
-    for sts in index.of_kind("StatefulSet") {
-        for cc in claim_classes(sts, index) {
-            if std::ptr::eq(cc.class, class) {
-                out.push((sts, cc.field));
-            }
-        }
     }
     out
 }

@@ -310,7 +310,7 @@ fn list_items_are_objects_with_their_own_spans() {
     );
     assert_eq!(
         stdout(&o),
-        "<stdin>:8:18: error[missing-headless-service] StatefulSet `a` names Service `a`, but no Service `a` is defined in the same namespace\n"
+        "<stdin>:8:18: error[missing-headless-service] StatefulSet `a` (Redis) names Service `a`, but no Service `a` is defined in the same namespace\n"
     );
 }
 

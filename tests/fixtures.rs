@@ -1,6 +1,7 @@
 //! Walks fixtures/<rule-id>/: each file (or sub-directory, linted as one run)
 //! is a case. A `# expect: <rule-id>@<column>` comment on a line says a finding
 //! of that rule must start at that line and column; nothing else may fire.
+//! `<rule-id>@<column>:<severity>` also pins the severity of that finding.
 //! The directory's rule runs, plus any rule an annotation names.
 
 use std::collections::BTreeSet;
@@ -13,9 +14,17 @@ use crate::support::{lint_paths, rel, root};
 
 type Expect = BTreeSet<(String, u32, String, u32)>; // (file, line, rule, column)
 
+/// Severities pinned by `rule@col:severity`: (file, line, rule) → severity.
+type Severities = std::collections::BTreeMap<(String, u32, String), String>;
+
 fn annotations(path: &Path, shown: &str) -> Expect {
+    annotations_with_severity(path, shown).0
+}
+
+fn annotations_with_severity(path: &Path, shown: &str) -> (Expect, Severities) {
     let text = fs::read_to_string(path).unwrap_or_default();
     let mut out = Expect::new();
+    let mut severities = Severities::new();
     for (i, line) in text.lines().enumerate() {
         let Some(at) = line.find("# expect:") else {
             continue;
@@ -28,6 +37,13 @@ fn annotations(path: &Path, shown: &str) -> Expect {
                     i + 1
                 )
             });
+            let (col, severity) = match col.split_once(':') {
+                Some((c, s)) => (c, Some(s.trim().to_string())),
+                None => (col, None),
+            };
+            if let Some(sev) = severity {
+                severities.insert((shown.to_string(), i as u32 + 1, rule.trim().to_string()), sev);
+            }
             let col: u32 = col
                 .trim()
                 .parse()
@@ -40,7 +56,7 @@ fn annotations(path: &Path, shown: &str) -> Expect {
             ));
         }
     }
-    out
+    (out, severities)
 }
 
 fn cases() -> Vec<(String, PathBuf)> {
@@ -66,18 +82,22 @@ fn cases() -> Vec<(String, PathBuf)> {
     out
 }
 
+/// The files of a case: the file itself, or every file below the directory.
 fn files_of(case: &Path) -> Vec<PathBuf> {
-    if case.is_dir() {
-        let mut v: Vec<_> = fs::read_dir(case)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        v.sort();
-        v
-    } else {
-        vec![case.to_path_buf()]
+    if !case.is_dir() {
+        return vec![case.to_path_buf()];
     }
+    let mut out = Vec::new();
+    let mut entries: Vec<_> = fs::read_dir(case)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for e in entries {
+        out.extend(files_of(&e));
+    }
+    out
 }
 
 #[test]
@@ -86,8 +106,11 @@ fn every_fixture_fires_exactly_where_annotated() {
     let mut checked = 0;
     for (rule, case) in cases() {
         let mut want = Expect::new();
+        let mut severities = Severities::new();
         for f in files_of(&case) {
-            want.extend(annotations(&f, &rel(&f)));
+            let (w, s) = annotations_with_severity(&f, &rel(&f));
+            want.extend(w);
+            severities.extend(s);
         }
         let mut enabled: Vec<String> = vec![rule.clone()];
         enabled.extend(want.iter().map(|w| w.2.clone()));
@@ -107,6 +130,19 @@ fn every_fixture_fires_exactly_where_annotated() {
                 )
             })
             .collect();
+        for f in &outcome.findings {
+            let r = span_range(&outcome, f.span);
+            let name = rel(Path::new(&outcome.file(f.span.file).name));
+            let key = (name, r.start.line, f.rule.to_string());
+            if let Some(want) = severities.get(&key) {
+                if f.severity.as_str() != want {
+                    failures.push(format!(
+                        "{}:{}: {} is {}, expected {want}",
+                        key.0, key.1, key.2, f.severity
+                    ));
+                }
+            }
+        }
         if !outcome.problems.is_empty() {
             failures.push(format!(
                 "{}: input errors: {:?}",

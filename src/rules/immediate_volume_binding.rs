@@ -2,7 +2,7 @@
 
 use crate::manifest::{Object, Typed};
 use crate::rule::{Context, Rule, Sink};
-use crate::storage::{topology_constrained, users};
+use crate::storage::topology_constrained;
 
 pub struct ImmediateVolumeBinding;
 
@@ -12,7 +12,7 @@ impl Rule for ImmediateVolumeBinding {
         if sc.volume_binding_mode.as_deref().is_some_and(|m| m != "Immediate") || !topology_constrained(sc) {
             return;
         }
-        let users = users(obj, cx.index);
+        let users = cx.index.class_users(obj);
         let Some((sts, field)) = users.first() else { return };
         let (at, how) = if obj.has("volumeBindingMode") {
             ("volumeBindingMode", "`volumeBindingMode: Immediate`")

@@ -4,7 +4,7 @@ use crate::index::selector_matches;
 use crate::manifest::{Object, Typed};
 use crate::rule::{Context, Rule, Sink};
 
-use super::missing_headless_service::in_ns;
+use crate::index::in_ns;
 
 pub struct MissingPdb;
 

@@ -2,7 +2,6 @@
 
 use crate::manifest::{Object, Typed};
 use crate::rule::{Context, Rule, Sink};
-use crate::storage::users;
 
 pub struct VolumeExpansionDisabled;
 
@@ -13,7 +12,7 @@ impl Rule for VolumeExpansionDisabled {
         if sc.allow_volume_expansion == Some(true) || sc.provisioner == "kubernetes.io/no-provisioner" {
             return;
         }
-        let users = users(obj, cx.index);
+        let users = cx.index.class_users(obj);
         let Some((sts, field)) = users.first() else { return };
         let at = if obj.has("allowVolumeExpansion") { "allowVolumeExpansion" } else { "metadata.name" };
         out.report(
