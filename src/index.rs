@@ -148,6 +148,43 @@ impl<'a> Index<'a> {
             .filter(move |o| o.kind == kind && o.namespace.as_deref() == ns)
     }
 
+    /// The HorizontalPodAutoscaler that scales `obj` (same namespace, target
+    /// kind and name), if one is linted; the nearest of several.
+    pub fn hpa_for(&self, obj: &Object) -> Option<&'a Object> {
+        let hpas = self
+            .in_namespace("HorizontalPodAutoscaler", obj.namespace.as_deref())
+            .filter(|h| match &h.typed {
+                Typed::HorizontalPodAutoscaler(hpa) => {
+                    let t = &hpa.spec.scale_target_ref;
+                    t.kind == obj.kind && t.name == obj.name
+                }
+                _ => false,
+            });
+        self.nearest(obj, hpas)
+    }
+
+    /// Pod-bearing objects in `ns` whose pod template `sel` selects, in input
+    /// order. Candidates come from the label index through one matchLabels
+    /// pair; selectors with only expressions look at the namespace's pods.
+    pub fn pods_selected_by(&self, ns: Option<&str>, sel: &LabelSelector) -> Vec<&'a Object> {
+        let candidates: Vec<&'a Object> = match sel.match_labels.as_ref().and_then(|m| m.iter().next()) {
+            Some((k, v)) => self.pods_labelled(ns, k, v).collect(),
+            None => self
+                .pod_labels()
+                .get(ns.unwrap_or(""))
+                .and_then(|m| m.get(""))
+                .and_then(|m| m.get(""))
+                .into_iter()
+                .flatten()
+                .map(|&i| &self.objects[i])
+                .collect(),
+        };
+        candidates
+            .into_iter()
+            .filter(|o| o.pod().is_some_and(|p| selector_matches(sel, p.labels_or_empty())))
+            .collect()
+    }
+
     /// Of several candidates, the one nearest to `from`: the first in the
     /// same file, else the first in the same directory, else the first. Objects come in canonical file order, so the
     /// choice never depends on the order of the command line.
@@ -230,16 +267,16 @@ impl<'a> Index<'a> {
             for (i, o) in self.objects.iter().enumerate() {
                 let Some(pod) = o.pod() else { continue };
                 let ns = m.entry(o.namespace.as_deref().unwrap_or("")).or_default();
-                for (k, v) in pod.labels_or_empty() {
+                for (k, v) in pod.labels_or_empty().iter().filter(|(k, _)| !k.is_empty()) {
                     ns.entry(k.as_str())
                         .or_default()
                         .entry(v.as_str())
                         .or_default()
                         .push(i);
                 }
-                // An object with no pod labels still marks its namespace as
-                // holding pods.
-                ns.entry("").or_default();
+                // Under the empty key and value: every pod-bearing object of
+                // the namespace (no label key is empty).
+                ns.entry("").or_default().entry("").or_default().push(i);
             }
             m
         })

@@ -9,6 +9,7 @@ pub mod backup;
 pub mod catalog;
 pub mod cli;
 pub mod diagnostic;
+pub mod disruption;
 pub mod discover;
 pub mod engine;
 pub mod index;

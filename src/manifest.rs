@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Pod, PodSpec, Secret, Service};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -38,6 +39,9 @@ pub enum Typed {
     ConfigMap(Box<ConfigMap>),
     Secret(Box<Secret>),
     PersistentVolumeClaim(Box<PersistentVolumeClaim>),
+    /// Every served version (v1, v2, and the removed v2beta1/v2beta2) has the
+    /// fields rules read (`scaleTargetRef`, `minReplicas`) in the v2 shape.
+    HorizontalPodAutoscaler(Box<HorizontalPodAutoscaler>),
     /// Any other kind (CRDs included): rules read the tree.
     Generic,
 }
@@ -458,6 +462,9 @@ fn type_object(group: &str, kind: &str, doc: &Node, report: &mut dyn FnMut(&str,
         ("", "ConfigMap") => Typed::ConfigMap(typed(doc, report)),
         ("", "Secret") => Typed::Secret(typed(doc, report)),
         ("", "PersistentVolumeClaim") => Typed::PersistentVolumeClaim(typed(doc, report)),
+        ("autoscaling", "HorizontalPodAutoscaler") => {
+            Typed::HorizontalPodAutoscaler(typed(doc, report))
+        }
         _ => Typed::Generic,
     };
     if !matches!(typed, Typed::Generic) {
@@ -493,6 +500,7 @@ pub fn canonical_api_version(kind: &str) -> Option<&'static str> {
         "PodDisruptionBudget" => "policy/v1",
         "StorageClass" => "storage.k8s.io/v1",
         "Pod" | "Service" | "ConfigMap" | "Secret" | "PersistentVolumeClaim" => "v1",
+        "HorizontalPodAutoscaler" => "autoscaling/v2",
         _ => return None,
     })
 }

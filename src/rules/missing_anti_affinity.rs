@@ -8,11 +8,13 @@ use crate::spread::{key_level, terms};
 pub struct MissingAntiAffinity;
 
 impl Rule for MissingAntiAffinity {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, cx: &Context<'a>, out: &mut Sink<'a>) {
         if obj.statefulset().is_none() {
             return;
         }
-        let replicas = obj.replicas().unwrap_or(1);
+        // The same count missing-pdb uses: unset is one pod, an autoscaler's
+        // minReplicas when one scales it.
+        let replicas = crate::disruption::replicas(obj, cx.index).map_or(1, |r| r.count);
         if replicas < 2 {
             return;
         }

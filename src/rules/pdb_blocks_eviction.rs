@@ -2,74 +2,92 @@
 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use crate::index::selector_matches;
-use crate::manifest::{Object, Typed};
+use crate::disruption::{self, allowance, replicas, scaled, Allowance};
+use crate::manifest::Object;
 use crate::rule::{Context, Rule, Sink};
 
 pub struct PdbBlocksEviction;
 
-fn percent(v: &IntOrString) -> Option<f64> {
+const HELP: &str = "allow at least one disruption: `maxUnavailable: 1` is the usual choice for a replicated database or quorum";
+
+fn show(v: &IntOrString) -> String {
     match v {
-        IntOrString::String(s) => s.trim().strip_suffix('%').and_then(|p| p.trim().parse().ok()),
-        IntOrString::Int(_) => None,
+        IntOrString::Int(i) => i.to_string(),
+        IntOrString::String(s) => s.clone(),
     }
 }
 
 impl Rule for PdbBlocksEviction {
     fn check<'a>(&self, obj: &'a Object, cx: &Context<'a>, out: &mut Sink<'a>) {
-        let Typed::PodDisruptionBudget(pdb) = &obj.typed else { return };
-        let Some(spec) = pdb.spec.as_ref() else { return };
-        const HELP: &str = "allow at least one disruption: `maxUnavailable: 1` is the usual choice for a replicated database or quorum";
-        if let Some(max) = &spec.max_unavailable {
-            let zero = match max {
-                IntOrString::Int(i) => *i <= 0,
-                s => percent(s).is_some_and(|p| p <= 0.0),
-            };
-            if zero {
-                out.report("spec.maxUnavailable", format!("PodDisruptionBudget `{}` allows no disruption (`maxUnavailable: 0`): node drains evicting its pods hang until someone deletes it", obj.name))
-                    .on_value()
-                    .label("no pod may ever be evicted")
-                    .help(HELP);
-            }
+        let Some(spec) = disruption::spec(obj) else { return };
+        if spec.min_available.is_some() && spec.max_unavailable.is_some() {
+            return; // the API rejects both; nothing to compute
         }
-        let Some(min) = &spec.min_available else { return };
-        if percent(min).is_some_and(|p| p >= 100.0) {
-            out.report("spec.minAvailable", format!("PodDisruptionBudget `{}` requires every pod to stay available (`minAvailable: 100%`): node drains hang", obj.name))
+        let (field, key, value) = match (&spec.max_unavailable, &spec.min_available) {
+            (Some(v), _) => ("spec.maxUnavailable", "maxUnavailable", v),
+            (None, Some(v)) => ("spec.minAvailable", "minAvailable", v),
+            (None, None) => return,
+        };
+        // Whatever the replica count: `maxUnavailable: 0` (or 0%) and
+        // `minAvailable: 100%` never allow an eviction.
+        let never = match (key, value) {
+            ("maxUnavailable", v) => scaled(v, 100) == Some(0) || matches!(v, IntOrString::Int(i) if *i <= 0),
+            (_, v @ IntOrString::String(_)) => scaled(v, 100).is_some_and(|m| m >= 100),
+            _ => false,
+        };
+        if never {
+            out.report(field, format!("PodDisruptionBudget `{}` allows no disruption (`{key}: {}`): node drains evicting its pods hang until someone deletes it", obj.name, show(value)))
                 .on_value()
                 .label("no pod may ever be evicted")
                 .help(HELP);
             return;
         }
-        let IntOrString::Int(n) = min else { return };
-        if spec.max_unavailable.is_some() {
-            return; // both set: the API rejects it; nothing to compare here
-        }
+        // Otherwise it depends on the pods it selects: the workloads of its
+        // namespace whose pod templates it selects.
         let Some(sel) = spec.selector.as_ref() else { return };
         let ns = obj.namespace.as_deref();
-        let selected: Vec<&Object> = ["StatefulSet", "Deployment", "ReplicaSet"]
-            .iter()
-            .flat_map(|k| cx.index.in_namespace(k, ns))
-            .filter(|w| w.pod().is_some_and(|p| selector_matches(sel, p.labels_or_empty())))
+        let selected: Vec<(&Object, disruption::Replicas<'a>)> = cx
+            .index
+            .pods_selected_by(ns, sel)
+            .into_iter()
+            .filter(|w| w.pod().is_some_and(|p| disruption::selects(obj, p.labels_or_empty())))
+            .filter_map(|w| replicas(w, cx.index).map(|r| (w, r)))
             .collect();
-        if selected.is_empty() || !selected.iter().all(|w| *n >= w.replicas().unwrap_or(1)) {
+        if selected.is_empty() {
             return;
         }
-        let w = selected[0];
-        let replicas = w.replicas().unwrap_or(1);
+        let total: i32 = selected.iter().map(|(_, r)| r.count).sum();
+        let Allowance::Disruptions { allowed, healthy } = allowance(spec, total) else { return };
+        if allowed > 0 {
+            return;
+        }
+        let pods = if total == 1 { "pod".to_string() } else { format!("{total} pods") };
+        let rounding = match value {
+            IntOrString::String(s) => format!(" ({s} of {total}, rounded up)"),
+            IntOrString::Int(_) => String::new(),
+        };
+        let workloads: Vec<String> = selected.iter().map(|(w, _)| format!("{} `{}`", w.kind, w.name)).collect();
         let p = out
             .report(
-                "spec.minAvailable",
+                field,
                 format!(
-                    "PodDisruptionBudget `{}` requires {n} pods available, and {} `{}` runs {replicas}: no pod may be evicted, so node drains hang",
-                    obj.name, w.kind, w.name
+                    "PodDisruptionBudget `{}` requires {healthy} pods available{rounding}, and {} run{} {pods} in all: no pod may be evicted, so node drains hang",
+                    obj.name,
+                    workloads.join(", "),
+                    if workloads.len() == 1 { "s" } else { "" },
                 ),
             )
             .on_value()
-            .label("at least the replica count")
-            .help(format!("lower `minAvailable` below the replica count (e.g. {}), or use `maxUnavailable: 1`", (replicas - 1).max(0)));
-        for w in selected {
-            let field = if w.has("spec.replicas") { "spec.replicas" } else { "metadata.name" };
-            p.related_value(w, field, format!("{} `{}` runs {} replica(s)", w.kind, w.name, w.replicas().unwrap_or(1)));
+            .label(format!("{healthy} of {total} pods must stay up"))
+            .help(if total >= 2 {
+                format!("use `maxUnavailable: 1` (or `minAvailable: {}`), so one pod at a time can move", total - 1)
+            } else {
+                "a single pod cannot be protected without blocking drains: run at least 2 replicas, or remove the budget".to_string()
+            });
+        for (w, r) in &selected {
+            let (o, f) = r.origin(w);
+            p.related_value(o, f, format!("{} `{}` runs {}", w.kind, w.name, r.describe()));
         }
     }
 }
+
