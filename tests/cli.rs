@@ -132,7 +132,7 @@ fn stdin_is_linted_under_the_given_name() {
     assert_eq!(f["rule"], "missing-pdb");
     assert_eq!(
         (f["line"].as_u64(), f["column"].as_u64()),
-        (Some(7), Some(3))
+        (Some(7), Some(13))
     );
 }
 
