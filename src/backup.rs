@@ -1,6 +1,7 @@
-//! Backup evidence for a StatefulSet: a CronJob that reaches its pods or
-//! Service or mounts its claims, a VolumeSnapshot of one of its claims, or a
-//! Velero Schedule/Backup that covers its namespace and labels.
+//! Backup evidence for a StatefulSet: a CronJob that reaches its pods (by pod
+//! name, by the DNS name of any Service selecting them), names the
+//! StatefulSet, or mounts its claims; a VolumeSnapshot of one of its claims;
+//! or a Velero Schedule/Backup that covers its namespace and labels.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +19,8 @@ pub struct Target<'a> {
     pub claims: Vec<&'a str>,
     /// Labels of the StatefulSet and of its pods (Velero selects on either).
     pub labels: Vec<BTreeMap<String, String>>,
+    /// The pod template labels (Services select on these).
+    pub pod_labels: Option<&'a BTreeMap<String, String>>,
 }
 
 impl<'a> Target<'a> {
@@ -34,8 +37,9 @@ impl<'a> Target<'a> {
         if let Some(l) = obj.labels() {
             labels.push(l);
         }
-        if let Some(l) = obj.pod().and_then(|p| p.labels.cloned()) {
-            labels.push(l);
+        let pod_labels = obj.pod().and_then(|p| p.labels);
+        if let Some(l) = pod_labels {
+            labels.push(l.clone());
         }
         Some(Target {
             name: &obj.name,
@@ -43,7 +47,27 @@ impl<'a> Target<'a> {
             service: sts.spec.service_name.as_deref().filter(|s| !s.is_empty()),
             claims,
             labels,
+            pod_labels,
         })
+    }
+
+    /// The names a client reaches the pods by: the governing Service, every
+    /// Service of the namespace selecting the pods, and the StatefulSet's own
+    /// name. Deduplicated, governing Service first.
+    pub fn hosts(&self, index: &Index<'_>) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        if let Some(s) = self.service {
+            out.push(s.to_string());
+        }
+        if let Some(l) = self.pod_labels {
+            for svc in index.services_selecting(self.namespace, l) {
+                out.push(svc.name.clone());
+            }
+        }
+        out.push(self.name.to_string());
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|h| seen.insert(h.clone()));
+        out
     }
 
     /// What was looked for, for messages.
@@ -52,6 +76,8 @@ impl<'a> Target<'a> {
         if let Some(s) = self.service {
             reach = vec![format!("`{}-N.{s}`", self.name), format!("`{s}`")];
         }
+        reach.push("any Service selecting its pods".into());
+        reach.push(format!("StatefulSet `{}` itself", self.name));
         let claims: Vec<String> = self
             .claims
             .iter()
@@ -92,9 +118,11 @@ pub fn find<'a>(index: &Index<'a>, t: &Target<'_>) -> Option<&'a Object> {
 pub fn cronjobs<'a>(index: &Index<'a>, t: &Target<'_>) -> Vec<&'a Object> {
     // Only CronJobs that mention the Service, a pod (`<name>-N`) or a claim
     // can be evidence; the index finds those without scanning them all.
+    let hosts = t.hosts(index);
+    let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
     let mut candidates = index.mentioning(&format!("{}-", t.name));
-    if let Some(svc) = t.service {
-        candidates.extend(index.mentioning(svc));
+    for h in &hosts {
+        candidates.extend(index.mentioning(h));
     }
     for c in &t.claims {
         candidates.extend(index.mentioning(&format!("{c}-{}-", t.name)));
@@ -102,13 +130,13 @@ pub fn cronjobs<'a>(index: &Index<'a>, t: &Target<'_>) -> Vec<&'a Object> {
     let key = |o: &&Object| std::ptr::from_ref(*o) as usize;
     candidates.sort_by_key(key);
     candidates.dedup_by_key(|o| key(o));
-    candidates.retain(|cj| cronjob_backs_up(cj, t));
+    candidates.retain(|cj| cronjob_backs_up(cj, t, &hosts));
     candidates
 }
 
-/// Whether a CronJob's pods reach the StatefulSet (by pod or Service DNS name)
-/// or mount one of its claims.
-pub fn cronjob_backs_up(cj: &Object, t: &Target<'_>) -> bool {
+/// Whether a CronJob's pods reach the StatefulSet (by pod name, by a DNS name
+/// in `hosts`, see [`Target::hosts`]), name it, or mount one of its claims.
+pub fn cronjob_backs_up(cj: &Object, t: &Target<'_>, hosts: &[&str]) -> bool {
     if cj.kind != "CronJob" {
         return false;
     }
@@ -122,7 +150,7 @@ pub fn cronjob_backs_up(cj: &Object, t: &Target<'_>) -> bool {
         for c in spec.get(list).map(Node::items).unwrap_or_default() {
             for key in ["command", "args"] {
                 if let Some(n) = c.get(key) {
-                    n.for_each_string(&mut |s, _| hit |= mentions(s, t, same_ns, false));
+                    n.for_each_string(&mut |s, _| hit |= mentions(s, t, hosts, same_ns, false));
                 }
             }
             for e in c.get("env").map(Node::items).unwrap_or_default() {
@@ -135,7 +163,7 @@ pub fn cronjob_backs_up(cj: &Object, t: &Target<'_>) -> bool {
                     .iter()
                     .any(|h| name.contains(h));
                 if let Some(v) = e.get("value").and_then(Node::as_str) {
-                    hit |= mentions(v, t, same_ns, hosty);
+                    hit |= mentions(v, t, hosts, same_ns, hosty);
                 }
             }
         }
@@ -217,22 +245,51 @@ fn is_name_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
 }
 
-/// Whether text names the StatefulSet's pods, Service or claims as a host.
-fn mentions(text: &str, t: &Target<'_>, same_ns: bool, host_var: bool) -> bool {
-    let b = text.as_bytes();
-    // `<claim>-<sts>-N` anywhere
-    if same_ns
-        && text
-            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-            .any(|w| is_claim_of(w, t))
+/// Whether text names the StatefulSet's pods, claims or the StatefulSet
+/// itself, or uses one of `hosts` as a host name.
+fn mentions(text: &str, t: &Target<'_>, hosts: &[&str], same_ns: bool, host_var: bool) -> bool {
+    let ns_given = |text: &str| {
+        t.namespace.is_some_and(|ns| {
+            [format!("-n {ns}"), format!("-n={ns}"), format!("--namespace {ns}"), format!("--namespace={ns}")]
+                .iter()
+                .any(|f| text.contains(f.as_str()))
+        })
+    };
+    let here = same_ns || ns_given(text);
+    let words = || text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '/'));
+    // `<claim>-<sts>-N` (a volume path), `<sts>-N` (a pod, as in `kubectl
+    // exec db-0`), `statefulset/<sts>` (kubectl's resource/name form).
+    if here
+        && words().any(|w| {
+            let w = w.trim_matches('/');
+            is_claim_of(w.rsplit('/').next().unwrap_or(w), t)
+                || is_pod_of(w, t)
+                || ["statefulset/", "statefulsets/", "sts/", "statefulset.apps/"]
+                    .iter()
+                    .any(|p| w.strip_prefix(p) == Some(t.name))
+        })
     {
         return true;
     }
-    let Some(svc) = t.service else { return false };
+    hosts.iter().any(|h| names_host(text, h, t, same_ns, host_var))
+}
+
+/// `<sts>-N`
+fn is_pod_of(word: &str, t: &Target<'_>) -> bool {
+    word.strip_prefix(t.name)
+        .and_then(|r| r.strip_prefix('-'))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether `text` uses `host` as a host name: after a host flag, in a URL,
+/// with a port, as `name.ns.svc…`, as the pod DNS name `<sts>-N.<host>`, or as
+/// the whole value of a host-like env var.
+fn names_host(text: &str, host: &str, t: &Target<'_>, same_ns: bool, host_var: bool) -> bool {
+    let b = text.as_bytes();
     let mut from = 0;
-    while let Some(i) = text[from..].find(svc) {
+    while let Some(i) = text[from..].find(host) {
         let at = from + i;
-        let end = at + svc.len();
+        let end = at + host.len();
         from = end;
         let before = if at == 0 { None } else { Some(b[at - 1]) };
         if before.is_some_and(|c| is_name_char(c) && c != b'-') {
@@ -241,7 +298,7 @@ fn mentions(text: &str, t: &Target<'_>, same_ns: bool, host_var: bool) -> bool {
         if end < b.len() && is_name_char(b[end]) {
             continue;
         }
-        // `<sts>-N.<svc>`: a pod of this StatefulSet by its stable DNS name
+        // `<sts>-N.<host>`: a pod of this StatefulSet by its stable DNS name
         let pod_dns = before == Some(b'.') && {
             let head = &text[..at - 1];
             let digits = head.len() - head.trim_end_matches(|c: char| c.is_ascii_digit()).len();
@@ -258,17 +315,20 @@ fn mentions(text: &str, t: &Target<'_>, same_ns: bool, host_var: bool) -> bool {
             continue;
         }
         let prefix = text[..at].trim_end();
+        const FLAGS: &[&str] = &["-h", "-H", "--host", "--hostname", "--server", "--addr", "--address", "--endpoints", "--bootstrap-server"];
+        let flag = FLAGS.iter().any(|f| {
+            prefix == *f
+                || prefix.ends_with(&format!(" {f}"))
+                || prefix.ends_with(&format!("{f}="))
+                || prefix.ends_with(&format!("\t{f}"))
+        });
         let host_context = pod_dns
+            || flag
             || after.starts_with(':') && after[1..].starts_with(|c: char| c.is_ascii_digit())
             || after.starts_with('.')
             || prefix.ends_with('@')
             || prefix.ends_with("//")
-            || prefix.ends_with(" -h")
-            || prefix == "-h"
-            || prefix.ends_with("--host")
-            || prefix.ends_with("--host=")
             || prefix.ends_with("host=")
-            || prefix.ends_with("-h=")
             || (host_var && prefix.is_empty());
         if host_context {
             return true;
@@ -288,7 +348,14 @@ mod tests {
             service: Some("pg-headless"),
             claims: vec!["data"],
             labels: vec![],
+            pod_labels: None,
         }
+    }
+
+    const HOSTS: &[&str] = &["pg-headless", "pg-client", "pg"];
+
+    fn mentions(text: &str, t: &Target<'_>, same_ns: bool, host_var: bool) -> bool {
+        super::mentions(text, t, HOSTS, same_ns, host_var)
     }
 
     #[test]
@@ -325,5 +392,19 @@ mod tests {
         assert!(is_claim_of("data-pg-2", &t));
         assert!(!is_claim_of("data-pg-x", &t));
         assert!(!is_claim_of("data-pgx-1", &t));
+    }
+
+    #[test]
+    fn any_service_selecting_the_pods_and_the_statefulset_itself() {
+        let t = target();
+        assert!(mentions("mysqldump -h pg-client app", &t, true, false));
+        assert!(mentions("rabbitmqadmin -H pg-client export x", &t, true, false));
+        assert!(mentions("pg_dump --host pg-client.db.svc.cluster.local", &t, false, false));
+        assert!(mentions("kubectl exec pg-0 -- pg_dump app", &t, true, false));
+        assert!(mentions("kubectl exec -n db statefulset/pg -- pg_dump", &t, false, false));
+        assert!(mentions("pg_dump -h pg -U app", &t, true, false));
+        assert!(!mentions("kubectl exec statefulset/pg -- pg_dump", &t, false, false), "another namespace, not named");
+        assert!(!mentions("echo pg-client", &t, true, false), "not in a host position");
+        assert!(!mentions("kubectl exec pg-x -- true", &t, true, false));
     }
 }

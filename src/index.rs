@@ -29,10 +29,14 @@ pub struct Index<'a> {
     /// Built on first use: namespace ("" for none) → label key → label value →
     /// pod-bearing objects whose pod template carries that label.
     pods_by_label: OnceLock<PodLabels<'a>>,
+    /// Built on first use: Services by namespace and the first pair of their
+    /// selector (every pair must match, so one is a sound pre-filter).
+    services_by_label: OnceLock<ServiceLabels<'a>>,
     /// Built on first use: StorageClass (by address) → the StatefulSets using it.
     class_users: OnceLock<ClassUsers<'a>>,
 }
 
+type ServiceLabels<'a> = HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<usize>>>>;
 type ClassUsers<'a> = HashMap<usize, Vec<(&'a Object, String)>>;
 
 type PodLabels<'a> = HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<usize>>>>;
@@ -66,6 +70,7 @@ impl<'a> Index<'a> {
             pdbs_by_label: OnceLock::new(),
             pods_by_label: OnceLock::new(),
             class_users: OnceLock::new(),
+            services_by_label: OnceLock::new(),
         }
     }
 
@@ -183,6 +188,55 @@ impl<'a> Index<'a> {
             .into_iter()
             .filter(|o| o.pod().is_some_and(|p| selector_matches(sel, p.labels_or_empty())))
             .collect()
+    }
+
+    /// The Services of `ns` whose selector selects pods labelled `labels`, in
+    /// input order.
+    pub fn services_selecting(
+        &self,
+        ns: Option<&str>,
+        labels: &BTreeMap<String, String>,
+    ) -> Vec<&'a Object> {
+        let map = self.services_by_label.get_or_init(|| {
+            let mut m: ServiceLabels<'a> = HashMap::new();
+            for &i in self.by_kind.get("Service").into_iter().flatten() {
+                let o = &self.objects[i];
+                let Typed::Service(svc) = &o.typed else { continue };
+                let first = svc
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.selector.as_ref())
+                    .and_then(|s| s.iter().next());
+                if let Some((k, v)) = first {
+                    m.entry(o.namespace.as_deref().unwrap_or(""))
+                        .or_default()
+                        .entry(k.as_str())
+                        .or_default()
+                        .entry(v.as_str())
+                        .or_default()
+                        .push(i);
+                }
+            }
+            m
+        });
+        let Some(by_key) = map.get(ns.unwrap_or("")) else {
+            return Vec::new();
+        };
+        let mut out: Vec<usize> = labels
+            .iter()
+            .filter_map(|(k, v)| by_key.get(k.as_str()).and_then(|m| m.get(v.as_str())))
+            .flatten()
+            .copied()
+            .filter(|&i| match &self.objects[i].typed {
+                Typed::Service(s) => {
+                    map_selector_matches(s.spec.as_ref().and_then(|s| s.selector.as_ref()), labels)
+                }
+                _ => false,
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out.into_iter().map(|i| &self.objects[i]).collect()
     }
 
     /// Of several candidates, the one nearest to `from`: the first in the
