@@ -572,3 +572,73 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+/// Every `*.yaml`/`*.yml`/`*.json` file below `dir`, sorted, as given on a
+/// command line (relative to the crate root).
+fn manifest_files(dir: &Path, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            manifest_files(&p, out);
+        } else if p
+            .extension()
+            .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+        {
+            let rel = p.strip_prefix(root()).unwrap_or(&p);
+            out.push(rel.to_string_lossy().into_owned());
+        }
+    }
+}
+
+#[test]
+fn output_does_not_depend_on_the_order_of_the_files() {
+    let mut files = Vec::new();
+    manifest_files(&root().join("fixtures"), &mut files);
+    let real = root().join("../shared/conformance/real");
+    if real.is_dir() {
+        manifest_files(&real, &mut files);
+    } else {
+        eprintln!("note: ../shared/conformance/real not found; checking fixtures/ only");
+    }
+    assert!(files.len() > 100, "too few files: {}", files.len());
+    let reversed: Vec<String> = files.iter().rev().cloned().collect();
+    // A fixed shuffle (Fisher–Yates with a small LCG): reproducible.
+    let mut shuffled = files.clone();
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    for i in (1..shuffled.len()).rev() {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        shuffled.swap(i, (seed >> 33) as usize % (i + 1));
+    }
+    assert_ne!(shuffled, files);
+    // JSON carries everything a finding has (messages, spans, related
+    // spans, fingerprints); the human output renders the same outcome and is
+    // checked on the fixtures (it is slow on debug builds).
+    let fixture_count = files.iter().filter(|f| f.starts_with("fixtures")).count();
+    for (format, n) in [("json", files.len()), ("human", fixture_count)] {
+        let subset = |order: &[String]| -> Vec<String> {
+            let keep: std::collections::HashSet<&String> = files[..n].iter().collect();
+            order.iter().filter(|f| keep.contains(f)).cloned().collect()
+        };
+        let run = |order: &[String]| {
+            let mut args = vec!["--format", format, "-q"];
+            args.extend(order.iter().map(String::as_str));
+            stdout(&stslint(&args))
+        };
+        let forward = run(&subset(&files));
+        assert!(forward.len() > 1000, "{format}: suspiciously little output");
+        assert!(
+            forward == run(&subset(&reversed)),
+            "{format}: reversed file order changes the output"
+        );
+        assert!(
+            forward == run(&subset(&shuffled)),
+            "{format}: shuffled file order changes the output"
+        );
+    }
+}
