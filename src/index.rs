@@ -32,11 +32,21 @@ pub struct Index<'a> {
     /// Built on first use: Services by namespace and the first pair of their
     /// selector (every pair must match, so one is a sound pre-filter).
     services_by_label: OnceLock<ServiceLabels<'a>>,
+    /// Built on first use: for each object that repeats the kind, namespace
+    /// and name of an earlier one, the index of that first definition; and
+    /// per (file of the copy, file of the first) the copies, in order.
+    duplicates: OnceLock<Duplicates>,
     /// Built on first use: StorageClass (by address) → the StatefulSets using it.
     class_users: OnceLock<ClassUsers<'a>>,
 }
 
 type ServiceLabels<'a> = HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<usize>>>>;
+#[derive(Default)]
+struct Duplicates {
+    first_of: HashMap<usize, usize>,
+    by_files: HashMap<(FileId, FileId), Vec<usize>>,
+}
+
 type ClassUsers<'a> = HashMap<usize, Vec<(&'a Object, String)>>;
 
 type PodLabels<'a> = HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<usize>>>>;
@@ -71,6 +81,7 @@ impl<'a> Index<'a> {
             pods_by_label: OnceLock::new(),
             class_users: OnceLock::new(),
             services_by_label: OnceLock::new(),
+            duplicates: OnceLock::new(),
         }
     }
 
@@ -188,6 +199,59 @@ impl<'a> Index<'a> {
             .into_iter()
             .filter(|o| o.pod().is_some_and(|p| selector_matches(sel, p.labels_or_empty())))
             .collect()
+    }
+
+    fn duplicates(&self) -> &Duplicates {
+        self.duplicates.get_or_init(|| {
+            let mut d = Duplicates::default();
+            for (name, ids) in &self.by_name {
+                if name.is_empty() || ids.len() < 2 {
+                    continue;
+                }
+                for (n, &i) in ids.iter().enumerate() {
+                    let o = &self.objects[i];
+                    let first = ids[..n].iter().copied().find(|&j| {
+                        let f = &self.objects[j];
+                        f.namespace == o.namespace && f.same_resource_type(o)
+                    });
+                    if let Some(j) = first {
+                        d.first_of.insert(i, j);
+                        d.by_files
+                            .entry((o.file, self.objects[j].file))
+                            .or_default()
+                            .push(i);
+                    }
+                }
+            }
+            // `by_name` is a hash map: put each group in canonical order.
+            for g in d.by_files.values_mut() {
+                g.sort_unstable();
+            }
+            d
+        })
+    }
+
+    fn position(&self, obj: &Object) -> Option<usize> {
+        let base = self.objects.as_ptr() as usize;
+        let at = std::ptr::from_ref(obj) as usize;
+        let i = at.checked_sub(base)? / std::mem::size_of::<Object>();
+        (i < self.objects.len() && std::ptr::eq(&self.objects[i], obj)).then_some(i)
+    }
+
+    /// When `obj` repeats the kind, namespace and name of an object before it
+    /// (in canonical order): that first definition, and the other objects of
+    /// `obj`'s file that repeat objects of the first one's file (`obj` first
+    /// among them when it leads).
+    pub fn duplicate_of(&self, obj: &Object) -> Option<(&'a Object, Vec<&'a Object>)> {
+        let d = self.duplicates();
+        let i = self.position(obj)?;
+        let first = &self.objects[*d.first_of.get(&i)?];
+        let group = d
+            .by_files
+            .get(&(obj.file, first.file))
+            .map(|g| g.iter().map(|&j| &self.objects[j]).collect())
+            .unwrap_or_default();
+        Some((first, group))
     }
 
     /// The Services of `ns` whose selector selects pods labelled `labels`, in
