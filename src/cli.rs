@@ -262,10 +262,16 @@ fn run(args: Args) -> Result<u8, Error> {
             let Some(m) = rules::meta(rule) else {
                 return Err(Error::UnknownRule(rule.clone()));
             };
-            write_stdout(&format!(
-                "# {}\n\n{}\n\nDefault severity: {} ({}).\nSource: seed {}.\n\n{}",
-                m.id, m.summary, m.severity, m.severity_reason, m.seed, m.body
-            ))?;
+            // The seed is provenance for maintainers; users get public
+            // references.
+            let mut doc = format!(
+                "# {}\n\n{}\n\nDefault severity: {} ({}).\n\n{}",
+                m.id, m.summary, m.severity, m.severity_reason, m.body
+            );
+            if !m.references.is_empty() {
+                doc = format!("{}\n\nReferences:\n{}", doc.trim_end(), m.references_text());
+            }
+            write_stdout(&doc)?;
             return Ok(0);
         }
         None => {}

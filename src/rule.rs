@@ -199,6 +199,26 @@ pub struct Meta {
     pub body: &'static str,
 }
 
+impl Meta {
+    /// The references as a Markdown list (`- [title](url)` lines), for
+    /// Markdown output such as SARIF rule help.
+    pub fn references_markdown(&self) -> String {
+        self.references
+            .iter()
+            .map(|(title, url)| format!("- [{title}]({url})\n"))
+            .collect()
+    }
+
+    /// The references as a plain-text list (`- title: url` lines), for the
+    /// terminal.
+    pub fn references_text(&self) -> String {
+        self.references
+            .iter()
+            .map(|(title, url)| format!("- {title}: {url}\n"))
+            .collect()
+    }
+}
+
 /// Parse `rules/<id>.md`: a `---` fenced front matter of `key: value` lines,
 /// then the Markdown body.
 pub fn parse_doc(id: &'static str, doc: &'static str) -> Result<Meta, String> {
@@ -253,8 +273,9 @@ pub fn parse_doc(id: &'static str, doc: &'static str) -> Result<Meta, String> {
     })
 }
 
-/// `[title](url); [title](url)` → (title, url) pairs.
-fn parse_links(s: &str) -> Vec<(String, String)> {
+/// `[title](url); [title](url)` → (title, url) pairs. A malformed link is
+/// left out (the registry tests check that none is).
+pub fn parse_links(s: &str) -> Vec<(String, String)> {
     s.split("; ")
         .filter_map(|l| {
             let l = l.trim().strip_prefix('[')?;
@@ -263,4 +284,75 @@ fn parse_links(s: &str) -> Vec<(String, String)> {
             Some((title.to_string(), url.to_string()))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+        v.iter()
+            .map(|(t, u)| (t.to_string(), u.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn parse_links_reads_each_link_in_order() {
+        assert_eq!(
+            parse_links(
+                "[StatefulSets: Limitations](https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#limitations); \
+                 [Disruptions](https://kubernetes.io/docs/concepts/workloads/pods/disruptions/)"
+            ),
+            pairs(&[
+                (
+                    "StatefulSets: Limitations",
+                    "https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#limitations"
+                ),
+                (
+                    "Disruptions",
+                    "https://kubernetes.io/docs/concepts/workloads/pods/disruptions/"
+                ),
+            ])
+        );
+        // A title may hold colons and parentheses, a URL a closing parenthesis.
+        assert_eq!(
+            parse_links("[a: b (c)](https://example.org/x_(y))"),
+            pairs(&[("a: b (c)", "https://example.org/x_(y)")])
+        );
+    }
+
+    #[test]
+    fn parse_links_leaves_out_malformed_links() {
+        assert!(parse_links("").is_empty());
+        assert!(parse_links("https://kubernetes.io/docs/").is_empty());
+        assert_eq!(
+            parse_links("[no url]; [ok](https://a.example/); [open](https://b.example/"),
+            pairs(&[("ok", "https://a.example/")])
+        );
+    }
+
+    #[test]
+    fn references_are_read_from_the_front_matter_and_rendered() {
+        let doc = "---\nid: x\nseverity: note\nseverity-reason: r\nsummary: s\nseed: none\n\
+                   references: [One](https://one.example/a#b); [Two](https://two.example/)\n---\nbody\n";
+        let m = parse_doc("x", doc).unwrap();
+        assert_eq!(
+            m.references,
+            pairs(&[
+                ("One", "https://one.example/a#b"),
+                ("Two", "https://two.example/")
+            ])
+        );
+        assert_eq!(
+            m.references_markdown(),
+            "- [One](https://one.example/a#b)\n- [Two](https://two.example/)\n"
+        );
+        assert_eq!(
+            m.references_text(),
+            "- One: https://one.example/a#b\n- Two: https://two.example/\n"
+        );
+        let without =
+            "---\nid: x\nseverity: note\nseverity-reason: r\nsummary: s\nseed: none\n---\nbody\n";
+        assert!(parse_doc("x", without).unwrap().references.is_empty());
+    }
 }

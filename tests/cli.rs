@@ -530,6 +530,16 @@ fn rules_and_explain() {
     }
     let doc = stdout(&stslint(&["explain", "parallel-database-startup"]));
     assert!(doc.contains("## Why it matters") && doc.contains("OrderedReady"));
+    // Users get public references, never the internal seed documents.
+    assert!(doc.contains(
+        "\nReferences:\n- StatefulSets: Pod Management Policies: \
+         https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#pod-management-policies\n"
+    ));
+    for e in stslint::rules::ALL {
+        let doc = stdout(&stslint(&["explain", e.id]));
+        assert!(doc.contains("\nReferences:\n- "), "{}", e.id);
+        assert!(!doc.to_lowercase().contains("seed"), "{}", e.id);
+    }
     let o = stslint(&["explain", "nope"]);
     assert_eq!(o.status.code(), Some(2));
 }

@@ -67,6 +67,52 @@ fn every_doc_has_front_matter_and_the_four_sections() {
             "rules/{}.md: front matter names no seed source",
             e.id
         );
+        check_references(e.id, e.doc, &meta.references);
+    }
+}
+
+/// `references:` holds 1 to 3 well-formed `[title](https://…)` links, and
+/// nothing that `parse_links` silently dropped.
+fn check_references(id: &str, doc: &str, references: &[(String, String)]) {
+    let front = doc
+        .strip_prefix("---\n")
+        .and_then(|rest| rest.split("\n---\n").next())
+        .unwrap_or_default();
+    let line = front
+        .lines()
+        .find_map(|l| l.strip_prefix("references:"))
+        .map(str::trim)
+        .unwrap_or_else(|| panic!("rules/{id}.md: no `references:` line in the front matter"));
+    assert!(
+        (1..=3).contains(&references.len()),
+        "rules/{id}.md: give 1 to 3 references, not {}",
+        references.len()
+    );
+    let rendered: Vec<String> = references
+        .iter()
+        .map(|(title, url)| format!("[{title}]({url})"))
+        .collect();
+    assert_eq!(
+        rendered.join("; "),
+        line,
+        "rules/{id}.md: a reference is not a well-formed `[title](url)` link (links are `; `-separated)"
+    );
+    for (title, url) in references {
+        assert!(
+            !title.trim().is_empty() && title.trim() == title,
+            "rules/{id}.md: empty or padded reference title `{title}`"
+        );
+        let host = url.strip_prefix("https://").unwrap_or_else(|| {
+            panic!("rules/{id}.md: reference `{title}` is not an https:// URL: {url}")
+        });
+        assert!(
+            !host.starts_with('/')
+                && host.split('/').next().is_some_and(|h| h.contains('.'))
+                && !url
+                    .chars()
+                    .any(|c| c.is_whitespace() || c == '<' || c == '>'),
+            "rules/{id}.md: reference `{title}` has a malformed URL: {url}"
+        );
     }
 }
 
@@ -101,12 +147,17 @@ fn readme_rule_table_matches_the_docs() {
     let want: Vec<String> = stslint::rules::metas()
         .iter()
         .map(|m| {
+            let references: Vec<String> = m
+                .references
+                .iter()
+                .map(|(title, url)| format!("[{}]({url})", title.replace('|', "\\|")))
+                .collect();
             format!(
                 "| `{}` | {} | {} | {} |",
                 m.id,
                 m.severity,
                 m.summary,
-                m.seed.replace('|', "\\|")
+                references.join("; ")
             )
         })
         .collect();

@@ -30,15 +30,28 @@ pub fn render(outcome: &Outcome) -> String {
                 "problem.severity".into(),
                 json!(problem_severity(m.severity)),
             );
-            json!({
+            let (help_text, help_markdown) = if m.references.is_empty() {
+                (m.body.to_string(), m.body.to_string())
+            } else {
+                let body = m.body.trim_end();
+                (
+                    format!("{body}\n\nReferences:\n{}", m.references_text()),
+                    format!("{body}\n\n## References\n\n{}", m.references_markdown()),
+                )
+            };
+            let mut rule = json!({
                 "id": m.id,
                 "name": pascal(m.id),
                 "shortDescription": { "text": capitalise(&m.summary) },
                 "fullDescription": { "text": first_paragraph(m.body) },
-                "help": { "text": m.body, "markdown": m.body },
+                "help": { "text": help_text, "markdown": help_markdown },
                 "defaultConfiguration": { "level": level(m.severity) },
                 "properties": props,
-            })
+            });
+            if let Some((_, url)) = m.references.first() {
+                rule["helpUri"] = json!(url);
+            }
+            rule
         })
         .collect();
     let results: Vec<Value> = outcome
