@@ -1072,37 +1072,41 @@ pub fn source_span(node: &Node, text: &str, r: (usize, usize)) -> Option<ByteSpa
         {
             Some(ByteSpan::new(base + 1 + r.0, base + 1 + r.1))
         }
-        Style::Block => block_span(src, s, r).map(|(a, b)| ByteSpan::new(base + a, base + b)),
+        Style::Block => block_span(text, base, s, r).map(|(a, b)| ByteSpan::new(a, b)),
         _ => None,
     }
 }
 
-fn block_span(src: &str, s: &str, r: (usize, usize)) -> Option<(usize, usize)> {
-    let nl = src.find('\n')?;
-    let header = src[..nl].trim_end();
-    // only `|`, `|-`, `|+` (a comment after the header is fine)
-    let indicator = header.split('#').next().unwrap_or("").trim_end();
-    if !matches!(indicator, "|" | "|-" | "|+") {
+/// A literal block scalar's node span starts at its first content character
+/// (after the `|` line and the indentation).
+fn block_span(text: &str, start: usize, s: &str, r: (usize, usize)) -> Option<(usize, usize)> {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    if line_start == 0 || !text[line_start..start].bytes().all(|b| b == b' ') {
         return None;
     }
-    let body = &src[nl + 1..];
-    let indent = body
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start_matches(' ').len())?;
+    let indent = start - line_start;
+    let header_line = text[..line_start - 1].rsplit('\n').next().unwrap_or("");
+    let header = match header_line.find(" #") {
+        Some(c) => &header_line[..c],
+        None => header_line,
+    }
+    .trim_end();
+    if !(header.ends_with('|') || header.ends_with("|-") || header.ends_with("|+")) {
+        return None;
+    }
     // rebuild the value from the source lines; it must match
     let mut lines: Vec<(usize, &str)> = Vec::new(); // (source offset, content)
-    let mut off = nl + 1;
-    for l in body.split_inclusive('\n') {
+    let mut off = line_start;
+    for l in text[line_start..].split_inclusive('\n') {
         let content = l.trim_end_matches('\n');
         if content.contains('\r') {
             return None;
         }
-        let c = content.get(indent..).unwrap_or("");
-        if !content.trim().is_empty() && !content[..indent.min(content.len())].trim().is_empty() {
+        let blank = content.trim().is_empty();
+        if !blank && !content.get(..indent)?.bytes().all(|b| b == b' ') {
             break;
         }
-        lines.push((off + indent.min(content.len()), c));
+        lines.push((off + indent, content.get(indent..).unwrap_or("")));
         off += l.len();
     }
     let rebuilt: Vec<&str> = lines.iter().map(|l| l.1).collect();

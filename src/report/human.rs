@@ -114,8 +114,20 @@ impl Sources<'_> {
     }
 
     /// A span of file `id` moved onto its masked text.
+    /// Trailing line breaks and indentation (a block scalar's span runs to
+    /// the next key) are left out, so the label ends on the value's last line.
     fn span(&mut self, id: FileId, b: ByteSpan) -> SourceSpan {
-        sspan(self.get(id).1.span(b))
+        let r = &self.get(id).1;
+        let mut m = r.span(b);
+        let bytes = r.text.as_bytes();
+        while m.end > m.start
+            && bytes
+                .get(m.end as usize - 1)
+                .is_some_and(u8::is_ascii_whitespace)
+        {
+            m.end -= 1;
+        }
+        sspan(m)
     }
 }
 
