@@ -108,6 +108,10 @@ pub fn is_secret_name(name: &str) -> bool {
     if NOT_THE_SECRET.contains(&last.as_str()) || w.iter().any(|x| x == "ttl") {
         return false;
     }
+    // etcd's `--initial-cluster-token` names the cluster; it grants nothing
+    if w == ["initial", "cluster", "token"] {
+        return false;
+    }
     // `MYSQL_ALLOW_EMPTY_PASSWORD`, `POSTGRES_HOST_AUTH_METHOD`-style switches
     if w.iter()
         .any(|x| x == "allow" || x == "empty" || x == "random" || x == "generate")
@@ -701,7 +705,8 @@ fn unquoted_range(tok: &str, r: (usize, usize)) -> (usize, usize) {
 }
 
 fn literal(tok: &str, r: (usize, usize)) -> bool {
-    let v = &tok[r.0..r.1];
+    // `MASTER_PASSWORD='',` in SQL
+    let v = tok[r.0..r.1].trim_end_matches([',', ';']);
     let v = unquote(v);
     !is_benign_value(v) && !v.starts_with('$') && !v.starts_with('`')
 }
@@ -1172,6 +1177,11 @@ mod tests {
             "REDIS_PASSWD",
             "credentials",
             "db.password",
+            "RABBITMQ_DEFAULT_PASS",
+            "MYSQL_PWD",
+            "RABBITMQ_ERLANG_COOKIE",
+            ".erlang.cookie",
+            "requirepass",
         ] {
             assert!(is_secret_name(n), "{n}");
         }
@@ -1190,6 +1200,11 @@ mod tests {
             "POSTGRES_USER",
             "keyspace",
             "monkey",
+            "PASS_THROUGH",
+            "BYPASS",
+            "PASSIVE",
+            "COMPASS",
+            "initial-cluster-token",
         ] {
             assert!(!is_secret_name(n), "{n}");
         }

@@ -621,7 +621,10 @@ fn credentials_are_masked_whatever_rules_run() {
                 assert!(all.contains("missing-resources"), "{all}");
                 assert!(all.contains("syntax-error"), "{all}");
                 // same mask for a 3- and a 31-character password
-                assert!(all.contains("args: [\"--requirepass\", \"****\"]\n"), "{all}");
+                assert!(
+                    all.contains("args: [\"--requirepass\", \"****\"]\n"),
+                    "{all}"
+                );
                 assert!(all.contains("  password: ****\n"), "{all}");
             }
         }
