@@ -76,8 +76,7 @@ impl<'a> Target<'a> {
         if let Some(s) = self.service {
             reach = vec![format!("`{}-N.{s}`", self.name), format!("`{s}`")];
         }
-        reach.push("any Service selecting its pods".into());
-        reach.push(format!("StatefulSet `{}` itself", self.name));
+        reach.push("any Service selecting them".into());
         let claims: Vec<String> = self
             .claims
             .iter()
@@ -87,8 +86,9 @@ impl<'a> Target<'a> {
             .namespace
             .map_or("its namespace".to_string(), |n| format!("namespace `{n}`"));
         format!(
-            "a CronJob that reaches {} or mounts {}, a VolumeSnapshot of {}, or a Velero Schedule/Backup covering {ns}",
-            reach.join(" or "),
+            "a CronJob that reaches its pods ({}), names StatefulSet `{}`, or mounts {}; a VolumeSnapshot of {}; or a Velero Schedule/Backup covering {ns}",
+            reach.join(", "),
+            self.name,
             claims.join(" or "),
             claims.join(" or ")
         )

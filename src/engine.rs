@@ -31,11 +31,23 @@ pub struct Outcome {
     /// Findings not reported because their object's `stslint.io/ignore`
     /// annotation names the rule.
     pub suppressed: usize,
+    /// Per file (indexed like `files`): spans of credential values found in
+    /// the file whatever rules ran ([`crate::secrets::credential_spans`]).
+    /// Reporters never show their text.
+    pub secret_spans: Vec<Vec<crate::source::ByteSpan>>,
 }
 
 impl Outcome {
     pub fn file(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
+    }
+
+    /// The credential spans of a file (see [`Outcome::secret_spans`]).
+    pub fn file_secrets(&self, id: FileId) -> &[crate::source::ByteSpan] {
+        self.secret_spans
+            .get(id.0 as usize)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 }
 
@@ -50,7 +62,9 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
         .collect();
     let mut objects = Vec::new();
     let mut skipped = Vec::new();
+    let mut secret_spans = Vec::with_capacity(loaded.len());
     for r in loaded {
+        secret_spans.push(r.secret_spans);
         objects.extend(r.objects);
         problems.extend(r.problems);
         skipped.extend(r.skipped);
@@ -104,6 +118,7 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
         findings,
         problems,
         skipped,
+        secret_spans,
     }
 }
 
@@ -173,7 +188,9 @@ fn suppression_problems(obj: &Object) -> Vec<Problem> {
 fn resolve_finding(rule: &'static str, checked: &Object, p: Pending<'_>) -> Finding {
     let meta = rules::meta(rule);
     let obj = p.object.unwrap_or(checked);
-    let (bytes, _) = locate(&obj.node, &p.field, p.on_value);
+    let bytes = p
+        .span
+        .unwrap_or_else(|| locate(&obj.node, &p.field, p.on_value).0);
     let related = p
         .related
         .iter()

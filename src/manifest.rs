@@ -64,6 +64,8 @@ pub struct Object {
     pub type_errors: Vec<TypeError>,
     /// Unknown keys and out-of-enumeration values ([`crate::schema`]).
     pub schema_issues: Vec<SchemaIssue>,
+    /// The text of the object's file (spans of `node` index into it).
+    pub text: std::sync::Arc<str>,
 }
 
 /// A value of the wrong type, as the Kubernetes decoder would reject it.
@@ -301,6 +303,8 @@ pub struct FileResult {
     pub objects: Vec<Object>,
     pub problems: Vec<Problem>,
     pub skipped: Vec<Skipped>,
+    /// Credential values in the file ([`crate::secrets`]): never shown.
+    pub secret_spans: Vec<ByteSpan>,
 }
 
 /// Options that shape how documents become objects.
@@ -321,6 +325,7 @@ pub fn load_file(id: FileId, file: &SourceFile, opts: &LoadOptions) -> FileResul
             message: "unrendered Helm template: this file contains `{{ … }}` template syntax, not Kubernetes YAML".into(),
             help: Some("render the chart first and lint the result: `helm template RELEASE CHART | stslint -`".into()),
         });
+        out.secret_spans = crate::secrets::line_credential_spans(&file.text);
         return out;
     }
     let docs = match yaml::parse_documents(file) {
@@ -339,12 +344,18 @@ pub fn load_file(id: FileId, file: &SourceFile, opts: &LoadOptions) -> FileResul
                 }),
                 message: format!("invalid YAML: {}", e.message),
             });
+            out.secret_spans = crate::secrets::line_credential_spans(&file.text);
             return out;
         }
     };
     for doc in docs {
-        load_document(id, doc, opts, &mut out);
+        load_document(id, &file.text, doc, opts, &mut out);
     }
+    out.secret_spans = out
+        .objects
+        .iter()
+        .flat_map(|o| crate::secrets::credential_spans(o, &file.text))
+        .collect();
     out
 }
 
@@ -355,7 +366,13 @@ fn next_char_end(text: &str, o: usize) -> usize {
         .unwrap_or(o)
 }
 
-fn load_document(id: FileId, doc: Node, opts: &LoadOptions, out: &mut FileResult) {
+fn load_document(
+    id: FileId,
+    text: &std::sync::Arc<str>,
+    doc: Node,
+    opts: &LoadOptions,
+    out: &mut FileResult,
+) {
     let api_version = doc
         .get("apiVersion")
         .and_then(Node::as_str)
@@ -381,7 +398,7 @@ fn load_document(id: FileId, doc: Node, opts: &LoadOptions, out: &mut FileResult
             if e.key == "items" {
                 if let Value::Seq(items) = e.value.value {
                     for item in items {
-                        load_document(id, item, opts, out);
+                        load_document(id, text, item, opts, out);
                     }
                 }
             }
@@ -442,6 +459,7 @@ fn load_document(id: FileId, doc: Node, opts: &LoadOptions, out: &mut FileResult
         typed,
         type_errors,
         schema_issues,
+        text: text.clone(),
     });
 }
 

@@ -64,6 +64,7 @@ impl<'a> Sink<'a> {
             related: Vec::new(),
             secrets: Vec::new(),
             severity: None,
+            span: None,
         });
         let last = self.pending.len() - 1;
         &mut self.pending[last]
@@ -92,9 +93,19 @@ pub struct Pending<'a> {
     pub(crate) related: Vec<PendingRelated<'a>>,
     pub(crate) secrets: Vec<String>,
     pub(crate) severity: Option<Severity>,
+    /// An explicit primary span inside `field`'s node (a line of a config
+    /// file held in a string value).
+    pub(crate) span: Option<ByteSpan>,
 }
 
 impl<'a> Pending<'a> {
+    /// Point at this span (inside the reported object's file) rather than at
+    /// the field: a part of a string value that no field path reaches.
+    pub fn at_span(&mut self, span: ByteSpan) -> &mut Self {
+        self.span = Some(span);
+        self
+    }
+
     /// Point at the field's value rather than its key.
     pub fn on_value(&mut self) -> &mut Self {
         self.on_value = true;

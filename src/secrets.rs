@@ -1,6 +1,16 @@
 //! Heuristics for literal credentials: which names hold secrets, which values
-//! cannot be one, URLs with passwords, command-line password flags and PEM
-//! private keys. Nothing here ever returns or formats a value.
+//! cannot be one, URLs with passwords, command-line password flags, password
+//! lines in config files and PEM private keys. Nothing here ever returns or
+//! formats a value: only names, flags and spans.
+//!
+//! [`scan`] is THE credential detector: the `hardcoded-credential` rule reports
+//! its hits, and the loader records [`credential_spans`] for every file so that
+//! reporters mask the same values in every snippet, whatever rules ran.
+
+use crate::manifest::Object;
+use crate::path::join_key;
+use crate::source::ByteSpan;
+use crate::yaml::{Node, Style, Value};
 
 /// Split `DB_ROOT_PASSWORD`, `dbRootPassword`, `db-root.password` into
 /// lower-case words.
@@ -98,11 +108,23 @@ pub fn is_secret_name(name: &str) -> bool {
     if NOT_THE_SECRET.contains(&last.as_str()) || w.iter().any(|x| x == "ttl") {
         return false;
     }
+    // etcd's `--initial-cluster-token` names the cluster; it grants nothing
+    if w == ["initial", "cluster", "token"] {
+        return false;
+    }
     // `MYSQL_ALLOW_EMPTY_PASSWORD`, `POSTGRES_HOST_AUTH_METHOD`-style switches
     if w.iter()
         .any(|x| x == "allow" || x == "empty" || x == "random" || x == "generate")
     {
         return false;
+    }
+    // `RABBITMQ_DEFAULT_PASS`, `MYSQL_PWD` (whole last word: not `PASS_THROUGH`,
+    // `BYPASS`, `COMPASS`); Erlang cookies (`RABBITMQ_ERLANG_COOKIE`,
+    // `.erlang.cookie`): whoever has the cookie controls the node.
+    if matches!(last.as_str(), "pass" | "pwd" | "erlangcookie")
+        || w.windows(2).any(|p| p[0] == "erlang" && p[1] == "cookie")
+    {
+        return true;
     }
     let strong = w.iter().any(|x| {
         x.contains("password")
@@ -120,6 +142,8 @@ pub fn is_secret_name(name: &str) -> bool {
                     | "privatekey"
                     | "accesskey"
                     | "secretkey"
+                    | "requirepass"
+                    | "masterauth"
             )
     });
     let key_pair = w.windows(2).any(|p| {
@@ -144,6 +168,10 @@ pub fn is_secret_name(name: &str) -> bool {
 /// (`$(VAR)`, `${VAR}`), file paths, numbers and booleans.
 pub fn is_benign_value(v: &str) -> bool {
     let v = v.trim();
+    // `<password>`, `{{ .Values.password }}`: placeholders, not values.
+    if v.starts_with('<') && v.ends_with('>') || v.contains("{{") {
+        return true;
+    }
     if v.is_empty()
         || v.starts_with("$(")
         || v.starts_with("${")
@@ -221,6 +249,902 @@ pub fn has_private_key(text: &str) -> bool {
         .is_some_and(|i| text[i..].contains("PRIVATE KEY"))
 }
 
+/// The places of a container whose string lists are command lines: the
+/// container's own `command` + `args` (one command line), and the `exec`
+/// commands of its probes and lifecycle hooks.
+const EXEC_PLACES: &[&str] = &[
+    "livenessProbe.exec.command",
+    "readinessProbe.exec.command",
+    "startupProbe.exec.command",
+    "lifecycle.postStart.exec.command",
+    "lifecycle.preStop.exec.command",
+];
+
+/// What a detector hit found. Names, keys and flags only: never a value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum What {
+    /// An env var whose name says it holds a secret, with a literal value.
+    EnvSecret {
+        name: String,
+    },
+    /// An env var holding a URL with a password.
+    EnvUrl {
+        name: String,
+    },
+    /// An env var holding a PEM private key.
+    EnvPem {
+        name: String,
+    },
+    /// An env switch that allows a passwordless root (or every) login.
+    EmptyPassword {
+        name: String,
+        any_value: bool,
+    },
+    /// `POSTGRES_HOST_AUTH_METHOD: trust`.
+    TrustAuth {
+        name: String,
+    },
+    /// A password on a command line. `place`: `args`, `command`,
+    /// `livenessProbe.exec.command` …; `flag`: `--password`, `-p`, `-a`,
+    /// `PGPASSWORD=`, `a URL`.
+    CommandLine {
+        place: String,
+        flag: String,
+    },
+    /// A PEM private key in a command line item.
+    CommandPem {
+        place: String,
+    },
+    /// A ConfigMap key whose name says it holds a secret.
+    DataKey {
+        key: String,
+    },
+    DataUrl {
+        key: String,
+    },
+    DataPem {
+        key: String,
+    },
+    /// A `password: …` setting inside a config file held in a ConfigMap key;
+    /// `line` is 1-based within the file.
+    DataLine {
+        key: String,
+        setting: String,
+        line: usize,
+    },
+    /// A PEM private key anywhere else.
+    Pem {
+        path: String,
+    },
+}
+
+/// One credential found in an object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    /// Field path of the node that holds it.
+    pub field: String,
+    /// Name of the container, for container fields.
+    pub container: Option<String>,
+    /// The exact span of the credential (or of the flag and its value), when
+    /// it could be computed inside the node; otherwise the finding points at
+    /// `field`.
+    pub at: Option<ByteSpan>,
+    /// Whether `at`/`field` names the key rather than the value (a config file
+    /// whose line could not be mapped to the source).
+    pub on_key: bool,
+    /// Spans never to show. Empty for switches (`MYSQL_ALLOW_EMPTY_PASSWORD`).
+    pub mask: Vec<ByteSpan>,
+    pub what: What,
+}
+
+/// Every credential in `obj` (whose source text is `text`). Secrets (where
+/// credentials belong) have none.
+pub fn scan(obj: &Object, text: &str) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    if obj.kind == "Secret" && obj.group().is_empty() {
+        return hits;
+    }
+    if let Some(pod) = obj.pod() {
+        if let Some(spec) = obj.at(pod.spec_path) {
+            for list in ["containers", "initContainers", "ephemeralContainers"] {
+                let Some(cs) = spec.get(list) else { continue };
+                for (i, c) in cs.items().iter().enumerate() {
+                    let base = format!("{}.{list}[{i}]", pod.spec_path);
+                    let cname = c.get("name").and_then(Node::as_str).unwrap_or("?");
+                    scan_env(c, &base, cname, text, &mut hits);
+                    scan_command(c, &base, cname, &["command", "args"], text, &mut hits);
+                    for place in EXEC_PLACES {
+                        scan_command(c, &base, cname, &[place], text, &mut hits);
+                    }
+                }
+            }
+        }
+    }
+    if obj.kind == "ConfigMap" && obj.group().is_empty() {
+        for e in obj.node.get("data").map(Node::entries).unwrap_or_default() {
+            scan_data_entry(e, text, &mut hits);
+        }
+    }
+    // PEM private keys anywhere else (CRDs included).
+    let seen: Vec<ByteSpan> = hits.iter().flat_map(|h| h.mask.clone()).collect();
+    walk_strings(&obj.node, String::new(), &mut |path, node, s| {
+        let inside = seen
+            .iter()
+            .any(|m| m.start >= node.span.start && m.end <= node.span.end);
+        if !inside && has_private_key(s) {
+            hits.push(Hit {
+                field: path,
+                container: None,
+                at: None,
+                on_key: false,
+                mask: vec![node.span],
+                what: What::Pem {
+                    path: String::new(),
+                },
+            });
+        }
+    });
+    for h in &mut hits {
+        if let What::Pem { path } = &mut h.what {
+            path.clone_from(&h.field);
+        }
+    }
+    hits
+}
+
+/// The spans of `obj` never to show: every value [`scan`] calls a credential,
+/// and every value of a Secret's `data` and `stringData`.
+pub fn credential_spans(obj: &Object, text: &str) -> Vec<ByteSpan> {
+    let mut out: Vec<ByteSpan> = scan(obj, text).into_iter().flat_map(|h| h.mask).collect();
+    if obj.kind == "Secret" && obj.group().is_empty() {
+        for key in ["data", "stringData"] {
+            for e in obj.node.get(key).map(Node::entries).unwrap_or_default() {
+                if !e.value.span.is_empty() {
+                    out.push(e.value.span);
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// For a file that could not be parsed: the values of `key: value` (and
+/// `key=value`) lines whose key names a secret, and command-line credentials
+/// on any line. Spans are into `text`.
+pub fn line_credential_spans(text: &str) -> Vec<ByteSpan> {
+    let mut out = Vec::new();
+    let mut start = 0usize;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        for (r, _) in config_lines(body) {
+            out.push(ByteSpan::new(start + r.0, start + r.1));
+        }
+        for h in shell_hits(body) {
+            out.push(ByteSpan::new(start + h.value.0, start + h.value.1));
+        }
+        start += line.len();
+    }
+    // env lists: `- name: DB_PASSWORD` followed by `value: …`
+    let lines: Vec<(usize, &str)> = {
+        let mut v = Vec::new();
+        let mut o = 0usize;
+        for l in text.split_inclusive('\n') {
+            v.push((o, l.trim_end_matches(['\n', '\r'])));
+            o += l.len();
+        }
+        v
+    };
+    for w in lines.windows(2) {
+        let name = w[0].1.trim_start().trim_start_matches("- ").trim_start();
+        let Some(name) = name.strip_prefix("name:") else {
+            continue;
+        };
+        let name = unquote(name.trim());
+        if !is_secret_name(name) {
+            continue;
+        }
+        let next = w[1].1;
+        let Some(v) = next.trim_start().strip_prefix("value:") else {
+            continue;
+        };
+        let vstart = next.len() - v.len();
+        let value = v.trim();
+        if is_benign_value(unquote(value)) {
+            continue;
+        }
+        let off = vstart + (v.len() - v.trim_start().len());
+        out.push(ByteSpan::new(w[1].0 + off, w[1].0 + off + value.len()));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn unquote(v: &str) -> &str {
+    let v = v.trim();
+    for q in ['"', '\''] {
+        if v.len() >= 2 && v.starts_with(q) && v.ends_with(q) {
+            return &v[1..v.len() - 1];
+        }
+    }
+    v
+}
+
+/// The text of a scalar as written by the user (`yes`, `true`, `1`).
+fn scalar_text(node: &Node) -> Option<String> {
+    match &node.value {
+        Value::Str(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(f.to_string()),
+        _ => None,
+    }
+}
+
+fn scan_env(c: &Node, base: &str, cname: &str, text: &str, hits: &mut Vec<Hit>) {
+    for (j, e) in c
+        .get("env")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        let Some(name) = e.get("name").and_then(Node::as_str) else {
+            continue;
+        };
+        let Some(v) = e.get("value") else { continue };
+        let field = format!("{base}.env[{j}].value");
+        let hit = |what: What, mask: Vec<ByteSpan>| Hit {
+            field: field.clone(),
+            container: Some(cname.to_string()),
+            at: None,
+            on_key: false,
+            mask,
+            what,
+        };
+        if let Some(what) = passwordless_switch(name, v) {
+            hits.push(hit(what, Vec::new()));
+            continue;
+        }
+        let Some(s) = v.as_str() else { continue };
+        let what = if is_secret_name(name) && !is_benign_value(s) {
+            What::EnvSecret { name: name.into() }
+        } else if let Some(r) = url_passwords(s).first() {
+            let mask = source_span(v, text, *r).unwrap_or(v.span);
+            hits.push(hit(What::EnvUrl { name: name.into() }, vec![mask]));
+            continue;
+        } else if has_private_key(s) {
+            What::EnvPem { name: name.into() }
+        } else {
+            continue;
+        };
+        hits.push(hit(what, vec![v.span]));
+    }
+}
+
+/// `MYSQL_ALLOW_EMPTY_PASSWORD`, `MARIADB_ALLOW_EMPTY_ROOT_PASSWORD` (any
+/// non-empty value switches them on), bitnami's `ALLOW_EMPTY_PASSWORD`
+/// (`yes`), `POSTGRES_HOST_AUTH_METHOD: trust`.
+fn passwordless_switch(name: &str, v: &Node) -> Option<What> {
+    let value = scalar_text(v)?;
+    let value = value.trim();
+    let w = words(name);
+    if w.last().is_some_and(|l| l == "password")
+        && w.iter().any(|x| x == "allow")
+        && w.iter().any(|x| x == "empty")
+    {
+        // The official mysql and mariadb entrypoints test `-n "$VAR"`.
+        let any_value = matches!(w[0].as_str(), "mysql" | "mariadb");
+        let on = if any_value {
+            !value.is_empty() && !value.starts_with('$')
+        } else {
+            matches!(
+                value.to_ascii_lowercase().as_str(),
+                "yes" | "true" | "1" | "on" | "y"
+            )
+        };
+        return on.then(|| What::EmptyPassword {
+            name: name.into(),
+            any_value,
+        });
+    }
+    (w == ["postgres", "host", "auth", "method"] && value.eq_ignore_ascii_case("trust"))
+        .then(|| What::TrustAuth { name: name.into() })
+}
+
+/// One token of a command line: which item it comes from and its byte range
+/// in that item's (decoded) string.
+#[derive(Clone, Copy, Debug)]
+struct Tok<'n> {
+    node: &'n Node,
+    item: usize,
+    place: usize,
+    range: (usize, usize),
+}
+
+fn scan_command(
+    c: &Node,
+    base: &str,
+    cname: &str,
+    places: &[&str],
+    text: &str,
+    hits: &mut Vec<Hit>,
+) {
+    // One token stream for `command` + `args`: a separator (None) between
+    // shell segments; an item with whitespace in it is a script.
+    let mut toks: Vec<Option<Tok>> = Vec::new();
+    let mut pems = Vec::new();
+    for (p, place) in places.iter().enumerate() {
+        let resolved = crate::path::resolve(c, place);
+        if !resolved.found {
+            continue;
+        }
+        let list = resolved.node;
+        for (k, item) in list.items().iter().enumerate() {
+            let Some(s) = item.as_str() else { continue };
+            if has_private_key(s) {
+                pems.push((p, k, item));
+                continue;
+            }
+            if s.contains(char::is_whitespace) {
+                toks.push(None);
+                for w in shell_words(s) {
+                    toks.push(w.map(|range| Tok {
+                        node: item,
+                        item: k,
+                        place: p,
+                        range,
+                    }));
+                }
+                toks.push(None);
+            } else {
+                toks.push(Some(Tok {
+                    node: item,
+                    item: k,
+                    place: p,
+                    range: (0, s.len()),
+                }));
+            }
+        }
+    }
+    let mut seen: Vec<(usize, usize, (usize, usize))> = Vec::new();
+    for seg in toks.split(Option::is_none) {
+        let seg: Vec<Tok> = seg.iter().flatten().copied().collect();
+        let words: Vec<&str> = seg.iter().map(|t| tok_text(t)).collect();
+        for h in analyse_segment(&words) {
+            let (t, v) = (seg[h.value_tok], seg[h.flag_tok]);
+            let key = (t.place, t.item, h.value);
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key);
+            // the value's range inside its item
+            let vr = (t.range.0 + h.value.0, t.range.0 + h.value.1);
+            let mask = source_span(t.node, text, vr).unwrap_or(t.node.span);
+            let at = (v.item == t.item && v.place == t.place)
+                .then(|| source_span(t.node, text, (v.range.0 + h.flag_start, vr.1)))
+                .flatten()
+                .filter(|a| *a != t.node.span);
+            let place = places[t.place];
+            hits.push(Hit {
+                field: format!("{base}.{place}[{}]", t.item),
+                container: Some(cname.to_string()),
+                at,
+                on_key: false,
+                mask: vec![mask],
+                what: What::CommandLine {
+                    place: place.to_string(),
+                    flag: h.flag,
+                },
+            });
+        }
+    }
+    for (p, k, item) in pems {
+        let place = places[p];
+        hits.push(Hit {
+            field: format!("{base}.{place}[{k}]"),
+            container: Some(cname.to_string()),
+            at: None,
+            on_key: false,
+            mask: vec![item.span],
+            what: What::CommandPem {
+                place: place.to_string(),
+            },
+        });
+    }
+}
+
+fn tok_text<'n>(t: &Tok<'n>) -> &'n str {
+    t.node
+        .as_str()
+        .and_then(|s| s.get(t.range.0..t.range.1))
+        .unwrap_or("")
+}
+
+/// A credential in a command line segment: the token of the flag, the token
+/// holding the value, the value's byte range in that token and where the flag
+/// starts in the flag token.
+#[derive(Debug, PartialEq, Eq)]
+struct ShellHit {
+    flag_tok: usize,
+    flag_start: usize,
+    value_tok: usize,
+    value: (usize, usize),
+    flag: String,
+}
+
+/// Commands whose `-p<password>` (attached) is a password.
+const MYSQL_CLIENTS: &[&str] = &[
+    "mysql",
+    "mysqladmin",
+    "mysqldump",
+    "mysqlcheck",
+    "mysqlshow",
+    "mysqlimport",
+    "mysqlpump",
+    "mysqlsh",
+    "mariadb",
+    "mariadb-admin",
+    "mariadb-dump",
+    "mariadb-check",
+    "mariadb-show",
+    "mariadb-import",
+];
+
+/// The range of a token's value without surrounding quotes.
+fn unquoted_range(tok: &str, r: (usize, usize)) -> (usize, usize) {
+    let v = &tok[r.0..r.1];
+    for q in ['"', '\''] {
+        if v.len() >= 2 && v.starts_with(q) && v.ends_with(q) {
+            return (r.0 + 1, r.1 - 1);
+        }
+    }
+    r
+}
+
+fn literal(tok: &str, r: (usize, usize)) -> bool {
+    // `MASTER_PASSWORD='',` in SQL
+    let v = tok[r.0..r.1].trim_end_matches([',', ';']);
+    let v = unquote(v);
+    !is_benign_value(v) && !v.starts_with('$') && !v.starts_with('`')
+}
+
+/// Find credentials in one shell segment (a simple command: words up to `;`,
+/// `&&`, `|` …). `words` are the raw tokens (quotes kept).
+fn analyse_segment(words: &[&str]) -> Vec<ShellHit> {
+    let mut out = Vec::new();
+    let is_assign = |w: &str| {
+        w.split_once('=').is_some_and(|(n, _)| {
+            !n.is_empty()
+                && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !n.starts_with(|c: char| c.is_ascii_digit())
+        })
+    };
+    // the command: the first word that is not `VAR=value`, `exec`, `env` …
+    let cmd = words
+        .iter()
+        .find(|w| {
+            !is_assign(w)
+                && !matches!(
+                    **w,
+                    "exec" | "env" | "sudo" | "nohup" | "time" | "command" | "export"
+                )
+        })
+        .map(|w| unquote(w).rsplit('/').next().unwrap_or(""))
+        .unwrap_or("");
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        let push = |out: &mut Vec<ShellHit>, vt: usize, value: (usize, usize), flag: &str| {
+            out.push(ShellHit {
+                flag_tok: i,
+                flag_start: 0,
+                value_tok: vt,
+                value,
+                flag: flag.to_string(),
+            });
+        };
+        // URLs with a password, in any word
+        for r in url_passwords(w) {
+            push(&mut out, i, r, "a URL");
+        }
+        if is_assign(w) {
+            // `PGPASSWORD=… psql`, `export MYSQL_PWD=…`
+            if let Some((n, _)) = w.split_once('=') {
+                let r = unquoted_range(w, (n.len() + 1, w.len()));
+                if is_secret_name(n) && literal(w, r) {
+                    push(&mut out, i, r, &format!("{n}="));
+                }
+            }
+        } else if let Some(flag) = w.strip_prefix('-') {
+            let next = words.get(i + 1).copied();
+            let next_value = next.filter(|n| !n.starts_with('-'));
+            if let Some((name, _)) = w.split_once('=') {
+                let r = unquoted_range(w, (name.len() + 1, w.len()));
+                let bare = name.trim_start_matches('-');
+                if is_secret_name(bare) && literal(w, r) {
+                    push(&mut out, i, r, name);
+                } else if matches!(name, "--user" | "-u") && cmd == "curl" {
+                    if let Some(c) = w[r.0..r.1].find(':') {
+                        let r = (r.0 + c + 1, r.1);
+                        if literal(w, r) {
+                            push(&mut out, i, r, name);
+                        }
+                    }
+                }
+            } else if is_secret_flag(w) || (w == "-a" && cmd == "redis-cli") {
+                if let Some(n) = next_value {
+                    let r = unquoted_range(n, (0, n.len()));
+                    if literal(n, r) {
+                        push(&mut out, i + 1, r, w);
+                        i += 1;
+                    }
+                }
+            } else if matches!(w, "-u" | "--user") && cmd == "curl" {
+                if let Some(n) = next_value {
+                    let r = unquoted_range(n, (0, n.len()));
+                    if let Some(c) = n[r.0..r.1].find(':') {
+                        let r = (r.0 + c + 1, r.1);
+                        if literal(n, r) {
+                            push(&mut out, i + 1, r, w);
+                        }
+                    }
+                    i += 1;
+                }
+            } else if flag.starts_with('p')
+                && !flag.starts_with("p=")
+                && flag.len() > 1
+                && MYSQL_CLIENTS.contains(&cmd)
+            {
+                // `-psecret` (attached; `-p 3306`, `-P3306` are ports)
+                let r = unquoted_range(w, (2, w.len()));
+                if literal(w, r) {
+                    push(&mut out, i, r, "-p");
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Split a shell script into words (byte ranges; quotes kept) with `None`
+/// between simple commands (`;`, `&&`, `||`, `|`, newlines). Not a shell
+/// parser: enough to find flags and their values.
+fn shell_words(s: &str) -> Vec<Option<(usize, usize)>> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b' ' | b'\t' | b'\r' => i += 1,
+            b'\n' | b';' | b'|' | b'&' | b'(' | b')' | b'{' | b'}' => {
+                out.push(None);
+                i += 1;
+            }
+            b'#' => {
+                // a comment runs to the end of the line
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => {
+                let start = i;
+                let mut depth = 0usize;
+                while i < b.len() {
+                    match b[i] {
+                        b'\\' => i += 1,
+                        q @ (b'"' | b'\'') => {
+                            i += 1;
+                            while i < b.len() && b[i] != q {
+                                if b[i] == b'\\' && q == b'"' {
+                                    i += 1;
+                                }
+                                i += 1;
+                            }
+                        }
+                        b'$' if b.get(i + 1) == Some(&b'(') => {
+                            depth += 1;
+                            i += 1;
+                        }
+                        b')' if depth > 0 => depth -= 1,
+                        b' ' | b'\t' | b'\r' | b'\n' | b';' | b'|' | b'&' | b')' if depth == 0 => {
+                            break
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                let end = i.min(b.len());
+                if s.is_char_boundary(start) && s.is_char_boundary(end) {
+                    out.push(Some((start, end)));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Credentials on the command lines of a script, as ranges of `text`.
+fn shell_hits(text: &str) -> Vec<ScriptHit> {
+    let words = shell_words(text);
+    let mut out = Vec::new();
+    for seg in words.split(Option::is_none) {
+        let seg: Vec<(usize, usize)> = seg.iter().flatten().copied().collect();
+        let ws: Vec<&str> = seg.iter().map(|r| &text[r.0..r.1]).collect();
+        for h in analyse_segment(&ws) {
+            let t = seg[h.value_tok];
+            out.push(ScriptHit {
+                flag: h.flag,
+                value: (t.0 + h.value.0, t.0 + h.value.1),
+            });
+        }
+    }
+    out
+}
+
+struct ScriptHit {
+    flag: String,
+    value: (usize, usize),
+}
+
+/// `password: x`, `password = x`, `"password": "x"`, `requirepass x`: the
+/// value's range in the line and the setting's name.
+fn config_lines(line: &str) -> Vec<((usize, usize), String)> {
+    let t = line.trim_start();
+    let lead = line.len() - t.len();
+    if t.starts_with(['#', ';', '/', '-', '[']) && !t.starts_with("- ") {
+        return Vec::new();
+    }
+    let t2 = t.strip_prefix("- ").unwrap_or(t);
+    let lead = lead + (t.len() - t2.len());
+    let t = t2;
+    // the key: up to `:` / `=` / whitespace (redis.conf)
+    let (key, rest_at) = if let Some(q) = t.strip_prefix('"') {
+        let Some(e) = q.find('"') else {
+            return Vec::new();
+        };
+        (&q[..e], e + 2)
+    } else {
+        let e = t
+            .find(|c: char| c == ':' || c == '=' || c.is_whitespace())
+            .unwrap_or(t.len());
+        (&t[..e], e)
+    };
+    let rest = &t[rest_at..];
+    let after_ws = rest.trim_start();
+    let (sep_ok, vpart) = if let Some(v) = after_ws.strip_prefix(':').or(after_ws.strip_prefix('='))
+    {
+        // `password:x` is not YAML but is a config line; a URL is not a key
+        (!v.starts_with("//"), v)
+    } else {
+        // `requirepass foobared` (redis.conf): only for those settings
+        (matches!(key, "requirepass" | "masterauth"), after_ws)
+    };
+    if !sep_ok || key.is_empty() || !is_secret_name(key) {
+        return Vec::new();
+    }
+    let vtrim = vpart.trim_start();
+    let vstart = lead
+        + rest_at
+        + (rest.len() - after_ws.len())
+        + (after_ws.len() - vpart.len())
+        + (vpart.len() - vtrim.len());
+    // the value: quoted, or up to a ` #` comment / trailing `,`
+    let (a, b) = if let Some(q @ ('"' | '\'')) = vtrim.chars().next() {
+        match vtrim[1..].find(q) {
+            Some(e) => (1, 1 + e),
+            None => return Vec::new(),
+        }
+    } else {
+        let e = vtrim.find(" #").unwrap_or(vtrim.len());
+        let v = vtrim[..e].trim_end().trim_end_matches(',');
+        (0, v.len())
+    };
+    let v = &vtrim[a..b];
+    if v.is_empty() || is_benign_value(v) || v.starts_with(['$', '|', '>', '{', '[', '&', '*', '%'])
+    {
+        return Vec::new();
+    }
+    vec![((vstart + a, vstart + b), key.to_string())]
+}
+
+fn scan_data_entry(e: &crate::yaml::Entry, text: &str, hits: &mut Vec<Hit>) {
+    let Some(v) = e.value.as_str() else { return };
+    let field = join_key("data", &e.key);
+    let mut hit = |what: What, at: Option<ByteSpan>, on_key: bool, mask: ByteSpan| {
+        hits.push(Hit {
+            field: field.clone(),
+            container: None,
+            at,
+            on_key,
+            mask: vec![mask],
+            what,
+        })
+    };
+    if !v.trim_end().contains('\n') {
+        if is_secret_name(&e.key) && !is_benign_value(v) {
+            hit(
+                What::DataKey { key: e.key.clone() },
+                None,
+                false,
+                e.value.span,
+            );
+        } else if has_private_key(v) {
+            hit(
+                What::DataPem { key: e.key.clone() },
+                None,
+                false,
+                e.value.span,
+            );
+        } else if let Some(r) = url_passwords(v).first() {
+            let m = source_span(&e.value, text, *r).unwrap_or(e.value.span);
+            hit(What::DataUrl { key: e.key.clone() }, None, false, m);
+        }
+        return;
+    }
+    // A config file (or a script): look at it line by line.
+    if has_private_key(v) {
+        hit(
+            What::DataPem { key: e.key.clone() },
+            None,
+            false,
+            e.value.span,
+        );
+        return;
+    }
+    let mut found: Vec<((usize, usize), String, usize)> = Vec::new();
+    let mut off = 0usize;
+    for (n, line) in v.split_inclusive('\n').enumerate() {
+        let body = line.trim_end_matches(['\n', '\r']);
+        for (r, key) in config_lines(body) {
+            found.push(((off + r.0, off + r.1), format!("`{key}`"), n + 1));
+        }
+        for r in url_passwords(body) {
+            found.push((
+                (off + r.0, off + r.1),
+                "a URL with a password".into(),
+                n + 1,
+            ));
+        }
+        off += line.len();
+    }
+    for h in shell_hits(v) {
+        let line = v[..h.value.0].matches('\n').count() + 1;
+        found.push((h.value, format!("`{}`", h.flag), line));
+    }
+    found.sort_by_key(|f| f.0);
+    found.dedup_by(|a, b| a.0 .0 < b.0 .1 && b.0 .0 < a.0 .1);
+    for (r, setting, line) in found {
+        let span = source_span(&e.value, text, r);
+        let what = What::DataLine {
+            key: e.key.clone(),
+            setting,
+            line,
+        };
+        match span {
+            Some(s) => hit(what, Some(s), false, s),
+            None => hit(what, Some(e.key_span), true, e.value.span),
+        }
+    }
+}
+
+/// The byte ranges of passwords in URLs (`scheme://user:PASS@host`).
+pub fn url_passwords(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut base = 0usize;
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let after_at = base + i + 3;
+        let after = &rest[i + 3..];
+        let end = after
+            .find(|c: char| {
+                c == '/' || c == '?' || c == '#' || c.is_whitespace() || c == '"' || c == '\''
+            })
+            .unwrap_or(after.len());
+        let authority = &after[..end];
+        if let Some(at) = authority.rfind('@') {
+            if let Some((user, pass)) = authority[..at].split_once(':') {
+                if !pass.is_empty() && !is_benign_value(pass) && !pass.starts_with('$') {
+                    let s = after_at + user.len() + 1;
+                    out.push((s, s + pass.len()));
+                }
+            }
+        }
+        base = after_at + end;
+        rest = &after[end..];
+    }
+    out
+}
+
+/// The source span of the byte range `r` of a string node's decoded value,
+/// when the source spells that part of the value verbatim: plain and quoted
+/// scalars without escapes, literal (`|`) block scalars. `None` otherwise
+/// (folded `>`, escapes, explicit indentation indicators).
+pub fn source_span(node: &Node, text: &str, r: (usize, usize)) -> Option<ByteSpan> {
+    let s = node.as_str()?;
+    if r.0 > r.1 || r.1 > s.len() || s[r.0..r.1].contains('\n') {
+        return None;
+    }
+    let base = node.span.start as usize;
+    let src = text.get(base..node.span.end as usize)?;
+    match node.style {
+        Style::Plain if src == s => Some(ByteSpan::new(base + r.0, base + r.1)),
+        Style::SingleQuoted | Style::DoubleQuoted
+            if src.len() >= 2 && &src[1..src.len() - 1] == s =>
+        {
+            Some(ByteSpan::new(base + 1 + r.0, base + 1 + r.1))
+        }
+        Style::Block => block_span(text, base, s, r).map(|(a, b)| ByteSpan::new(a, b)),
+        _ => None,
+    }
+}
+
+/// A literal block scalar's node span starts at its first content character
+/// (after the `|` line and the indentation).
+fn block_span(text: &str, start: usize, s: &str, r: (usize, usize)) -> Option<(usize, usize)> {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    if line_start == 0 || !text[line_start..start].bytes().all(|b| b == b' ') {
+        return None;
+    }
+    let indent = start - line_start;
+    let header_line = text[..line_start - 1].rsplit('\n').next().unwrap_or("");
+    let header = match header_line.find(" #") {
+        Some(c) => &header_line[..c],
+        None => header_line,
+    }
+    .trim_end();
+    if !(header.ends_with('|') || header.ends_with("|-") || header.ends_with("|+")) {
+        return None;
+    }
+    // rebuild the value from the source lines; it must match
+    let mut lines: Vec<(usize, &str)> = Vec::new(); // (source offset, content)
+    let mut off = line_start;
+    for l in text[line_start..].split_inclusive('\n') {
+        let content = l.trim_end_matches('\n');
+        if content.contains('\r') {
+            return None;
+        }
+        let blank = content.trim().is_empty();
+        if !blank && !content.get(..indent)?.bytes().all(|b| b == b' ') {
+            break;
+        }
+        lines.push((off + indent, content.get(indent..).unwrap_or("")));
+        off += l.len();
+    }
+    let rebuilt: Vec<&str> = lines.iter().map(|l| l.1).collect();
+    if rebuilt.join("\n").trim_end_matches('\n') != s.trim_end_matches('\n') {
+        return None;
+    }
+    let mut at = 0usize;
+    for (src_off, c) in lines {
+        if r.0 >= at && r.1 <= at + c.len() {
+            return Some((src_off + r.0 - at, src_off + r.1 - at));
+        }
+        at += c.len() + 1;
+    }
+    None
+}
+
+fn walk_strings<'n>(node: &'n Node, path: String, f: &mut impl FnMut(String, &'n Node, &'n str)) {
+    match &node.value {
+        Value::Str(s) => f(path, node, s),
+        Value::Seq(items) => {
+            for (i, n) in items.iter().enumerate() {
+                walk_strings(n, format!("{path}[{i}]"), f);
+            }
+        }
+        Value::Map(entries) => {
+            for e in entries {
+                walk_strings(&e.value, join_key(&path, &e.key), f);
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,6 +1177,11 @@ mod tests {
             "REDIS_PASSWD",
             "credentials",
             "db.password",
+            "RABBITMQ_DEFAULT_PASS",
+            "MYSQL_PWD",
+            "RABBITMQ_ERLANG_COOKIE",
+            ".erlang.cookie",
+            "requirepass",
         ] {
             assert!(is_secret_name(n), "{n}");
         }
@@ -271,6 +1200,11 @@ mod tests {
             "POSTGRES_USER",
             "keyspace",
             "monkey",
+            "PASS_THROUGH",
+            "BYPASS",
+            "PASSIVE",
+            "COMPASS",
+            "initial-cluster-token",
         ] {
             assert!(!is_secret_name(n), "{n}");
         }

@@ -362,29 +362,44 @@ const SECRETS: &[&str] = &[
     "abc123",
     "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC",
     "b3BlbnNzaC1rZXktdjEAAAAA",
+    "changeme",
+    "guest2",
+    "WIWWVJZRPQCQNOGZWNBW",
 ];
 
 #[test]
 fn credentials_are_never_printed_in_any_format() {
-    for format in ["human", "json", "sarif", "compact"] {
-        for color in ["never", "always"] {
-            let o = stslint(&[
-                "--format",
-                format,
-                "--color",
-                color,
-                "fixtures/hardcoded-credential",
-            ]);
-            let all = format!("{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
-            assert!(
-                all.contains("hardcoded-credential"),
-                "{format}: no findings?"
-            );
-            for s in SECRETS {
-                assert!(
-                    !all.contains(s),
-                    "{format}/{color} printed the credential {s:?}"
-                );
+    // whatever rules run: the masking does not depend on findings
+    let runs: [&[&str]; 3] = [
+        &[],
+        &["--select", "missing-resources"],
+        &["--disable", "hardcoded-credential"],
+    ];
+    for run in runs {
+        for format in ["human", "json", "sarif", "compact"] {
+            for color in ["never", "always"] {
+                let mut args = run.to_vec();
+                args.extend([
+                    "--format",
+                    format,
+                    "--color",
+                    color,
+                    "fixtures/hardcoded-credential",
+                ]);
+                let o = stslint(&args);
+                let all = format!("{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+                let expected = if run.is_empty() {
+                    "hardcoded-credential"
+                } else {
+                    "missing-resources"
+                };
+                assert!(all.contains(expected), "{format} {run:?}: no findings?");
+                for s in SECRETS {
+                    assert!(
+                        !all.contains(s),
+                        "{format}/{color} {run:?} printed the credential {s:?}"
+                    );
+                }
             }
         }
     }
@@ -651,4 +666,52 @@ fn output_does_not_depend_on_the_order_of_the_files() {
             "{format}: shuffled file order changes the output"
         );
     }
+}
+
+/// Credentials that no finding reports (the rule is not selected, or
+/// disabled) are masked in every snippet line too, with a mask that does not
+/// reveal their length.
+#[test]
+fn credentials_are_masked_whatever_rules_run() {
+    let dir = tempdir("masked");
+    let short = "h2x";
+    let long = "Zq8vN3kLp0sW7yTb2mR5cX9dF4gH1j";
+    let yaml = format!(
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  serviceName: db\n  selector:\n    matchLabels: {{app: db}}\n  template:\n    metadata:\n      labels: {{app: db}}\n    spec:\n      containers:\n      - image: mysql:8.4\n        args: [\"--requirepass\", \"{short}\"]\n        name: db\n        env:\n        - name: DB_PASSWORD\n          value: {short}\n        - name: ADMIN_PASSWORD\n          value: {long}\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: {long}y\n"
+    );
+    std::fs::write(dir.join("db.yaml"), &yaml).unwrap();
+    // a file that does not parse: the line-based fallback masks it
+    std::fs::write(
+        dir.join("broken.yaml"),
+        format!("apiVersion: v1\nkind: ConfigMap\ndata:\n  password: {long}z\n  bad: [\n"),
+    )
+    .unwrap();
+    let path = dir.to_str().unwrap();
+    for sel in [
+        ["--select", "missing-resources"],
+        ["--disable", "hardcoded-credential"],
+    ] {
+        for format in ["human", "json", "sarif", "compact"] {
+            let o = stslint(&[sel[0], sel[1], "--format", format, "--color", "never", path]);
+            let all = format!("{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+            for s in [short, long] {
+                assert!(!all.contains(s), "{format} {sel:?} printed a credential");
+            }
+            if format == "human" {
+                assert!(all.contains("missing-resources"), "{all}");
+                assert!(all.contains("syntax-error"), "{all}");
+                // same mask for a 3- and a 31-character password
+                assert!(
+                    all.contains("args: [\"--requirepass\", \"****\"]\n"),
+                    "{all}"
+                );
+                assert!(all.contains("  password: ****\n"), "{all}");
+            }
+        }
+    }
+    // the mask, not the value's length, in the snippet of a finding on it
+    let o = stslint(&["--select", "hardcoded-credential", "--color", "never", path]);
+    let out = stdout(&o);
+    assert!(out.contains("          value: ****\n"), "{out}");
+    assert!(!out.contains(short) && !out.contains(long), "{out}");
 }

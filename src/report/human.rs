@@ -1,7 +1,7 @@
 //! The default output: miette's graphical reports, with the source snippet, a
 //! label on the exact key, related spans (in other files too) and help.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::{self, Write};
 use std::sync::Arc;
 
@@ -10,7 +10,7 @@ use miette::{
     SourceSpan,
 };
 
-use super::{range, redacted_text};
+use super::{range, redacted_text, Redacted};
 use crate::diagnostic::Severity;
 use crate::engine::Outcome;
 use crate::source::{ByteSpan, FileId};
@@ -35,12 +35,11 @@ impl Default for HumanOptions {
 #[derive(Debug)]
 struct Report {
     message: String,
-    code: String,
+    code: Option<String>,
     severity: miette::Severity,
     help: Option<String>,
     source: Option<NamedSource<Arc<str>>>,
     labels: Vec<LabeledSpan>,
-    related: Vec<Report>,
 }
 
 impl fmt::Display for Report {
@@ -53,7 +52,9 @@ impl std::error::Error for Report {}
 
 impl Diagnostic for Report {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.code))
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(self.severity)
@@ -71,13 +72,6 @@ impl Diagnostic for Report {
             None
         } else {
             Some(Box::new(self.labels.iter().cloned()))
-        }
-    }
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        if self.related.is_empty() {
-            None
-        } else {
-            Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
         }
     }
 }
@@ -98,43 +92,81 @@ fn sspan(b: ByteSpan) -> SourceSpan {
 /// own snippet.
 const MAX_LABEL_DISTANCE: u32 = 6;
 
+/// The masked sources, one per file, with their span maps.
+struct Sources<'o> {
+    outcome: &'o Outcome,
+    files: HashMap<FileId, (NamedSource<Arc<str>>, Redacted)>,
+}
+
+impl Sources<'_> {
+    fn get(&mut self, id: FileId) -> &(NamedSource<Arc<str>>, Redacted) {
+        let outcome = self.outcome;
+        self.files.entry(id).or_insert_with(|| {
+            let r = redacted_text(outcome, id);
+            let src = NamedSource::new(outcome.file(id).name.clone(), r.text.clone())
+                .with_language("yaml");
+            (src, r)
+        })
+    }
+
+    fn source(&mut self, id: FileId) -> NamedSource<Arc<str>> {
+        self.get(id).0.clone()
+    }
+
+    /// A span of file `id` moved onto its masked text.
+    /// Trailing line breaks and indentation (a block scalar's span runs to
+    /// the next key) are left out, so the label ends on the value's last line.
+    fn span(&mut self, id: FileId, b: ByteSpan) -> SourceSpan {
+        let r = &self.get(id).1;
+        let mut m = r.span(b);
+        let bytes = r.text.as_bytes();
+        while m.end > m.start
+            && bytes
+                .get(m.end as usize - 1)
+                .is_some_and(u8::is_ascii_whitespace)
+        {
+            m.end -= 1;
+        }
+        sspan(m)
+    }
+}
+
 pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
-    let mut sources: HashMap<FileId, NamedSource<Arc<str>>> = HashMap::new();
-    let mut source = |id: FileId| {
-        sources
-            .entry(id)
-            .or_insert_with(|| {
-                NamedSource::new(outcome.file(id).name.clone(), redacted_text(outcome, id))
-                    .with_language("yaml")
-            })
-            .clone()
+    let mut src = Sources {
+        outcome,
+        files: HashMap::new(),
     };
     let theme = if opts.color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // Related locations of a finding are drawn under it, marked `↳`.
+    let mut related_theme = theme.clone();
+    related_theme.characters.advice = "↳".into();
     let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(opts.width)
+        .with_context_lines(1);
+    let related_handler = GraphicalReportHandler::new_themed(related_theme)
         .with_width(opts.width)
         .with_context_lines(1);
     let mut out = String::new();
     for p in &outcome.problems {
         let report = Report {
             message: p.message.clone(),
-            code: p.kind.code().to_string(),
+            code: Some(p.kind.code().to_string()),
             severity: miette::Severity::Error,
             help: p.help.clone(),
-            source: Some(source(p.file)),
+            source: Some(src.source(p.file)),
             labels: p
                 .span
                 .map(|s| {
                     vec![LabeledSpan::new_primary_with_span(
                         Some("here".into()),
-                        sspan(s),
+                        src.span(p.file, s),
                     )]
                 })
                 .unwrap_or_default(),
-            related: Vec::new(),
         };
         let report = if p.span.is_none() {
             Report {
@@ -151,44 +183,44 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
     for f in &outcome.findings {
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             Some(f.label.clone()),
-            sspan(f.span.bytes),
+            src.span(f.span.file, f.span.bytes),
         )];
         let mut related = Vec::new();
         let line_of = |sp: crate::source::Span| outcome.file(sp.file).line_col(sp.bytes.start).line;
         let here = line_of(f.span);
         for r in &f.related {
             // A label in the same snippet when close by; otherwise its own
-            // snippet, so the report does not print every line in between.
+            // snippet under the finding, so the report does not print every
+            // line in between.
+            let span = src.span(r.span.file, r.span.bytes);
             if r.span.file == f.span.file && line_of(r.span).abs_diff(here) <= MAX_LABEL_DISTANCE {
-                labels.push(LabeledSpan::new_with_span(
-                    Some(r.message.clone()),
-                    sspan(r.span.bytes),
-                ));
+                labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), span));
             } else {
                 related.push(Report {
                     message: format!("related: {}", r.message),
-                    code: f.rule.to_string(),
+                    code: None,
                     severity: miette::Severity::Advice,
                     help: None,
-                    source: Some(source(r.span.file)),
+                    source: Some(src.source(r.span.file)),
                     labels: vec![LabeledSpan::new_primary_with_span(
                         Some(r.message.clone()),
-                        sspan(r.span.bytes),
+                        span,
                     )],
-                    related: Vec::new(),
                 });
             }
         }
         let report = Report {
             message: format!("{} [{}]", f.message, f.object),
-            code: f.rule.to_string(),
+            code: Some(f.rule.to_string()),
             severity: sev(f.severity),
             help: Some(f.help.clone()),
-            source: Some(source(f.span.file)),
+            source: Some(src.source(f.span.file)),
             labels,
-            related,
         };
         let _ = handler.render_report(&mut out, &report);
+        for r in &related {
+            let _ = related_handler.render_report(&mut out, r);
+        }
         out.push('\n');
     }
     for s in &outcome.skipped {
@@ -202,5 +234,34 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
             s.reason
         );
     }
+    tally(outcome, &mut out);
     out
+}
+
+/// The closing table: findings per rule, most first (then by id).
+fn tally(outcome: &Outcome, out: &mut String) {
+    let mut per_rule: BTreeMap<&str, (usize, BTreeSet<Severity>)> = BTreeMap::new();
+    for f in &outcome.findings {
+        let e = per_rule.entry(f.rule).or_default();
+        e.0 += 1;
+        e.1.insert(f.severity);
+    }
+    if per_rule.is_empty() {
+        return;
+    }
+    let mut rows: Vec<_> = per_rule.into_iter().collect();
+    rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
+    let width = rows
+        .iter()
+        .map(|r| r.1 .0.to_string().len())
+        .max()
+        .unwrap_or(1);
+    if !outcome.skipped.is_empty() {
+        out.push('\n');
+    }
+    out.push_str("findings by rule:\n");
+    for (rule, (n, sevs)) in rows {
+        let sevs: Vec<&str> = sevs.iter().rev().map(|s| s.as_str()).collect();
+        let _ = writeln!(out, "  {n:>width$} {rule} ({})", sevs.join(", "));
+    }
 }

@@ -73,42 +73,127 @@ pub fn counts(findings: &[Finding]) -> Counts {
     c
 }
 
-/// The text of a file with every secret span replaced by `*` (byte length
-/// kept, so spans stay valid). Used for every snippet shown.
-pub fn redacted_text(outcome: &Outcome, file: FileId) -> Arc<str> {
+/// What a masked credential reads as: the same whatever the value's length.
+pub const MASK: &str = "****";
+
+/// A file's text with every credential masked, and the map from offsets in the
+/// original text to offsets in the masked one.
+#[derive(Clone, Debug)]
+pub struct Redacted {
+    pub text: Arc<str>,
+    /// Replaced pieces, in order: `(original range, masked range)`.
+    pieces: Vec<(ByteSpan, ByteSpan)>,
+}
+
+impl Redacted {
+    /// Where an original offset lands in the masked text. A start offset
+    /// inside a mask goes to the mask's start, an end offset to its end.
+    fn offset(&self, o: u32, is_end: bool) -> u32 {
+        let mut delta: i64 = 0;
+        for (from, to) in &self.pieces {
+            if is_end {
+                if o <= from.start {
+                    break;
+                }
+                if o <= from.end {
+                    return to.end;
+                }
+            } else {
+                if o < from.start {
+                    break;
+                }
+                if o < from.end {
+                    return to.start;
+                }
+            }
+            delta = to.end as i64 - from.end as i64;
+        }
+        u32::try_from((o as i64 + delta).max(0)).unwrap_or(u32::MAX)
+    }
+
+    /// The span in the masked text that shows what `b` covers.
+    pub fn span(&self, b: ByteSpan) -> ByteSpan {
+        let start = self.offset(b.start, false);
+        let end = if b.is_empty() {
+            start
+        } else {
+            self.offset(b.end, true)
+        };
+        ByteSpan {
+            start,
+            end: end.max(start),
+        }
+    }
+}
+
+/// The text of a file with every credential replaced by [`MASK`]: the spans
+/// the credential detector found in the file (whatever rules ran) and those
+/// findings marked secret. Line breaks are kept (each line of a multi-line
+/// secret is masked on its own), so line numbers stay right; use
+/// [`Redacted::span`] to move a span onto the masked text.
+pub fn redacted_text(outcome: &Outcome, file: FileId) -> Redacted {
     let f = outcome.file(file);
-    let mut secrets: Vec<ByteSpan> = outcome
+    let spans: Vec<ByteSpan> = outcome
         .findings
         .iter()
         .flat_map(|x| x.secrets.iter())
         .filter(|s| s.file == file)
         .map(|s| s.bytes)
+        .chain(outcome.file_secrets(file).iter().copied())
         .collect();
-    if secrets.is_empty() {
-        return f.text.clone();
+    redact(&f.text, spans)
+}
+
+/// Mask `spans` of `text` (see [`redacted_text`]).
+pub fn redact(text: &Arc<str>, mut spans: Vec<ByteSpan>) -> Redacted {
+    spans.retain(|s| !s.is_empty());
+    if spans.is_empty() {
+        return Redacted {
+            text: text.clone(),
+            pieces: Vec::new(),
+        };
     }
-    secrets.sort();
-    let text: &str = &f.text;
+    spans.sort();
+    // merge overlapping spans
+    let mut merged: Vec<ByteSpan> = Vec::new();
+    for s in spans {
+        match merged.last_mut() {
+            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+            _ => merged.push(s),
+        }
+    }
     let mut out = String::with_capacity(text.len());
+    let mut pieces = Vec::new();
     let mut pos = 0usize;
-    for s in secrets {
+    for s in merged {
         let (start, end) = (s.start as usize, (s.end as usize).min(text.len()));
         if start < pos || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
             continue;
         }
         out.push_str(&text[pos..start]);
-        for c in text[start..end].chars() {
-            // Keep the line structure (block scalars); mask everything else.
-            if c == '\n' || c == '\r' {
-                out.push(c);
-            } else {
-                out.extend(std::iter::repeat_n('*', c.len_utf8()));
+        // each line of the secret on its own: keep indentation and breaks
+        let mut at = start;
+        for line in text[start..end].split_inclusive('\n') {
+            let body = line.trim_end_matches(['\n', '\r']);
+            let content = body.trim_start_matches([' ', '\t']);
+            let lead = body.len() - content.len();
+            out.push_str(&body[..lead]);
+            if !content.is_empty() {
+                let from = ByteSpan::new(at + lead, at + body.len());
+                let new_start = out.len();
+                out.push_str(MASK);
+                pieces.push((from, ByteSpan::new(new_start, out.len())));
             }
+            out.push_str(&line[body.len()..]);
+            at += line.len();
         }
         pos = end;
     }
     out.push_str(&text[pos..]);
-    Arc::from(out)
+    Redacted {
+        text: Arc::from(out),
+        pieces,
+    }
 }
 
 /// A stable fingerprint of a finding: it does not change when unrelated lines
@@ -130,4 +215,29 @@ pub fn fingerprint(outcome: &Outcome, f: &Finding) -> String {
         }
     }
     format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_have_one_length_and_spans_follow() {
+        let text: Arc<str> = Arc::from("a: xyz\nb: |\n  line1\n  line22\nc: end\n");
+        let secret = ByteSpan::new(3, 6); // xyz
+        let block = ByteSpan::new(14, 28); // the two block lines
+        let r = redact(&text, vec![block, secret]);
+        assert_eq!(&*r.text, "a: ****\nb: |\n  ****\n  ****\nc: end\n");
+        // a label on the secret covers the mask
+        let s = r.span(secret);
+        assert_eq!(&r.text[s.start as usize..s.end as usize], "****");
+        // a label after the masks still lands on its text
+        let end = ByteSpan::new(32, 35);
+        assert_eq!(&text[32..35], "end");
+        let m = r.span(end);
+        assert_eq!(&r.text[m.start as usize..m.end as usize], "end");
+        // a span ending right before a mask is unchanged
+        let key = r.span(ByteSpan::new(0, 1));
+        assert_eq!((key.start, key.end), (0, 1));
+    }
 }

@@ -1,147 +1,107 @@
 //! `hardcoded-credential` — documented in rules/hardcoded-credential.md
 //!
-//! Reads the YAML tree (not the typed object) so that values of the wrong type
-//! are still seen. Never puts a value in a message; every reported value is
-//! marked secret so that no output format shows its text.
+//! Reports the hits of the one credential detector, `crate::secrets::scan`
+//! (the same detector decides what every output masks). Never puts a value in
+//! a message; every reported value is marked secret.
 
 use crate::manifest::Object;
-use crate::path::join_key;
 use crate::rule::{Context, Rule, Sink};
-use crate::secrets::{has_private_key, has_url_password, is_benign_value, is_secret_flag, is_secret_name, text_has_credential};
-use crate::source::ByteSpan;
-use crate::yaml::{Node, Value};
+use crate::secrets::{scan, What};
 
 pub struct HardcodedCredential;
 
 const HELP_ENV: &str = "move the value into a Secret and reference it with `valueFrom.secretKeyRef` (or mount the Secret as a file)";
 const HELP_ARG: &str = "pass the credential through an env var from a Secret (`$(DB_PASSWORD)` in args expands it) or a mounted Secret file";
+const HELP_PROBE: &str = "set an env var from a Secret (`valueFrom.secretKeyRef`) and use it in a shell: `sh -c 'mysqladmin ping -uroot -p\"$MYSQL_ROOT_PASSWORD\"'` (probe and hook commands do not expand `$(VAR)`)";
 const HELP_CM: &str = "move this key into a Secret; ConfigMaps are not access-controlled or encrypted like Secrets";
+const HELP_CM_LINE: &str = "move the config file (or the password line, through an include or an env-var placeholder the program expands) into a Secret and mount it; ConfigMaps are not access-controlled or encrypted like Secrets";
 
 impl Rule for HardcodedCredential {
     fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
-        // Secrets are where credentials belong.
-        if obj.kind == "Secret" && obj.group().is_empty() {
-            return;
-        }
-        let mut seen: Vec<ByteSpan> = Vec::new();
-        if let Some(pod) = obj.pod() {
-            if let Some(spec) = obj.at(pod.spec_path) {
-                for list in ["containers", "initContainers", "ephemeralContainers"] {
-                    let Some(cs) = spec.get(list) else { continue };
-                    for (i, c) in cs.items().iter().enumerate() {
-                        let base = format!("{}.{list}[{i}]", pod.spec_path);
-                        let cname = c.get("name").and_then(Node::as_str).unwrap_or("?");
-                        check_env(obj, c, &base, cname, out, &mut seen);
-                        check_command(c, &base, cname, out, &mut seen);
-                    }
+        for h in scan(obj, &obj.text) {
+            let who = format!("{} `{}`", obj.kind, obj.name);
+            let c = h.container.as_deref().unwrap_or("?");
+            let (message, label, help) = match &h.what {
+                What::EnvSecret { name } => (
+                    format!("env var `{name}` of container `{c}` in {who} holds a literal credential (value masked)"),
+                    "literal credential",
+                    HELP_ENV.to_string(),
+                ),
+                What::EnvUrl { name } => (
+                    format!("env var `{name}` of container `{c}` in {who} holds a URL with a literal password (value masked)"),
+                    "literal credential",
+                    HELP_ENV.to_string(),
+                ),
+                What::EnvPem { name } => (
+                    format!("env var `{name}` of container `{c}` in {who} holds a PEM private key (value masked)"),
+                    "literal credential",
+                    HELP_ENV.to_string(),
+                ),
+                What::EmptyPassword { name, any_value } => (
+                    format!(
+                        "env var `{name}` of container `{c}` in {who} switches on an empty password{}: the database initialises without one, which lets anyone who can reach the port connect as root without a password",
+                        if *any_value { " (any non-empty value does, even `no` or `false`)" } else { "" }
+                    ),
+                    "passwordless root allowed",
+                    format!("remove `{name}` and set the root password from a Secret (`valueFrom.secretKeyRef`), e.g. `MYSQL_ROOT_PASSWORD` / `MARIADB_ROOT_PASSWORD` (or the image's password variable)"),
+                ),
+                What::TrustAuth { name } => (
+                    format!("env var `{name}` of container `{c}` in {who} is `trust`: PostgreSQL accepts every connection without a password, which lets anyone who can reach the port connect as any user, the superuser included"),
+                    "no password required",
+                    format!("remove `{name}` (the image then requires passwords) and set `POSTGRES_PASSWORD` from a Secret (`valueFrom.secretKeyRef`)"),
+                ),
+                What::CommandLine { place, flag } => {
+                    let probe = place.contains('.');
+                    (
+                        format!("`{place}` of container `{c}` passes a literal credential with {} on the command line (value masked)", if flag == "a URL" { flag.clone() } else { format!("`{flag}`") }),
+                        "literal credential",
+                        if probe { HELP_PROBE } else { HELP_ARG }.to_string(),
+                    )
                 }
-            }
-        }
-        if obj.kind == "ConfigMap" && obj.group().is_empty() {
-            for e in obj.node.get("data").map(Node::entries).unwrap_or_default() {
-                let Some(v) = e.value.as_str() else { continue };
-                let field = join_key("data", &e.key);
-                let what = if is_secret_name(&e.key) && !is_benign_value(v) {
-                    "holds a literal credential"
-                } else if has_private_key(v) {
-                    "holds a PEM private key"
-                } else if has_url_password(v) {
-                    "holds a URL with a literal password"
-                } else {
-                    continue;
-                };
-                seen.push(e.value.span);
-                out.report(&field, format!("ConfigMap `{}` key `{}` {what} (value masked)", obj.name, e.key))
-                    .on_value()
-                    .label("literal credential")
-                    .help(HELP_CM)
-                    .secret(&field);
-            }
-        }
-        // PEM private keys anywhere else (CRDs included).
-        walk_strings(&obj.node, String::new(), &mut |path, s, span| {
-            if !seen.contains(&span) && has_private_key(s) {
-                out.report(&path, format!("{} `{}` holds a PEM private key at `{path}` (value masked)", obj.kind, obj.name))
-                    .on_value()
-                    .label("private key")
-                    .help("keep private keys in a Secret (or an external secret manager) and mount them")
-                    .secret(&path);
-            }
-        });
-    }
-}
-
-fn check_env<'a>(obj: &Object, c: &Node, base: &str, cname: &str, out: &mut Sink<'a>, seen: &mut Vec<ByteSpan>) {
-    for (j, e) in c.get("env").map(Node::items).unwrap_or_default().iter().enumerate() {
-        let Some(name) = e.get("name").and_then(Node::as_str) else { continue };
-        let Some(v) = e.get("value") else { continue };
-        let Some(s) = v.as_str() else { continue };
-        let what = if is_secret_name(name) && !is_benign_value(s) {
-            "holds a literal credential"
-        } else if has_url_password(s) {
-            "holds a URL with a literal password"
-        } else if has_private_key(s) {
-            "holds a PEM private key"
-        } else {
-            continue;
-        };
-        seen.push(v.span);
-        let field = format!("{base}.env[{j}].value");
-        out.report(&field, format!("env var `{name}` of container `{cname}` in {} `{}` {what} (value masked)", obj.kind, obj.name))
-            .on_value()
-            .label("literal credential")
-            .help(HELP_ENV)
-            .secret(&field);
-    }
-}
-
-fn check_command<'a>(c: &Node, base: &str, cname: &str, out: &mut Sink<'a>, seen: &mut Vec<ByteSpan>) {
-    for key in ["command", "args"] {
-        let items = c.get(key).map(Node::items).unwrap_or_default();
-        for (k, item) in items.iter().enumerate() {
-            let Some(s) = item.as_str() else { continue };
-            // `--password`, `hunter2` as two items: the value is the next one.
-            let (idx, node, what) = if is_secret_flag(s) {
-                match items.get(k + 1) {
-                    Some(next) if next.as_str().is_some_and(|v| !is_benign_value(v) && !v.starts_with('-')) => {
-                        (k + 1, next, format!("the value of `{s}`"))
-                    }
-                    _ => continue,
-                }
-            } else if text_has_credential(s) {
-                (k, item, "a literal credential".to_string())
-            } else if has_private_key(s) {
-                (k, item, "a PEM private key".to_string())
-            } else {
-                continue;
+                What::CommandPem { place } => (
+                    format!("`{place}` of container `{c}` passes a PEM private key on the command line (value masked)"),
+                    "private key",
+                    HELP_ARG.to_string(),
+                ),
+                What::DataKey { key } => (
+                    format!("ConfigMap `{}` key `{key}` holds a literal credential (value masked)", obj.name),
+                    "literal credential",
+                    HELP_CM.to_string(),
+                ),
+                What::DataUrl { key } => (
+                    format!("ConfigMap `{}` key `{key}` holds a URL with a literal password (value masked)", obj.name),
+                    "literal credential",
+                    HELP_CM.to_string(),
+                ),
+                What::DataPem { key } => (
+                    format!("ConfigMap `{}` key `{key}` holds a PEM private key (value masked)", obj.name),
+                    "literal credential",
+                    HELP_CM.to_string(),
+                ),
+                What::DataLine { key, setting, line } => (
+                    format!("ConfigMap `{}` key `{key}` holds a config file that sets {setting} to a literal credential on its line {line} (value masked)", obj.name),
+                    "literal credential",
+                    HELP_CM_LINE.to_string(),
+                ),
+                What::Pem { path } => (
+                    format!("{who} holds a PEM private key at `{path}` (value masked)"),
+                    "private key",
+                    "keep private keys in a Secret (or an external secret manager) and mount them".to_string(),
+                ),
             };
-            if seen.contains(&node.span) {
-                continue;
+            let p = out.report(&h.field, message);
+            p.label(label).help(help);
+            if !h.on_key {
+                p.on_value();
             }
-            seen.push(node.span);
-            let field = format!("{base}.{key}[{idx}]");
-            out.report(&field, format!("`{key}` of container `{cname}` passes {what} on the command line (value masked)"))
-                .on_value()
-                .label("literal credential")
-                .help(HELP_ARG)
-                .secret(&field);
-        }
-    }
-}
-
-fn walk_strings(node: &Node, path: String, f: &mut impl FnMut(String, &str, ByteSpan)) {
-    match &node.value {
-        Value::Str(s) => f(path, s, node.span),
-        Value::Seq(items) => {
-            for (i, n) in items.iter().enumerate() {
-                walk_strings(n, format!("{path}[{i}]"), f);
+            if let Some(at) = h.at {
+                p.at_span(at);
+            }
+            // the whole value is masked when the exact part is unknown
+            let node_span = obj.at(&h.field).map(|n| n.span);
+            if h.mask.iter().any(|m| Some(*m) == node_span) {
+                p.secret(&h.field);
             }
         }
-        Value::Map(entries) => {
-            for e in entries {
-                walk_strings(&e.value, join_key(&path, &e.key), f);
-            }
-        }
-        _ => {}
     }
 }
