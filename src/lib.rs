@@ -22,4 +22,5 @@ pub mod secrets;
 pub mod source;
 pub mod spread;
 pub mod storage;
+pub mod validation;
 pub mod yaml;
