@@ -66,9 +66,10 @@ pub fn dns1123_subdomain_error(s: &str) -> Option<String> {
             s.chars().count()
         ));
     }
-    if let Some(c) = s.chars().find(|c| {
-        !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '.')
-    }) {
+    if let Some(c) = s
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '.'))
+    {
         return Some(format!(
             "must contain only lowercase letters, digits, '-' and '.' (found {})",
             describe_char(c)
@@ -80,8 +81,7 @@ pub fn dns1123_subdomain_error(s: &str) -> Option<String> {
         }
         if part.starts_with('-') || part.ends_with('-') {
             return Some(
-                "must start and end with a lowercase letter or digit, also around each '.'"
-                    .into(),
+                "must start and end with a lowercase letter or digit, also around each '.'".into(),
             );
         }
     }
@@ -246,12 +246,7 @@ pub fn parse_quantity(s: &str) -> Result<Quantity, String> {
     if matches!(b[0], b'-' | b'+') {
         pos = 1;
     }
-    let digits = |from: usize| {
-        b[from..]
-            .iter()
-            .take_while(|c| c.is_ascii_digit())
-            .count()
-    };
+    let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
     let int_len = digits(pos);
     let mut zero = b[pos..pos + int_len].iter().all(|c| *c == b'0');
     pos += int_len;
@@ -263,10 +258,7 @@ pub fn parse_quantity(s: &str) -> Result<Quantity, String> {
     }
     // Like Kubernetes, a missing number (`-`, `.`, `Gi`) reads as zero.
     let suffix = &s[pos..];
-    if suffix
-        .chars()
-        .any(|c| c.is_whitespace())
-    {
+    if suffix.chars().any(|c| c.is_whitespace()) {
         return Err("must not contain spaces".into());
     }
     let ok = match suffix {
@@ -301,7 +293,9 @@ pub fn suggest_quantity(s: &str) -> Vec<String> {
     let t = s.trim();
     let split = t
         .char_indices()
-        .find(|(i, c)| !(c.is_ascii_digit() || *c == '.' || *c == ',' || (*i == 0 && matches!(c, '+' | '-'))))
+        .find(|(i, c)| {
+            !(c.is_ascii_digit() || *c == '.' || *c == ',' || (*i == 0 && matches!(c, '+' | '-')))
+        })
         .map(|(i, _)| i)
         .unwrap_or(t.len());
     let number = t[..split].replace(',', ".");
@@ -362,11 +356,36 @@ const MONTHS: &[&str] = &[
 const DAYS: &[&str] = &["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
 const CRON_FIELDS: [CronField; 5] = [
-    CronField { name: "minute", min: 0, max: 59, names: &[] },
-    CronField { name: "hour", min: 0, max: 23, names: &[] },
-    CronField { name: "day-of-month", min: 1, max: 31, names: &[] },
-    CronField { name: "month", min: 1, max: 12, names: MONTHS },
-    CronField { name: "day-of-week", min: 0, max: 6, names: DAYS },
+    CronField {
+        name: "minute",
+        min: 0,
+        max: 59,
+        names: &[],
+    },
+    CronField {
+        name: "hour",
+        min: 0,
+        max: 23,
+        names: &[],
+    },
+    CronField {
+        name: "day-of-month",
+        min: 1,
+        max: 31,
+        names: &[],
+    },
+    CronField {
+        name: "month",
+        min: 1,
+        max: 12,
+        names: MONTHS,
+    },
+    CronField {
+        name: "day-of-week",
+        min: 0,
+        max: 6,
+        names: DAYS,
+    },
 ];
 
 /// Check a CronJob schedule as the API server does on create:
@@ -383,7 +402,9 @@ pub fn check_cron(schedule: &str) -> Result<(), String> {
     }
     if let Some(rest) = schedule.strip_prefix("@every ") {
         return go_duration_error(rest).map_or(Ok(()), |e| {
-            Err(format!("`@every` needs a Go duration such as `1h30m` or `5m`: `{rest}` {e}"))
+            Err(format!(
+                "`@every` needs a Go duration such as `1h30m` or `5m`: `{rest}` {e}"
+            ))
         });
     }
     if schedule.starts_with('@') {
@@ -564,10 +585,59 @@ mod tests {
     #[test]
     fn dns1123_labels() {
         // valid, from apimachinery's TestIsDNS1123Label
-        for v in ["a", "ab", "abc", "a1", "a-1", "a--1--2--b", "0", "01", "012", "1a", "1-a", "1--a--b--2", &"a".repeat(63)] {
+        for v in [
+            "a",
+            "ab",
+            "abc",
+            "a1",
+            "a-1",
+            "a--1--2--b",
+            "0",
+            "01",
+            "012",
+            "1a",
+            "1-a",
+            "1--a--b--2",
+            &"a".repeat(63),
+        ] {
             assert!(is_dns1123_label(v), "{v}");
         }
-        for v in ["", "A", "ABC", "aBc", "A1", "A-1", "1-A", "-", "a-", "-a", "1-", "-1", "_", "a_", "_a", "a_b", "1_", "_1", "1_2", ".", "a.", ".a", "a.b", "1.", ".1", "1.2", " ", "a ", " a", "a b", "1 ", " 1", "1 2", &"a".repeat(64)] {
+        for v in [
+            "",
+            "A",
+            "ABC",
+            "aBc",
+            "A1",
+            "A-1",
+            "1-A",
+            "-",
+            "a-",
+            "-a",
+            "1-",
+            "-1",
+            "_",
+            "a_",
+            "_a",
+            "a_b",
+            "1_",
+            "_1",
+            "1_2",
+            ".",
+            "a.",
+            ".a",
+            "a.b",
+            "1.",
+            ".1",
+            "1.2",
+            " ",
+            "a ",
+            " a",
+            "a b",
+            "1 ",
+            " 1",
+            "1 2",
+            &"a".repeat(64),
+        ] {
             assert!(!is_dns1123_label(v), "{v}");
         }
         assert_eq!(
@@ -581,18 +651,165 @@ mod tests {
         for v in ["a", "ab", "abc", "a1", "a-1", "a--1--2--b", &"a".repeat(63)] {
             assert!(is_dns1035_label(v), "{v}");
         }
-        for v in ["0", "01", "012", "1a", "1-a", "1--a--b--2", "", "A", "ABC", "aBc", "A1", "A-1", "1-A", "-", "a-", "-a", "1-", "-1", "_", "a_", "_a", "a_b", "1_", "_1", "1_2", ".", "a.", ".a", "a.b", "1.", ".1", "1.2", " ", "a ", " a", "a b", "1 ", " 1", "1 2", &"a".repeat(64)] {
+        for v in [
+            "0",
+            "01",
+            "012",
+            "1a",
+            "1-a",
+            "1--a--b--2",
+            "",
+            "A",
+            "ABC",
+            "aBc",
+            "A1",
+            "A-1",
+            "1-A",
+            "-",
+            "a-",
+            "-a",
+            "1-",
+            "-1",
+            "_",
+            "a_",
+            "_a",
+            "a_b",
+            "1_",
+            "_1",
+            "1_2",
+            ".",
+            "a.",
+            ".a",
+            "a.b",
+            "1.",
+            ".1",
+            "1.2",
+            " ",
+            "a ",
+            " a",
+            "a b",
+            "1 ",
+            " 1",
+            "1 2",
+            &"a".repeat(64),
+        ] {
             assert!(!is_dns1035_label(v), "{v}");
         }
-        assert_eq!(dns1035_label_error("1db").unwrap(), "must start with a lowercase letter");
+        assert_eq!(
+            dns1035_label_error("1db").unwrap(),
+            "must start with a lowercase letter"
+        );
     }
 
     #[test]
     fn dns1123_subdomains() {
-        for v in ["a", "ab", "abc", "a1", "a-1", "a--1--2--b", "0", "01", "012", "1a", "1-a", "1--a--b--2", "a.a", "ab.a", "abc.a", "a1.a", "a-1.a", "a--1--2--b.a", "a.1", "ab.1", "abc.1", "a1.1", "a-1.1", "a--1--2--b.1", "0.a", "01.a", "012.a", "1a.a", "1-a.a", "1--a--b--2", "0.1", "01.1", "012.1", "1a.1", "1-a.1", "1--a--b--2.1", "a.b.c.d.e", "aa.bb.cc.dd.ee", "1.2.3.4.5", "11.22.33.44.55", &"a".repeat(253)] {
+        for v in [
+            "a",
+            "ab",
+            "abc",
+            "a1",
+            "a-1",
+            "a--1--2--b",
+            "0",
+            "01",
+            "012",
+            "1a",
+            "1-a",
+            "1--a--b--2",
+            "a.a",
+            "ab.a",
+            "abc.a",
+            "a1.a",
+            "a-1.a",
+            "a--1--2--b.a",
+            "a.1",
+            "ab.1",
+            "abc.1",
+            "a1.1",
+            "a-1.1",
+            "a--1--2--b.1",
+            "0.a",
+            "01.a",
+            "012.a",
+            "1a.a",
+            "1-a.a",
+            "1--a--b--2",
+            "0.1",
+            "01.1",
+            "012.1",
+            "1a.1",
+            "1-a.1",
+            "1--a--b--2.1",
+            "a.b.c.d.e",
+            "aa.bb.cc.dd.ee",
+            "1.2.3.4.5",
+            "11.22.33.44.55",
+            &"a".repeat(253),
+        ] {
             assert!(is_dns1123_subdomain(v), "{v}");
         }
-        for v in ["", "A", "ABC", "aBc", "A1", "A-1", "1-A", "-", "a-", "-a", "1-", "-1", "_", "a_", "_a", "a_b", "1_", "_1", "1_2", ".", "a.", ".a", "a..b", "1.", ".1", "1..2", " ", "a ", " a", "a b", "1 ", " 1", "1 2", "A.a", "aB.a", "ab.A", "A1.a", "a1.A", "A.1", "aB.1", "A1.1", "1A.1", "0.A", "01.A", "012.A", "1A.a", "1a.A", "A.B.C.D.E", "AA.BB.CC.DD.EE", "a.B.c.d.e", "aa.bB.cc.dd.ee", "a@b", "a,b", "a_b", "a;b", "a:b", "a%b", "a?b", "a$b", &"a".repeat(254)] {
+        for v in [
+            "",
+            "A",
+            "ABC",
+            "aBc",
+            "A1",
+            "A-1",
+            "1-A",
+            "-",
+            "a-",
+            "-a",
+            "1-",
+            "-1",
+            "_",
+            "a_",
+            "_a",
+            "a_b",
+            "1_",
+            "_1",
+            "1_2",
+            ".",
+            "a.",
+            ".a",
+            "a..b",
+            "1.",
+            ".1",
+            "1..2",
+            " ",
+            "a ",
+            " a",
+            "a b",
+            "1 ",
+            " 1",
+            "1 2",
+            "A.a",
+            "aB.a",
+            "ab.A",
+            "A1.a",
+            "a1.A",
+            "A.1",
+            "aB.1",
+            "A1.1",
+            "1A.1",
+            "0.A",
+            "01.A",
+            "012.A",
+            "1A.a",
+            "1a.A",
+            "A.B.C.D.E",
+            "AA.BB.CC.DD.EE",
+            "a.B.c.d.e",
+            "aa.bB.cc.dd.ee",
+            "a@b",
+            "a,b",
+            "a_b",
+            "a;b",
+            "a:b",
+            "a%b",
+            "a?b",
+            "a$b",
+            &"a".repeat(254),
+        ] {
             assert!(!is_dns1123_subdomain(v), "{v}");
         }
     }
@@ -600,35 +817,127 @@ mod tests {
     #[test]
     fn iana_svc_names() {
         // from TestIsValidPortName
-        for v in ["telnet", "re-mail-ck", "pop3", "a", "a-1", "1-a", "a-1-b-2-c", "1-a-2-b-3"] {
+        for v in [
+            "telnet",
+            "re-mail-ck",
+            "pop3",
+            "a",
+            "a-1",
+            "1-a",
+            "a-1-b-2-c",
+            "1-a-2-b-3",
+        ] {
             assert!(is_iana_svc_name(v), "{v}");
         }
-        for v in ["longerthan15characters", "", &"a".repeat(16), "12345", "1-2-3-4", "-begin", "end-", "two--hyphens", "whois++", "HTTP", "my_port"] {
+        for v in [
+            "longerthan15characters",
+            "",
+            &"a".repeat(16),
+            "12345",
+            "1-2-3-4",
+            "-begin",
+            "end-",
+            "two--hyphens",
+            "whois++",
+            "HTTP",
+            "my_port",
+        ] {
             assert!(!is_iana_svc_name(v), "{v}");
         }
-        assert_eq!(iana_svc_name_error("8080").unwrap(), "must contain at least one letter (a-z)");
+        assert_eq!(
+            iana_svc_name_error("8080").unwrap(),
+            "must contain at least one letter (a-z)"
+        );
         assert!(is_iana_svc_name(&"a".repeat(15)));
     }
 
     #[test]
     fn qualified_names() {
         // from TestIsQualifiedName
-        for v in ["simple", "now-with-dashes", "1-starts-with-num", "1234", "simple/simple", "now-with-dashes/simple", "now-with-dashes/now-with-dashes", "now.with.dots/simple", "now-with.dashes-and.dots/simple", "1-num.2-num/3-num", "1234/5678", "1.2.3.4/5678", "Uppercase_Is_OK_123", "example.com/Uppercase_Is_OK_123", "requests.storage-foo", &"a".repeat(63), &format!("{}/b", "a".repeat(253))] {
+        for v in [
+            "simple",
+            "now-with-dashes",
+            "1-starts-with-num",
+            "1234",
+            "simple/simple",
+            "now-with-dashes/simple",
+            "now-with-dashes/now-with-dashes",
+            "now.with.dots/simple",
+            "now-with.dashes-and.dots/simple",
+            "1-num.2-num/3-num",
+            "1234/5678",
+            "1.2.3.4/5678",
+            "Uppercase_Is_OK_123",
+            "example.com/Uppercase_Is_OK_123",
+            "requests.storage-foo",
+            &"a".repeat(63),
+            &format!("{}/b", "a".repeat(253)),
+        ] {
             assert!(is_qualified_name(v), "{v}");
         }
-        for v in ["nospecialchars%^=@", "cantendwithadash-", "-cantstartwithadash-", "only/one/slash", "Example.com/abc", "example_com/abc", "example.com/", "/simple", &"a".repeat(64), &format!("{}/b", "a".repeat(254)), "a b", "app:name"] {
+        for v in [
+            "nospecialchars%^=@",
+            "cantendwithadash-",
+            "-cantstartwithadash-",
+            "only/one/slash",
+            "Example.com/abc",
+            "example_com/abc",
+            "example.com/",
+            "/simple",
+            &"a".repeat(64),
+            &format!("{}/b", "a".repeat(254)),
+            "a b",
+            "app:name",
+        ] {
             assert!(!is_qualified_name(v), "{v}");
         }
-        assert_eq!(qualified_name_error("/a").unwrap(), "has an empty prefix before '/'");
+        assert_eq!(
+            qualified_name_error("/a").unwrap(),
+            "has an empty prefix before '/'"
+        );
     }
 
     #[test]
     fn label_values() {
         // from TestIsValidLabelValue
-        for v in ["simple", "now-with-dashes", "1-starts-with-num", "end-with-num-1", "1234", "", "A", "AB", "AbC", "A1", "A-1", "1-A", "a.b", "1.2.3", &"a".repeat(63)] {
+        for v in [
+            "simple",
+            "now-with-dashes",
+            "1-starts-with-num",
+            "end-with-num-1",
+            "1234",
+            "",
+            "A",
+            "AB",
+            "AbC",
+            "A1",
+            "A-1",
+            "1-A",
+            "a.b",
+            "1.2.3",
+            &"a".repeat(63),
+        ] {
             assert!(is_label_value(v), "{v}");
         }
-        for v in ["nospecialchars%^=@", "Tama-nui-te-rā.is_a_Maori_word", "\u{2603}", "-", "-1", "1-", "a-", "-a", "_", "a_", "_a", ".", "a.", ".a", "a b", "1.0/beta", &"a".repeat(64)] {
+        for v in [
+            "nospecialchars%^=@",
+            "Tama-nui-te-rā.is_a_Maori_word",
+            "\u{2603}",
+            "-",
+            "-1",
+            "1-",
+            "a-",
+            "-a",
+            "_",
+            "a_",
+            "_a",
+            ".",
+            "a.",
+            ".a",
+            "a b",
+            "1.0/beta",
+            &"a".repeat(64),
+        ] {
             assert!(!is_label_value(v), "{v}");
         }
     }
@@ -636,10 +945,18 @@ mod tests {
     #[test]
     fn quantities() {
         // valid, from TestQuantityParse
-        for v in ["0", "0n", "0u", "0m", "0Ki", "0k", "0Mi", "0M", "0Gi", "0G", "0Ti", "0T", "1n", "1u", "1m", "1", "1k", "1Ki", "1M", "1Mi", "1G", "1Gi", "1T", "1Ti", "1P", "1Pi", "1E", "1Ei", "1e3", "1E6", "1e-3", "1e+3", "1.5Gi", "500m", "100Ki", "0.1", ".5", "5.", "+1", "-1", "1.5", "1.0Gi", "12e6", "0.001"] {
+        for v in [
+            "0", "0n", "0u", "0m", "0Ki", "0k", "0Mi", "0M", "0Gi", "0G", "0Ti", "0T", "1n", "1u",
+            "1m", "1", "1k", "1Ki", "1M", "1Mi", "1G", "1Gi", "1T", "1Ti", "1P", "1Pi", "1E",
+            "1Ei", "1e3", "1E6", "1e-3", "1e+3", "1.5Gi", "500m", "100Ki", "0.1", ".5", "5.", "+1",
+            "-1", "1.5", "1.0Gi", "12e6", "0.001",
+        ] {
             assert!(parse_quantity(v).is_ok(), "{v}");
         }
-        for v in ["", "1GB", "1gb", "1gi", "1K", "1Kb", "1 Gi", " 1Gi", "1Gi ", "1b", "1B", "1.2.3", "1e", "1E+", "1i", "1ki", "1MB", "1Mib", "a", "1,5Gi", "1e3Gi", "5x", "1mi", "1Gii"] {
+        for v in [
+            "", "1GB", "1gb", "1gi", "1K", "1Kb", "1 Gi", " 1Gi", "1Gi ", "1b", "1B", "1.2.3",
+            "1e", "1E+", "1i", "1ki", "1MB", "1Mib", "a", "1,5Gi", "1e3Gi", "5x", "1mi", "1Gii",
+        ] {
             assert!(parse_quantity(v).is_err(), "{v}");
         }
         assert!(parse_quantity("-1Gi").unwrap().negative);
@@ -662,15 +979,50 @@ mod tests {
 
     #[test]
     fn cron_schedules() {
-        for v in ["*/5 * * * *", "0 0 * * SUN", "0 0 * * sun", "0 2 * * 1-5", "0 0 1 JAN *", "0 0 1 jan-mar *", "15,45 */2 1,15 * MON-FRI", "0 0 ? * *", "0  0  *  *  *", "5/15 * * * *", "0 0 L * *".replace('L', "31").as_str(), "0 0 1,,2 * *", "@daily", "@hourly", "@midnight", "@weekly", "@monthly", "@yearly", "@annually", "@every 1h30m", "@every 5m", "@every 0", "0 0 * * 0-6", "*/61 * * * *", "0-59/10 * * * *"] {
+        for v in [
+            "*/5 * * * *",
+            "0 0 * * SUN",
+            "0 0 * * sun",
+            "0 2 * * 1-5",
+            "0 0 1 JAN *",
+            "0 0 1 jan-mar *",
+            "15,45 */2 1,15 * MON-FRI",
+            "0 0 ? * *",
+            "0  0  *  *  *",
+            "5/15 * * * *",
+            "0 0 L * *".replace('L', "31").as_str(),
+            "0 0 1,,2 * *",
+            "@daily",
+            "@hourly",
+            "@midnight",
+            "@weekly",
+            "@monthly",
+            "@yearly",
+            "@annually",
+            "@every 1h30m",
+            "@every 5m",
+            "@every 0",
+            "0 0 * * 0-6",
+            "*/61 * * * *",
+            "0-59/10 * * * *",
+        ] {
             assert!(check_cron(v).is_ok(), "{v}: {:?}", check_cron(v));
         }
         let bad = |s: &str| check_cron(s).unwrap_err();
         assert_eq!(bad("61 * * * *"), "minute field `61` is out of range 0–59");
         assert_eq!(bad("0 24 * * *"), "hour field `24` is out of range 0–23");
-        assert_eq!(bad("0 0 0 * *"), "day-of-month field `0` is out of range 1–31");
-        assert_eq!(bad("0 0 * 13 *"), "month field `13` is out of range 1–12 or JAN–DEC");
-        assert_eq!(bad("0 0 * * 7"), "day-of-week field `7` is out of range 0–6 or SUN–SAT (Sunday is 0 or SUN)");
+        assert_eq!(
+            bad("0 0 0 * *"),
+            "day-of-month field `0` is out of range 1–31"
+        );
+        assert_eq!(
+            bad("0 0 * 13 *"),
+            "month field `13` is out of range 1–12 or JAN–DEC"
+        );
+        assert_eq!(
+            bad("0 0 * * 7"),
+            "day-of-week field `7` is out of range 0–6 or SUN–SAT (Sunday is 0 or SUN)"
+        );
         assert!(bad("0 0 * * MON-SUN").contains("starts after it ends"));
         assert!(bad("0 0 * * *  *").contains("has 6 fields"));
         assert!(bad("* * * *").contains("has 4 fields"));

@@ -354,7 +354,7 @@ impl<'a> Checker<'_, 'a> {
         for i in 0..n {
             let port = format!("{path}.ports[{i}]");
             self.port_number(&format!("{port}.containerPort"), false, "the port the process listens on");
-            self.port_number(&format!("{port}.hostPort"), true, "the node port to bind, or remove `hostPort`");
+            self.port_number(&format!("{port}.hostPort"), true, "the port to open on the node (or remove `hostPort`)");
             let name_field = format!("{port}.name");
             let Some(name) = self.str_at(&name_field).filter(|s| !s.is_empty()) else { continue };
             if let Some(e) = v::iana_svc_name_error(name) {
@@ -397,7 +397,7 @@ impl<'a> Checker<'_, 'a> {
             field,
             format!("`{last}: {p}` is not a port number: Kubernetes accepts 1–65535"),
             "not a port number",
-            format!("use {what} (1–65535); {REJECTED}"),
+            format!("use {what}: a number from 1 to 65535; {REJECTED}"),
         );
     }
 
@@ -488,7 +488,7 @@ impl<'a> Checker<'_, 'a> {
                     "nodePort on ClusterIP",
                     "remove `nodePort`, or set `spec.type: NodePort` (or `LoadBalancer`) if the port must be reachable on every node".into(),
                 ),
-                Some(_) => self.port_number(&node_port, true, "a port in the cluster's node port range (30000–32767 by default), or remove it to have one allocated"),
+                Some(_) => self.port_number(&node_port, true, "a port in the cluster's node port range (30000–32767 by default; remove `nodePort` to have one allocated)"),
             }
         }
     }
