@@ -353,6 +353,7 @@ impl<'a> Checker<'_, 'a> {
         let mut names: Vec<&str> = Vec::new();
         for i in 0..n {
             let port = format!("{path}.ports[{i}]");
+            self.required(&port, "containerPort", "container port");
             self.port_number(&format!("{port}.containerPort"), false, "the port the process listens on");
             self.port_number(&format!("{port}.hostPort"), true, "the port to open on the node (or remove `hostPort`)");
             let name_field = format!("{port}.name");
@@ -384,6 +385,18 @@ impl<'a> Checker<'_, 'a> {
             }
             self.port_number(&format!("{path}.{probe}.grpc.port"), false, "the gRPC health port");
         }
+    }
+
+    /// A port list item (a mapping, not a type error) without its required `key`.
+    fn required(&mut self, item: &str, key: &str, what: &str) {
+        let Some(node) = self.at(item) else { return };
+        if node.entries().is_empty() || node.get(key).is_some() {
+            return;
+        }
+        self.out
+            .report(format!("{item}.{key}"), format!("this {what} has no `{key}`: Kubernetes requires it"))
+            .label(format!("no `{key}`"))
+            .help(format!("add `{key}` (1–65535); {REJECTED}"));
     }
 
     /// An integer port: 1–65535 (or 0 when `zero_unsets`).
@@ -473,6 +486,7 @@ impl<'a> Checker<'_, 'a> {
                 }
                 _ => {}
             }
+            self.required(&port, "port", "Service port");
             self.port_number(&format!("{port}.port"), false, "the port clients connect to");
             let target = format!("{port}.targetPort");
             // 0 and "" default to `port`.
