@@ -54,6 +54,16 @@ struct Checker<'o, 'a> {
 /// The default help for a value Kubernetes rejects.
 const REJECTED: &str = "the API server rejects the object, so the change never applies";
 
+/// The consequence of invalid metadata at `field`: a claim template's metadata
+/// is validated when the StatefulSet controller creates each claim.
+fn rejected(field: &str) -> &'static str {
+    if field.contains("volumeClaimTemplates") {
+        "the API server rejects the claims created from this template, so the pods that need them never start"
+    } else {
+        REJECTED
+    }
+}
+
 impl<'a> Checker<'_, 'a> {
     /// The node at `field`, unless it (or a parent) already has a type error.
     fn at(&self, field: &str) -> Option<&'a Node> {
@@ -161,7 +171,7 @@ impl<'a> Checker<'_, 'a> {
                 self.out
                     .report(join_key(&field, key), format!("annotation key `{key}` is invalid: it {err}"))
                     .label("invalid annotation key")
-                    .help(format!("annotation keys are an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' and '.' starting and ending with a letter or digit (e.g. `example.com/backup-schedule`); {REJECTED}"));
+                    .help(format!("annotation keys are an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' and '.' starting and ending with a letter or digit (e.g. `example.com/backup-schedule`); {}", rejected(&field)));
             }
         }
     }
@@ -179,7 +189,7 @@ impl<'a> Checker<'_, 'a> {
                 self.out
                     .report(&entry, format!("{what} key `{key}` is invalid: it {err}"))
                     .label("invalid label key")
-                    .help(format!("label keys are an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' and '.' starting and ending with a letter or digit (e.g. `app.kubernetes.io/name`); {REJECTED}"));
+                    .help(format!("label keys are an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' and '.' starting and ending with a letter or digit (e.g. `app.kubernetes.io/name`); {}", rejected(&entry)));
                 continue;
             }
             let Some(value) = self.str_at(&entry) else { continue };
@@ -188,7 +198,7 @@ impl<'a> Checker<'_, 'a> {
                     &entry,
                     format!("{what} `{key}` has the value `{value}`, which is not a valid label value: it {err}"),
                     "invalid label value",
-                    format!("label values are empty or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit; {REJECTED}"),
+                    format!("label values are empty or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit; {}", rejected(&entry)),
                 );
             }
         }
