@@ -111,7 +111,7 @@ impl<'a> Checker<'_, 'a> {
             _ => (v::dns1123_subdomain_error, "a DNS-1123 subdomain: at most 253 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit"),
         };
         let name_field = "metadata.name";
-        if let Some(name) = self.str_at(name_field) {
+        if let Some(name) = self.str_at(name_field).filter(|s| !s.is_empty()) {
             if let Some(e) = check(name) {
                 let hint = suggest_name(name, check)
                     .map(|s| format!(" (e.g. `{s}`)"))
@@ -125,7 +125,7 @@ impl<'a> Checker<'_, 'a> {
             } else if matches!(obj.typed, Typed::CronJob(_)) && name.len() > 52 {
                 self.report(
                     name_field,
-                    format!("`metadata.name` of CronJob `{name}` is {} characters; Kubernetes rejects CronJob names longer than 52", name.len()),
+                    format!("`metadata.name` of CronJob `{name}` is {} characters; Kubernetes refuses to create a CronJob with a name longer than 52", name.len()),
                     "name too long",
                     "shorten the name to 52 characters at most: the CronJob controller appends an 11-character suffix to name each Job, and Job names must fit in 63".into(),
                 );
@@ -135,7 +135,10 @@ impl<'a> Checker<'_, 'a> {
             && self.at("metadata").is_some_and(|m| matches!(m.value, Value::Map(_)))
         {
             self.out
-                .report(name_field, format!("this {kind} has no `metadata.name`: Kubernetes rejects it"))
+                .report(name_field, match obj.at(name_field) {
+                    Some(_) => format!("this {kind} has an empty `metadata.name`: Kubernetes rejects it"),
+                    None => format!("this {kind} has no `metadata.name`: Kubernetes rejects it"),
+                })
                 .label("no name")
                 .help("add `metadata.name` (`kubectl apply` needs a name to find the object on the next apply)");
         }
