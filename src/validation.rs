@@ -274,7 +274,7 @@ pub fn parse_quantity(s: &str) -> Result<Quantity, String> {
     };
     if !ok {
         return Err(format!(
-            "has the unit `{suffix}`, which is not a Kubernetes quantity suffix (decimal: k, M, G, T, P, E; binary: Ki, Mi, Gi, Ti, Pi, Ei; milli: m)"
+            "has the suffix `{suffix}`, which Kubernetes does not know (suffixes are k, M, G, T, P, E; Ki, Mi, Gi, Ti, Pi, Ei; m; or an exponent like e3)"
         ));
     }
     Ok(Quantity {

@@ -277,9 +277,14 @@ impl<'a> Checker<'_, 'a> {
                         [one] => format!("write `{one}`"),
                         [dec, bin, ..] => format!("write `{bin}` (binary, 1024-based, what memory and disks usually mean) or `{dec}` (decimal, 1000-based)"),
                     };
+                    let meant = match fixes.as_slice() {
+                        [] => String::new(),
+                        [one] => format!(" (did you mean `{one}`?)"),
+                        [dec, bin, ..] => format!(" (did you mean `{bin}` or `{dec}`?)"),
+                    };
                     self.report(
                         field,
-                        format!("`{key}` quantity `{s}` is not valid Kubernetes quantity syntax: it {e}"),
+                        format!("`{key}` quantity `{s}` is not valid Kubernetes quantity syntax: it {e}{meant}"),
                         "invalid quantity",
                         format!("{help}; {REJECTED}"),
                     );
