@@ -23,4 +23,5 @@ pub mod secrets;
 pub mod source;
 pub mod spread;
 pub mod storage;
+pub mod validation;
 pub mod yaml;

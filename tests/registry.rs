@@ -84,8 +84,8 @@ fn check_references(id: &str, doc: &str, references: &[(String, String)]) {
         .map(str::trim)
         .unwrap_or_else(|| panic!("rules/{id}.md: no `references:` line in the front matter"));
     assert!(
-        (1..=3).contains(&references.len()),
-        "rules/{id}.md: give 1 to 3 references, not {}",
+        (1..=6).contains(&references.len()),
+        "rules/{id}.md: give 1 to 6 references, not {}",
         references.len()
     );
     let rendered: Vec<String> = references
