@@ -219,6 +219,10 @@ impl DanglingSelector {
 
 impl Rule for DanglingSelector {
     fn check<'a>(&self, obj: &'a Object, cx: &Context<'a>, out: &mut Sink<'a>) {
+        // The selected pods may be in the input that could not be read.
+        if cx.inputs_incomplete {
+            return;
+        }
         self.service(obj, cx, out);
         self.pdb(obj, cx, out);
     }
