@@ -420,6 +420,27 @@ fn credentials_are_never_printed_in_any_format() {
     }
 }
 
+/// A duplicated environment variable may hold a credential: neither value is
+/// shown, though both entries are pointed at.
+#[test]
+fn duplicate_env_values_are_never_printed() {
+    for format in ["human", "json", "sarif", "compact"] {
+        let o = stslint(&[
+            "--format",
+            format,
+            "--select",
+            "duplicate-env-var",
+            "fixtures/duplicate-env-var/fires.yaml",
+        ]);
+        let all = format!("{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+        assert!(all.contains("POSTGRES_PASSWORD"), "{format}: no findings?");
+        assert!(
+            !all.contains("s3cr3t-duplicated"),
+            "{format} printed the value"
+        );
+    }
+}
+
 #[test]
 fn output_is_identical_whatever_the_thread_count() {
     for format in ["human", "json", "sarif", "compact"] {

@@ -27,7 +27,10 @@ impl Rule for DuplicateEnvVar {
                 )
                 .label("set again here")
                 .help(format!("keep one `{}` entry: delete the one whose value you do not want (a value set from a Secret at one place and hard-coded at the other is a common cause)", env.name))
-                .related(obj, format!("{}.env[{j}]", c.path), "first set here");
+                .related(obj, format!("{}.env[{j}]", c.path), "first set here")
+                // Either value may be a credential: never show them.
+                .secret(format!("{}.env[{i}].value", c.path))
+                .secret(format!("{}.env[{j}].value", c.path));
             }
         }
     }

@@ -77,8 +77,10 @@ impl Rule for PrivilegedContainer {
             let what = if c.init { "init container" } else { "container" };
             let name = &c.container.name;
             if is_privileged(c.container) {
+                let bidirectional = c.container.volume_mounts.iter().flatten().any(|m| m.mount_propagation.as_deref() == Some("Bidirectional"));
                 let help = match sysctls(&c) {
                     Some(names) => sysctl_help(&names, c.init),
+                    None if bidirectional => "Bidirectional mount propagation requires `privileged: true`, so this is a node agent (a storage driver's node plugin): run it in its own namespace at the `privileged` Pod Security level, never in a data store's pod, or suppress this finding for it".to_string(),
                     None => "remove `privileged: true` and add only the capability the container needs under `securityContext.capabilities.add` (and `drop: [ALL]` the rest)".to_string(),
                 };
                 out.report(
@@ -111,5 +113,21 @@ impl Rule for PrivilegedContainer {
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sysctl_help_separates_namespaced_from_node_level() {
+        let names = vec!["net.core.somaxconn".to_string(), "vm.max_map_count".to_string()];
+        let help = sysctl_help(&names, true);
+        assert!(help.contains("`net.core.somaxconn` is namespaced: set it in the pod's `securityContext.sysctls`"));
+        assert!(help.contains("`vm.max_map_count` is a node-level sysctl"));
+        assert!(help.ends_with("then delete this init container"));
+        assert!(namespaced("kernel.shmmax") && namespaced("fs.mqueue.msg_max"));
+        assert!(!namespaced("vm.swappiness") && !namespaced("fs.file-max") && !namespaced("kernel.pid_max"));
     }
 }
