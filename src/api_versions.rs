@@ -214,12 +214,12 @@ static TABLE: &[Entry] = &[
 
 /// Whether `kind` under `api_version` is an API that current clusters no
 /// longer serve, and what replaces it.
-pub fn removed(api_version: &str, kind: &str) -> Option<&'static Removal> {
+pub fn removed(api_version: &str, kind: &str) -> Option<Removal> {
     let api_version = api_version.trim();
     TABLE
         .iter()
         .find(|e| e.api_version == api_version && e.kinds.contains(&kind))
-        .map(|e| &e.removal)
+        .map(|e| e.removal)
 }
 
 #[cfg(test)]

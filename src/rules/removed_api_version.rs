@@ -25,7 +25,8 @@ impl Rule for RemovedApiVersion {
             )
         };
         let help = match r.replacement {
-            Some(new) => format!("use `apiVersion: {new}` ({})", r.note),
+            Some(new) if r.note == "same schema" => format!("use `apiVersion: {new}`: the schema is the same, only the apiVersion changes"),
+            Some(new) => format!("use `apiVersion: {new}`; {}", r.note),
             None => format!("delete this object: {}", r.note),
         };
         out.report("apiVersion", message).on_value().label(label).help(help);
