@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use crate::diagnostic::{Finding, ObjectRef, Problem, Related, Skipped};
+use crate::diagnostic::{Finding, ObjectRef, Problem, ProblemKind, Related, Skipped};
 use crate::index::Index;
 use crate::manifest::{load_file, LoadOptions, Object};
 use crate::path::{locate, resolve};
@@ -74,7 +74,12 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
         .filter(|e| !settings.disabled.iter().any(|d| d == e.id))
         .collect();
     let index = Index::new(&objects, &files);
-    let cx = Context { index: &index };
+    let cx = Context {
+        index: &index,
+        inputs_incomplete: problems
+            .iter()
+            .any(|p| !matches!(p.kind, ProblemKind::Config)),
+    };
     problems.extend(objects.iter().flat_map(suppression_problems));
     let results: Vec<(Finding, bool)> = objects
         .par_iter()

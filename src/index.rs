@@ -468,6 +468,21 @@ impl<'a> Index<'a> {
         map.get(&(std::ptr::from_ref(class) as usize))
             .map_or(&[], Vec::as_slice)
     }
+
+    /// Pod-bearing objects in namespace `ns` whose pod template carries the
+    /// label `key` with any value, in input order.
+    pub fn pods_with_label_key(&self, ns: Option<&str>, key: &str) -> Vec<&'a Object> {
+        let mut out: Vec<usize> = self
+            .pod_labels()
+            .get(ns.unwrap_or(""))
+            .and_then(|m| m.get(key))
+            .into_iter()
+            .flat_map(|values| values.values().flatten().copied())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out.into_iter().map(|i| &self.objects[i]).collect()
+    }
 }
 
 /// Whether a label selector selects `labels` (matchLabels and matchExpressions

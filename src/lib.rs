@@ -5,6 +5,7 @@
 //! links objects across files → [`rules`] report findings at field paths →
 //! [`engine`] resolves paths to spans → [`report`] renders them.
 
+pub mod api_versions;
 pub mod backup;
 pub mod catalog;
 pub mod cli;
@@ -20,6 +21,7 @@ pub mod rule;
 pub mod rules;
 pub mod schema;
 pub mod secrets;
+pub mod security;
 pub mod source;
 pub mod spread;
 pub mod storage;

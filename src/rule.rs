@@ -17,6 +17,11 @@ pub trait Rule: Sync {
 /// What a rule can see besides the object it is checking.
 pub struct Context<'a> {
     pub index: &'a Index<'a>,
+    /// Some input could not be turned into objects (invalid YAML, an
+    /// unrendered template, an unreadable file). A rule that reports something
+    /// *missing* across objects should stay silent then: the missing piece may
+    /// be in that input.
+    pub inputs_incomplete: bool,
 }
 
 /// A rule's findings for one object, before spans are resolved.

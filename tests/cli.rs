@@ -248,6 +248,36 @@ fn one_bad_file_does_not_stop_the_others() {
     assert_eq!(j["summary"]["skipped_documents"], 1);
 }
 
+/// A cross-object "nothing selects it" finding is not made when an input
+/// could not be read: the missing pods may be in it.
+#[test]
+fn absence_findings_wait_for_unreadable_inputs() {
+    let dir = tempdir("dangling-with-broken");
+    std::fs::write(
+        dir.join("a-service.yaml"),
+        "apiVersion: v1\nkind: Service\nmetadata: {name: zk}\nspec:\n  selector: {app: zk}\n  ports: [{port: 2181}]\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: client}\nspec:\n  containers: [{name: c, image: busybox:1.36}]\n",
+    )
+    .unwrap();
+    let run = || {
+        json(&stslint(&[
+            "--format",
+            "json",
+            "--select",
+            "dangling-selector",
+            dir.to_str().unwrap(),
+        ]))
+    };
+    assert_eq!(run()["findings"].as_array().unwrap().len(), 1);
+    std::fs::write(
+        dir.join("b-statefulset.yaml"),
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: zk\n",
+    )
+    .unwrap();
+    let j = run();
+    assert_eq!(j["errors"][0]["kind"], "syntax-error");
+    assert_eq!(j["findings"].as_array().unwrap().len(), 0);
+}
+
 #[test]
 fn encoding_size_and_json_inputs() {
     let dir = tempdir("inputs");
@@ -402,6 +432,27 @@ fn credentials_are_never_printed_in_any_format() {
                 }
             }
         }
+    }
+}
+
+/// A duplicated environment variable may hold a credential: neither value is
+/// shown, though both entries are pointed at.
+#[test]
+fn duplicate_env_values_are_never_printed() {
+    for format in ["human", "json", "sarif", "compact"] {
+        let o = stslint(&[
+            "--format",
+            format,
+            "--select",
+            "duplicate-env-var",
+            "fixtures/duplicate-env-var/fires.yaml",
+        ]);
+        let all = format!("{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+        assert!(all.contains("POSTGRES_PASSWORD"), "{format}: no findings?");
+        assert!(
+            !all.contains("s3cr3t-duplicated"),
+            "{format} printed the value"
+        );
     }
 }
 

@@ -27,7 +27,9 @@ macro_rules! rules {
 }
 
 rules! {
+    dangling_selector::DanglingSelector => "dangling-selector",
     database_in_deployment::DatabaseInDeployment => "database-in-deployment",
+    duplicate_env_var::DuplicateEnvVar => "duplicate-env-var",
     duplicate_key::DuplicateKey => "duplicate-key",
     duplicate_object::DuplicateObject => "duplicate-object",
     even_quorum_replicas::EvenQuorumReplicas => "even-quorum-replicas",
@@ -49,11 +51,14 @@ rules! {
     partition_blocks_rollout::PartitionBlocksRollout => "partition-blocks-rollout",
     pdb_blocks_eviction::PdbBlocksEviction => "pdb-blocks-eviction",
     pgdata_not_subdirectory::PgdataNotSubdirectory => "pgdata-not-subdirectory",
+    privileged_container::PrivilegedContainer => "privileged-container",
     pvc_deleted_with_statefulset::PvcDeletedWithStatefulset => "pvc-deleted-with-statefulset",
+    removed_api_version::RemovedApiVersion => "removed-api-version",
     selector_mismatch::SelectorMismatch => "selector-mismatch",
     shared_volume_claim::SharedVolumeClaim => "shared-volume-claim",
     short_termination_grace::ShortTerminationGrace => "short-termination-grace",
     single_zone_storage::SingleZoneStorage => "single-zone-storage",
+    undeclared_probe_port::UndeclaredProbePort => "undeclared-probe-port",
     unknown_field::UnknownField => "unknown-field",
     unmounted_claim_template::UnmountedClaimTemplate => "unmounted-claim-template",
     unsafe_backup_job::UnsafeBackupJob => "unsafe-backup-job",
