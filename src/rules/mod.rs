@@ -29,6 +29,7 @@ macro_rules! rules {
 rules! {
     database_in_deployment::DatabaseInDeployment => "database-in-deployment",
     duplicate_key::DuplicateKey => "duplicate-key",
+    ephemeral_data::EphemeralData => "ephemeral-data",
     even_quorum_replicas::EvenQuorumReplicas => "even-quorum-replicas",
     hardcoded_credential::HardcodedCredential => "hardcoded-credential",
     immediate_volume_binding::ImmediateVolumeBinding => "immediate-volume-binding",
