@@ -1312,24 +1312,65 @@ fn default_dirs(c: &Container, store: &DataStore) -> Vec<String> {
     }
 }
 
-/// Whether a Redis-family server runs with persistence off (`--save ""` and
-/// no `--appendonly yes`): a cache, whose data is disposable by design.
-pub fn persistence_disabled(c: &Container, store: &DataStore) -> bool {
+/// Whether a Redis-family server runs with persistence off: a cache, whose
+/// data is disposable by design. Command-line flags (`--save ""`,
+/// `--appendonly yes|no`) win over configuration files; `configs` are the
+/// texts of files the pod may load (the data of its ConfigMaps): a redis.conf
+/// among them with `save ""` and no `appendonly yes` turns persistence off.
+/// Without either, Redis keeps its default RDB snapshots: persistence on.
+pub fn persistence_disabled(c: &Container, store: &DataStore, configs: &[&str]) -> bool {
     if store.engine != "redis" {
         return false;
     }
     let words = all_words(c);
-    let save_off = words.iter().enumerate().any(|(i, w)| {
-        (w == "--save"
-            && words
-                .get(i + 1)
-                .is_some_and(|n| n.is_empty() || n == "\"\"" || n == "''" || n.starts_with('-')))
-            || w == "--save="
-    });
-    let aof_on = flag_values(&words, "--appendonly")
+    let aof = flag_values(&words, "--appendonly");
+    if aof.iter().any(|v| v.eq_ignore_ascii_case("yes")) {
+        return false;
+    }
+    let save: Vec<&String> = words
         .iter()
-        .any(|v| v.eq_ignore_ascii_case("yes"));
-    save_off && !aof_on
+        .enumerate()
+        .filter(|(_, w)| *w == "--save")
+        .filter_map(|(i, _)| words.get(i + 1))
+        .collect();
+    let save_off = |v: &str| v.is_empty() || v == "\"\"" || v == "''";
+    if let Some(last) = save.last() {
+        return save_off(last);
+    }
+    if words.iter().any(|w| w == "--save=") {
+        return true;
+    }
+    configs
+        .iter()
+        .filter_map(|text| redis_conf_persistence(text))
+        .any(|on| !on)
+}
+
+/// Persistence according to a redis.conf text: `None` when the text sets
+/// neither `save` nor `appendonly` (not a redis.conf, or defaults).
+pub fn redis_conf_persistence(text: &str) -> Option<bool> {
+    let mut save = None;
+    let mut aof = None;
+    for line in text.lines() {
+        let mut parts = line.split_whitespace();
+        let (Some(key), value) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let value = value.unwrap_or("");
+        match key.to_ascii_lowercase().as_str() {
+            "save" => {
+                let off = value.is_empty() || value == "\"\"" || value == "''";
+                // `save ""` resets; later `save 900 1` lines add points again.
+                save = Some(!off);
+            }
+            "appendonly" => aof = Some(value.eq_ignore_ascii_case("yes")),
+            _ => {}
+        }
+    }
+    match (save, aof) {
+        (None, None) => None,
+        (s, a) => Some(s.unwrap_or(true) || a.unwrap_or(false)),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1888,7 +1929,7 @@ mod tests {
     fn redis_without_persistence_is_a_cache() {
         let check = |command: &[&str], args: &[&str]| {
             let c = container("redis:7", command, args);
-            persistence_disabled(&c, &container_store(&c).unwrap())
+            persistence_disabled(&c, &container_store(&c).unwrap(), &[])
         };
         assert!(check(
             &["redis-server", "--save", "", "--appendonly", "no"],
@@ -1906,7 +1947,31 @@ mod tests {
         assert!(!check(&["redis-server"], &[]));
         assert!(!check(&[], &[]));
         let pg = container("postgres:16", &[], &[]);
-        assert!(!persistence_disabled(&pg, &POSTGRES));
+        assert!(!persistence_disabled(&pg, &POSTGRES, &["save \"\""]));
+        // From a redis.conf the pod loads.
+        let redis = container("redis:7", &["redis-server", "/data/conf/redis.conf"], &[]);
+        let conf = "dir \"/data\"\nport 6379\nsave \"\"\nmaxmemory 0\n";
+        assert!(persistence_disabled(
+            &redis,
+            &REDIS,
+            &[conf, "sentinel monitor x"]
+        ));
+        assert!(!persistence_disabled(
+            &redis,
+            &REDIS,
+            &["save \"\"\nappendonly yes"]
+        ));
+        assert!(!persistence_disabled(&redis, &REDIS, &["save 900 1"]));
+        assert!(!persistence_disabled(&redis, &REDIS, &["port 6379"]));
+        // Flags win over the file.
+        let aof = container(
+            "redis:7",
+            &["redis-server", "/c/redis.conf", "--appendonly", "yes"],
+            &[],
+        );
+        assert!(!persistence_disabled(&aof, &REDIS, &[conf]));
+        assert_eq!(redis_conf_persistence("save \"\"\nsave 900 1"), Some(true));
+        assert_eq!(redis_conf_persistence("bind 0.0.0.0"), None);
     }
 
     #[test]

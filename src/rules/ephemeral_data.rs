@@ -58,7 +58,7 @@ struct Mount<'a> {
 }
 
 impl Rule for EphemeralData {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, cx: &Context<'a>, out: &mut Sink<'a>) {
         if !obj.is_long_running() {
             return;
         }
@@ -75,9 +75,10 @@ impl Rule for EphemeralData {
             .at(&format!("{}.volumes", pod.spec_path))
             .map(Node::items)
             .unwrap_or_default();
+        let configs = config_texts(obj, volumes, cx);
         for c in pod.containers(false) {
             let Some(store) = container_store(c.container) else { continue };
-            if persistence_disabled(c.container, &store) {
+            if persistence_disabled(c.container, &store, &configs) {
                 continue; // a cache by configuration
             }
             let mounts: Vec<Mount> = c
@@ -114,6 +115,17 @@ impl Rule for EphemeralData {
                 .filter(|m| m.backing != Backing::Config)
                 .collect();
             let durable_somewhere = mounts.iter().any(|m| m.backing == Backing::Durable);
+            let pod_scoped: Vec<String> = mounts
+                .iter()
+                .filter_map(|m| {
+                    let kind = match m.backing {
+                        Backing::PodScoped(k) => k,
+                        Backing::HostPath => "hostPath",
+                        _ => return None,
+                    };
+                    Some(format!("`{}`, {kind} at {}", m.name, m.path))
+                })
+                .collect();
             let dirs = data_dirs(c.container, &store);
             let fix = help(obj, dirs.first().map(|d| d.path.as_str()));
             for dir in &dirs {
@@ -130,6 +142,21 @@ impl Rule for EphemeralData {
                     Some(m) if m.backing == Backing::Durable => continue,
                     Some(m) if sure => {
                         report_volume(obj, pod.spec_path, &c.path, store.name, &c.container.name, dir, m, &fix, out);
+                        break;
+                    }
+                    None if sure && !dir.explicit() && !pod_scoped.is_empty() => {
+                        // The image's default is not mounted, but pod-scoped
+                        // volumes are: the configuration may put the data
+                        // there. Either way it does not outlive the pod.
+                        out.report(
+                            c.path.clone(),
+                            format!(
+                                "{} container `{}` of {} `{}` mounts no persistent volume: nothing is mounted at {}{}, and its other volumes ({}) are deleted with the pod or stay on one node; wherever its configuration puts the data, it is lost when the pod is deleted or rescheduled",
+                                store.name, c.container.name, obj.kind, obj.name, dir.path, origin(dir), pod_scoped.join(", ")
+                            ),
+                        )
+                        .label("no persistent volume")
+                        .help(fix.clone());
                         break;
                     }
                     None if sure => {
@@ -160,6 +187,31 @@ impl Rule for EphemeralData {
             }
         }
     }
+}
+
+/// The data of the ConfigMaps the pod mounts (directly or projected), for
+/// configuration files such as redis.conf.
+fn config_texts<'a>(obj: &Object, volumes: &[Node], cx: &Context<'a>) -> Vec<&'a str> {
+    let mut names = Vec::new();
+    for v in volumes {
+        if let Some(n) = v.get("configMap").and_then(|c| c.get("name")).and_then(Node::as_str) {
+            names.push(n);
+        }
+        for s in v.get("projected").and_then(|p| p.get("sources")).map(Node::items).unwrap_or_default() {
+            if let Some(n) = s.get("configMap").and_then(|c| c.get("name")).and_then(Node::as_str) {
+                names.push(n);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for name in names {
+        for cm in cx.index.named(obj.namespace.as_deref(), "ConfigMap", name) {
+            if let Typed::ConfigMap(cm) = &cm.typed {
+                out.extend(cm.data.iter().flatten().map(|(_, v)| v.as_str()));
+            }
+        }
+    }
+    out
 }
 
 fn origin(dir: &DataDir) -> String {
