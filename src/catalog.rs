@@ -128,6 +128,9 @@ const XTRADB: DataStore = ordered_quorum("Percona XtraDB Cluster", "mysql", &["/
 // https://github.com/bitnami/containers/tree/main/bitnami/mariadb-galera — the
 // first node bootstraps (`MARIADB_GALERA_CLUSTER_BOOTSTRAP`); Galera quorum.
 const GALERA: DataStore = ordered_quorum("MariaDB Galera", "mysql", &["/var/lib/mysql"]);
+// https://galeracluster.com/library/documentation/starting-cluster.html — any
+// other Galera image: the first node starts with `--wsrep-new-cluster`.
+const GALERA_CLUSTER: DataStore = ordered_quorum("Galera Cluster", "mysql", &["/var/lib/mysql"]);
 // https://hub.docker.com/_/mongo ("/data/db", "/data/configdb"); the replica
 // set is initiated on one member and elects by majority.
 const MONGO: DataStore = ordered_quorum("MongoDB", "mongodb", &["/data/db"]);
@@ -227,7 +230,7 @@ const VITESS: DataStore = peer("Vitess (vttablet)", "vitess", &["/vt/vtdataroot"
 const STORES: &[(&str, DataStore)] = &[
     ("k8szk", K8SZK),
     ("xtradb", XTRADB),
-    ("galera", GALERA),
+    ("galera", GALERA_CLUSTER),
     ("spilo", SPILO),
     ("patroni", SPILO),
     ("postgres", POSTGRES),
@@ -269,6 +272,7 @@ const STORES: &[(&str, DataStore)] = &[
 
 /// Names matched only as a whole (as words they are ambiguous or too short).
 const WHOLE_NAMES: &[(&str, DataStore)] = &[
+    ("mariadb-galera", GALERA),
     ("percona", PERCONA_SERVER),
     ("percona-server", PERCONA_SERVER),
     ("percona-server-mongodb", PERCONA_MONGO),
@@ -885,11 +889,26 @@ fn expand(argv: &[String], depth: usize, out: &mut Vec<Invocation>) {
         program,
         args: rest.to_vec(),
     };
-    let entrypoint = says(&inv) == Says::Image && is_start_script_like(&inv.program);
+    // An entrypoint or wrapper script runs its arguments
+    // (`docker-entrypoint.sh mongod`, `/conf/fix-ip.sh redis-server …`).
+    let entrypoint = is_start_script_like(&inv.program);
+    let script = is_script(&inv.program);
     out.push(inv);
-    // An entrypoint script runs its arguments (`docker-entrypoint.sh mongod`).
-    if entrypoint && rest.first().is_some_and(|a| !a.starts_with('-')) {
+    if rest.first().is_none_or(|a| a.starts_with('-')) {
+        return;
+    }
+    if entrypoint {
         expand(rest, depth + 1, out);
+    } else if script {
+        // Another script counts its arguments only when they run a server
+        // (`backup.sh mydb` does not make `mydb` a program).
+        let mut inner = Vec::new();
+        expand(rest, depth + 1, &mut inner);
+        out.extend(
+            inner
+                .into_iter()
+                .filter(|i| matches!(says(i), Says::Server(_))),
+        );
     }
 }
 
@@ -1551,6 +1570,10 @@ mod tests {
             ("bitnami/mariadb-galera:11", "MariaDB Galera"),
             ("gcr.io/google_samples/k8szk:v3", "ZooKeeper"),
             (
+                "gcr.io/google_containers/mysql-galera:e2e",
+                "Galera Cluster",
+            ),
+            (
                 "registry.k8s.io/kubernetes-zookeeper:1.0-3.4.10",
                 "ZooKeeper",
             ),
@@ -1682,6 +1705,7 @@ mod tests {
             (vec!["sh", "-c"], vec!["redis-cli -h redis ping"]),
             (vec!["sleep", "infinity"], vec![]),
             (vec!["/scripts/backup.sh"], vec![]),
+            (vec!["/scripts/backup.sh", "mydb"], vec![]),
         ] {
             assert_eq!(
                 runs_store("redis:7.2", &command, &args),
@@ -1744,6 +1768,8 @@ mod tests {
             ("mongo:7", vec![], vec!["--replSet", "rs0"], "MongoDB"),
             ("confluentinc/cp-kafka:7.5.0", vec!["/etc/confluent/docker/run"], vec![], "Kafka"),
             ("postgres:16", vec!["sh", "-c", "/custom/tool --x"], vec![], "PostgreSQL"),
+            // A wrapper script that execs its arguments.
+            ("redis:5.0", vec!["/conf/fix-ip.sh", "redis-server", "/conf/redis.conf"], vec![], "Redis"),
         ] {
             assert_eq!(runs_store(image, &command, &args), Some(name), "{image} {command:?} {args:?}");
         }
