@@ -250,9 +250,14 @@ fn is_name_char(c: u8) -> bool {
 fn mentions(text: &str, t: &Target<'_>, hosts: &[&str], same_ns: bool, host_var: bool) -> bool {
     let ns_given = |text: &str| {
         t.namespace.is_some_and(|ns| {
-            [format!("-n {ns}"), format!("-n={ns}"), format!("--namespace {ns}"), format!("--namespace={ns}")]
-                .iter()
-                .any(|f| text.contains(f.as_str()))
+            [
+                format!("-n {ns}"),
+                format!("-n={ns}"),
+                format!("--namespace {ns}"),
+                format!("--namespace={ns}"),
+            ]
+            .iter()
+            .any(|f| text.contains(f.as_str()))
         })
     };
     let here = same_ns || ns_given(text);
@@ -271,7 +276,9 @@ fn mentions(text: &str, t: &Target<'_>, hosts: &[&str], same_ns: bool, host_var:
     {
         return true;
     }
-    hosts.iter().any(|h| names_host(text, h, t, same_ns, host_var))
+    hosts
+        .iter()
+        .any(|h| names_host(text, h, t, same_ns, host_var))
 }
 
 /// `<sts>-N`
@@ -315,7 +322,17 @@ fn names_host(text: &str, host: &str, t: &Target<'_>, same_ns: bool, host_var: b
             continue;
         }
         let prefix = text[..at].trim_end();
-        const FLAGS: &[&str] = &["-h", "-H", "--host", "--hostname", "--server", "--addr", "--address", "--endpoints", "--bootstrap-server"];
+        const FLAGS: &[&str] = &[
+            "-h",
+            "-H",
+            "--host",
+            "--hostname",
+            "--server",
+            "--addr",
+            "--address",
+            "--endpoints",
+            "--bootstrap-server",
+        ];
         let flag = FLAGS.iter().any(|f| {
             prefix == *f
                 || prefix.ends_with(&format!(" {f}"))
@@ -398,13 +415,39 @@ mod tests {
     fn any_service_selecting_the_pods_and_the_statefulset_itself() {
         let t = target();
         assert!(mentions("mysqldump -h pg-client app", &t, true, false));
-        assert!(mentions("rabbitmqadmin -H pg-client export x", &t, true, false));
-        assert!(mentions("pg_dump --host pg-client.db.svc.cluster.local", &t, false, false));
-        assert!(mentions("kubectl exec pg-0 -- pg_dump app", &t, true, false));
-        assert!(mentions("kubectl exec -n db statefulset/pg -- pg_dump", &t, false, false));
+        assert!(mentions(
+            "rabbitmqadmin -H pg-client export x",
+            &t,
+            true,
+            false
+        ));
+        assert!(mentions(
+            "pg_dump --host pg-client.db.svc.cluster.local",
+            &t,
+            false,
+            false
+        ));
+        assert!(mentions(
+            "kubectl exec pg-0 -- pg_dump app",
+            &t,
+            true,
+            false
+        ));
+        assert!(mentions(
+            "kubectl exec -n db statefulset/pg -- pg_dump",
+            &t,
+            false,
+            false
+        ));
         assert!(mentions("pg_dump -h pg -U app", &t, true, false));
-        assert!(!mentions("kubectl exec statefulset/pg -- pg_dump", &t, false, false), "another namespace, not named");
-        assert!(!mentions("echo pg-client", &t, true, false), "not in a host position");
+        assert!(
+            !mentions("kubectl exec statefulset/pg -- pg_dump", &t, false, false),
+            "another namespace, not named"
+        );
+        assert!(
+            !mentions("echo pg-client", &t, true, false),
+            "not in a host position"
+        );
         assert!(!mentions("kubectl exec pg-x -- true", &t, true, false));
     }
 }

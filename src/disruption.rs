@@ -36,7 +36,10 @@ impl<'a> Replicas<'a> {
             ReplicaSource::Spec => format!("{n} {noun}"),
             ReplicaSource::Default => format!("{n} {noun} (`replicas` is unset)"),
             ReplicaSource::Autoscaler(h) => {
-                format!("at least {n} {noun} (HorizontalPodAutoscaler `{}` `minReplicas`)", h.name)
+                format!(
+                    "at least {n} {noun} (HorizontalPodAutoscaler `{}` `minReplicas`)",
+                    h.name
+                )
             }
         }
     }
@@ -188,20 +191,35 @@ mod tests {
         };
         assert_eq!(
             allowance(&min(pct("67%")), 3),
-            Allowance::Disruptions { allowed: 0, healthy: 3 }
+            Allowance::Disruptions {
+                allowed: 0,
+                healthy: 3
+            }
         );
         assert_eq!(
             allowance(&min(IntOrString::Int(2)), 3),
-            Allowance::Disruptions { allowed: 1, healthy: 2 }
+            Allowance::Disruptions {
+                allowed: 1,
+                healthy: 2
+            }
         );
         assert_eq!(
             allowance(&max(pct("10%")), 3),
-            Allowance::Disruptions { allowed: 1, healthy: 2 }
+            Allowance::Disruptions {
+                allowed: 1,
+                healthy: 2
+            }
         );
         assert_eq!(
             allowance(&max(IntOrString::Int(0)), 3),
-            Allowance::Disruptions { allowed: 0, healthy: 3 }
+            Allowance::Disruptions {
+                allowed: 0,
+                healthy: 3
+            }
         );
-        assert_eq!(allowance(&PodDisruptionBudgetSpec::default(), 3), Allowance::Unbounded);
+        assert_eq!(
+            allowance(&PodDisruptionBudgetSpec::default(), 3),
+            Allowance::Unbounded
+        );
     }
 }

@@ -183,21 +183,25 @@ impl<'a> Index<'a> {
     /// order. Candidates come from the label index through one matchLabels
     /// pair; selectors with only expressions look at the namespace's pods.
     pub fn pods_selected_by(&self, ns: Option<&str>, sel: &LabelSelector) -> Vec<&'a Object> {
-        let candidates: Vec<&'a Object> = match sel.match_labels.as_ref().and_then(|m| m.iter().next()) {
-            Some((k, v)) => self.pods_labelled(ns, k, v).collect(),
-            None => self
-                .pod_labels()
-                .get(ns.unwrap_or(""))
-                .and_then(|m| m.get(""))
-                .and_then(|m| m.get(""))
-                .into_iter()
-                .flatten()
-                .map(|&i| &self.objects[i])
-                .collect(),
-        };
+        let candidates: Vec<&'a Object> =
+            match sel.match_labels.as_ref().and_then(|m| m.iter().next()) {
+                Some((k, v)) => self.pods_labelled(ns, k, v).collect(),
+                None => self
+                    .pod_labels()
+                    .get(ns.unwrap_or(""))
+                    .and_then(|m| m.get(""))
+                    .and_then(|m| m.get(""))
+                    .into_iter()
+                    .flatten()
+                    .map(|&i| &self.objects[i])
+                    .collect(),
+            };
         candidates
             .into_iter()
-            .filter(|o| o.pod().is_some_and(|p| selector_matches(sel, p.labels_or_empty())))
+            .filter(|o| {
+                o.pod()
+                    .is_some_and(|p| selector_matches(sel, p.labels_or_empty()))
+            })
             .collect()
     }
 
@@ -265,7 +269,9 @@ impl<'a> Index<'a> {
             let mut m: ServiceLabels<'a> = HashMap::new();
             for &i in self.by_kind.get("Service").into_iter().flatten() {
                 let o = &self.objects[i];
-                let Typed::Service(svc) = &o.typed else { continue };
+                let Typed::Service(svc) = &o.typed else {
+                    continue;
+                };
                 let first = svc
                     .spec
                     .as_ref()

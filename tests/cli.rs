@@ -148,6 +148,8 @@ fn json_has_the_documented_shape() {
         "missing-liveness-probe",
         "--disable",
         "missing-readiness-probe",
+        "--disable",
+        "ephemeral-data",
     ]));
     assert_eq!(j["version"], 1);
     let f = &j["findings"][0];

@@ -42,7 +42,10 @@ fn annotations_with_severity(path: &Path, shown: &str) -> (Expect, Severities) {
                 None => (col, None),
             };
             if let Some(sev) = severity {
-                severities.insert((shown.to_string(), i as u32 + 1, rule.trim().to_string()), sev);
+                severities.insert(
+                    (shown.to_string(), i as u32 + 1, rule.trim().to_string()),
+                    sev,
+                );
             }
             let col: u32 = col
                 .trim()

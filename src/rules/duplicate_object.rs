@@ -37,7 +37,7 @@ impl Rule for DuplicateObject {
             .help("rename one of them, or give them different namespaces; if the files are alternatives (an HA and a plain bundle, per-environment copies, kustomize bases and overlays), lint each set on its own. Meanwhile stslint links other objects to the copy in their own file, else their own directory")
             .related_value(first, "metadata.name", format!("{} `{}` is first defined here", first.kind, first.name));
         for other in group.iter().skip(1).take(2) {
-            p.related_value(*other, "metadata.name", format!("{} `{}` is defined twice too", other.kind, other.name));
+            p.related_value(other, "metadata.name", format!("{} `{}` is defined twice too", other.kind, other.name));
         }
     }
 }

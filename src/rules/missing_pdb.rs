@@ -51,7 +51,7 @@ impl Rule for MissingPdb {
             "add a PodDisruptionBudget in the same namespace whose selector matches the pod template labels, with `maxUnavailable: 1`",
         );
         if let Some(e) = empty.first() {
-            p.related(*e, "spec", "add `maxUnavailable: 1` here");
+            p.related(e, "spec", "add `maxUnavailable: 1` here");
         } else if let Some(other) = candidates.iter().find(|p| p.namespace.as_deref() != ns && disruption::selects(p, labels)) {
             p.related(other, "spec.selector", "this PodDisruptionBudget selects the pods, but is in another namespace");
         }

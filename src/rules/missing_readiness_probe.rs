@@ -11,7 +11,13 @@ impl Rule for MissingReadinessProbe {
             return;
         }
         let Some(pod) = obj.pod() else { return };
-        for c in pod.containers(false) {
+        for (i, c) in pod.containers(false).into_iter().enumerate() {
+            // A sidecar that serves no port takes no traffic: readiness has
+            // nothing to gate (the first container is the pod's main one).
+            let serves = c.container.ports.as_ref().is_some_and(|p| !p.is_empty());
+            if i > 0 && !serves {
+                continue;
+            }
             if c.container.readiness_probe.is_none() {
                 out.report(
                     format!("{}.readinessProbe", c.path),

@@ -32,6 +32,7 @@ rules! {
     duplicate_env_var::DuplicateEnvVar => "duplicate-env-var",
     duplicate_key::DuplicateKey => "duplicate-key",
     duplicate_object::DuplicateObject => "duplicate-object",
+    ephemeral_data::EphemeralData => "ephemeral-data",
     even_quorum_replicas::EvenQuorumReplicas => "even-quorum-replicas",
     hardcoded_credential::HardcodedCredential => "hardcoded-credential",
     immediate_volume_binding::ImmediateVolumeBinding => "immediate-volume-binding",

@@ -29,6 +29,11 @@ impl Rule for ParallelDatabaseStartup {
         .on_value()
         .label("pods start in parallel")
         .help("remove `podManagementPolicy` (the default, OrderedReady, starts pod N+1 only once pod N is Ready); rolling updates are ordered either way")
-        .related_value(obj, format!("{}.image", c.path), format!("{} bootstraps from ordinal 0", store.name));
+        .related_value(
+            obj,
+            // What runs decides the store: point at the command when there is one.
+            if c.container.command.is_some() { format!("{}.command", c.path) } else { format!("{}.image", c.path) },
+            format!("{} bootstraps from ordinal 0", store.name),
+        );
     }
 }

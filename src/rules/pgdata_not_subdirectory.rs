@@ -1,8 +1,9 @@
 //! `pgdata-not-subdirectory` — documented in rules/pgdata-not-subdirectory.md
 
 use crate::catalog::image_name;
-use crate::manifest::Object;
+use crate::manifest::{Object, PodView};
 use crate::rule::{Context, Rule, Sink};
+use crate::yaml::Node;
 
 pub struct PgdataNotSubdirectory;
 
@@ -21,6 +22,46 @@ fn major(image: &str) -> Option<u32> {
     tag.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
 }
 
+/// Volume sources formatted as a filesystem on a block device, whose root
+/// holds `lost+found` (claims, generic ephemeral volumes, cloud and block disks).
+const BLOCK_BACKED: &[&str] = &[
+    "persistentVolumeClaim",
+    "ephemeral",
+    "awsElasticBlockStore",
+    "gcePersistentDisk",
+    "azureDisk",
+    "cinder",
+    "rbd",
+    "iscsi",
+    "fc",
+    "vsphereVolume",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
+    "photonPersistentDisk",
+    "csi",
+];
+
+/// Whether volume `name` can hold `lost+found` at its root: a claim template,
+/// or a pod volume on a block device (not emptyDir, hostPath, NFS …).
+fn can_hold_lost_found(obj: &Object, pod: &PodView<'_>, name: &str) -> bool {
+    let template = obj
+        .statefulset()
+        .and_then(|s| s.spec.volume_claim_templates.as_ref())
+        .into_iter()
+        .flatten()
+        .any(|t| t.metadata.name.as_deref() == Some(name));
+    if template {
+        return true;
+    }
+    obj.at(&format!("{}.volumes", pod.spec_path))
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .find(|v| v.get("name").and_then(Node::as_str) == Some(name))
+        .is_some_and(|v| BLOCK_BACKED.iter().any(|k| v.get(k).is_some()))
+}
+
 impl Rule for PgdataNotSubdirectory {
     fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
         let Some(pod) = obj.pod() else { return };
@@ -37,6 +78,9 @@ impl Rule for PgdataNotSubdirectory {
                 Some((j, e)) => {
                     let Some(v) = e.value.as_deref() else { continue };
                     let Some((m, mount)) = mounts.iter().enumerate().find(|(_, m)| norm(&m.mount_path) == norm(v)) else { continue };
+                    if !can_hold_lost_found(obj, &pod, &mount.name) {
+                        continue;
+                    }
                     out.report(
                         format!("{}.env[{j}].value", c.path),
                         format!("PGDATA of container `{}` is the mount point of volume `{}` itself: initdb refuses a non-empty directory, and a fresh volume already holds `lost+found`", c.container.name, mount.name),
@@ -59,6 +103,9 @@ impl Rule for PgdataNotSubdirectory {
                         .on_value()
                         .label("not where PostgreSQL 18+ keeps its data")
                         .help("mount the volume at /var/lib/postgresql (18+ layout), or set PGDATA to a subdirectory of this mount");
+                        continue;
+                    }
+                    if !can_hold_lost_found(obj, &pod, &mount.name) {
                         continue;
                     }
                     out.report(

@@ -16,7 +16,7 @@ impl Rule for UnsafeBackupJob {
                     check_backup_cronjob(cj, out);
                 }
             }
-            Typed::Job(_) => check_job(obj, out),
+            Typed::Job(_) => check_job(obj, cx, out),
             _ => {}
         }
     }
@@ -59,24 +59,155 @@ fn check_backup_cronjob<'a>(cj: &'a Object, out: &mut Sink<'a>) {
         .help("set `concurrencyPolicy: Forbid`, `startingDeadlineSeconds`, and in the job template `activeDeadlineSeconds` and `backoffLimit`");
 }
 
-fn check_job<'a>(job: &'a Object, out: &mut Sink<'a>) {
+/// Tools whose use makes a Job a backup: (program, a word it must be used
+/// with, or "" when the program alone is a backup).
+const BACKUP_TOOLS: &[(&str, &str)] = &[
+    ("pg_dump", ""),
+    ("pg_dumpall", ""),
+    ("pg_basebackup", ""),
+    ("mysqldump", ""),
+    ("mariadb-dump", ""),
+    ("mysqlpump", ""),
+    ("mydumper", ""),
+    ("xtrabackup", ""),
+    ("mariabackup", ""),
+    ("mongodump", ""),
+    ("elasticdump", ""),
+    ("barman-cloud-backup", ""),
+    ("etcdctl", "snapshot"),
+    ("restic", "backup"),
+    ("velero", "backup"),
+    ("pgbackrest", "backup"),
+    ("wal-g", "backup-push"),
+    ("nodetool", "snapshot"),
+    ("redis-cli", "--rdb"),
+];
+
+/// The words of the Job's commands, args and env values (shell scripts split
+/// on whitespace and punctuation; programs by their base name).
+fn job_words(j: &k8s_openapi::api::batch::v1::Job) -> Vec<String> {
+    let Some(spec) = j.spec.as_ref().and_then(|s| s.template.spec.as_ref()) else {
+        return Vec::new();
+    };
+    let mut words = Vec::new();
+    for c in spec.containers.iter().chain(spec.init_containers.iter().flatten()) {
+        let texts = c.command.iter().flatten().chain(c.args.iter().flatten());
+        let env = c.env.iter().flatten().filter_map(|e| e.value.as_ref());
+        for t in texts.chain(env) {
+            for w in t.split(|ch: char| ch.is_whitespace() || matches!(ch, ';' | '&' | '|' | '(' | ')' | '"' | '\'' | '`')) {
+                if !w.is_empty() {
+                    words.push(w.rsplit('/').next().unwrap_or(w).to_string());
+                    words.push(w.to_string());
+                }
+            }
+        }
+    }
+    words
+}
+
+/// Why a plain Job is a backup Job: the backup tool it runs, a StatefulSet it
+/// reaches or whose claim it mounts, or its name.
+fn backup_evidence(job: &Object, cx: &Context<'_>) -> Option<String> {
+    let Typed::Job(j) = &job.typed else { return None };
+    let words = job_words(j);
+    let has = |w: &str| words.iter().any(|x| x == w);
+    if let Some((tool, with)) = BACKUP_TOOLS.iter().find(|(t, w)| has(t) && (w.is_empty() || has(w))) {
+        return Some(if with.is_empty() { format!("it runs `{tool}`") } else { format!("it runs `{tool} {with}`") });
+    }
+    for sts in cx.index.of_kind("StatefulSet") {
+        let Some(t) = Target::of(sts) else { continue };
+        if job_reaches(job, &words, &t) {
+            return Some(format!("it reaches the data of StatefulSet `{}`", t.name));
+        }
+    }
+    let named = job.name.split(['-', '_', '.']).any(|w| matches!(w, "backup" | "backups" | "dump" | "snapshot"));
+    named.then(|| "its name says so".to_string())
+}
+
+/// Like a backup CronJob: the Job's pods mount a claim of the StatefulSet
+/// (`<claim>-<name>-N`) or name one of its pods (`<name>-N.<service>`) or its
+/// Service as a host (`-h svc`, `svc:5432`, `svc.<namespace>`, `@svc`, `//svc`).
+fn job_reaches(job: &Object, words: &[String], t: &Target<'_>) -> bool {
+    let same_ns = job.namespace.as_deref() == t.namespace;
+    let claim_of = |c: &str| {
+        t.claims.iter().any(|tpl| {
+            c.strip_prefix(tpl)
+                .and_then(|r| r.strip_prefix('-'))
+                .and_then(|r| r.strip_prefix(t.name))
+                .and_then(|r| r.strip_prefix('-'))
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+    };
+    if same_ns {
+        let Typed::Job(j) = &job.typed else { return false };
+        let mounts_claim = j
+            .spec
+            .as_ref()
+            .and_then(|s| s.template.spec.as_ref())
+            .and_then(|p| p.volumes.as_ref())
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.persistent_volume_claim.as_ref())
+            .any(|p| claim_of(&p.claim_name));
+        if mounts_claim || words.iter().any(|w| claim_of(w)) {
+            return true;
+        }
+    }
+    let Some(svc) = t.service else { return false };
+    for (i, w) in words.iter().enumerate() {
+        // Strip `scheme://user@` and `--host=` style prefixes.
+        let host = w.rsplit(['@', '=']).next().unwrap_or(w);
+        let host = host.rsplit("//").next().unwrap_or(host);
+        let (name, rest) = match host.split_once([':', '.']) {
+            Some((n, _)) => (n, &host[n.len()..]),
+            None => (host, ""),
+        };
+        // `<sts>-N.<svc>`
+        if let Some(n) = name.strip_prefix(t.name).and_then(|r| r.strip_prefix('-')) {
+            if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) {
+                let after = rest.strip_prefix('.').unwrap_or("");
+                let svc_ok = after == svc || after.starts_with(&format!("{svc}.")) || after.starts_with(&format!("{svc}:"));
+                if svc_ok && (same_ns || t.namespace.is_some_and(|ns| after.starts_with(&format!("{svc}.{ns}")))) {
+                    return true;
+                }
+            }
+        }
+        if name != svc {
+            continue;
+        }
+        let ns_ok = same_ns || t.namespace.is_some_and(|ns| rest.starts_with(&format!(".{ns}")));
+        let host_context = rest.starts_with(':') && rest[1..].starts_with(|c: char| c.is_ascii_digit())
+            || rest.starts_with('.')
+            || w.contains('@')
+            || w.contains("//")
+            || w.contains("host=")
+            || i.checked_sub(1).and_then(|p| words.get(p)).is_some_and(|p| matches!(p.as_str(), "-h" | "--host"));
+        if ns_ok && host_context {
+            return true;
+        }
+    }
+    false
+}
+
+fn check_job<'a>(job: &'a Object, cx: &Context<'a>, out: &mut Sink<'a>) {
     let Typed::Job(j) = &job.typed else { return };
     let Some(spec) = j.spec.as_ref() else { return };
+    let Some(why) = backup_evidence(job, cx) else { return };
     let mut missing = Vec::new();
     if spec.backoff_limit.is_none() {
-        missing.push("`backoffLimit`");
+        missing.push("`backoffLimit` (the default retries a failed dump six times, with growing delays, against a database that may be struggling)");
     }
     if spec.active_deadline_seconds.is_none() {
-        missing.push("`activeDeadlineSeconds`");
+        missing.push("`activeDeadlineSeconds` (nothing stops a hung dump: it holds its connection and locks until someone deletes the Job)");
     }
     if spec.ttl_seconds_after_finished.is_none() {
-        missing.push("`ttlSecondsAfterFinished`");
+        missing.push("`ttlSecondsAfterFinished` (the finished Job and its pods stay until deleted by hand)");
     }
     if missing.is_empty() {
         return;
     }
-    out.report("spec", format!("Job `{}` sets no {}: it may retry, hang or linger without bound", job.name, missing.join(", ")))
+    out.report("spec", format!("backup Job `{}` ({why}) lacks {}", job.name, missing.join("; ")))
         .severity(Severity::Note)
-        .label("unbounded Job")
-        .help("bound the Job: `backoffLimit` (retries), `activeDeadlineSeconds` (run time) and `ttlSecondsAfterFinished` (cleanup)");
+        .label("unbounded backup Job")
+        .help("bound the Job: `backoffLimit` (e.g. 2), `activeDeadlineSeconds` (longer than the slowest dump) and `ttlSecondsAfterFinished` (cleanup)");
 }
