@@ -116,6 +116,13 @@ pub fn find<'a>(index: &Index<'a>, t: &Target<'_>) -> Option<&'a Object> {
 
 /// The CronJobs that back up `t`, in input order.
 pub fn cronjobs<'a>(index: &Index<'a>, t: &Target<'_>) -> Vec<&'a Object> {
+    let mut jobs = jobs(index, t);
+    jobs.retain(|j| j.kind == "CronJob");
+    jobs
+}
+
+/// The CronJobs and Jobs whose pods reach `t`'s data, in input order.
+pub fn jobs<'a>(index: &Index<'a>, t: &Target<'_>) -> Vec<&'a Object> {
     // Only CronJobs that mention the Service, a pod (`<name>-N`) or a claim
     // can be evidence; the index finds those without scanning them all.
     let hosts = t.hosts(index);
@@ -130,14 +137,15 @@ pub fn cronjobs<'a>(index: &Index<'a>, t: &Target<'_>) -> Vec<&'a Object> {
     let key = |o: &&Object| std::ptr::from_ref(*o) as usize;
     candidates.sort_by_key(key);
     candidates.dedup_by_key(|o| key(o));
-    candidates.retain(|cj| cronjob_backs_up(cj, t, &hosts));
+    candidates.retain(|cj| job_backs_up(cj, t, &hosts));
     candidates
 }
 
-/// Whether a CronJob's pods reach the StatefulSet (by pod name, by a DNS name
-/// in `hosts`, see [`Target::hosts`]), name it, or mount one of its claims.
-pub fn cronjob_backs_up(cj: &Object, t: &Target<'_>, hosts: &[&str]) -> bool {
-    if cj.kind != "CronJob" {
+/// Whether a CronJob's or Job's pods reach the StatefulSet (by pod name, by a
+/// DNS name in `hosts`, see [`Target::hosts`]), name it, or mount one of its
+/// claims.
+pub fn job_backs_up(cj: &Object, t: &Target<'_>, hosts: &[&str]) -> bool {
+    if cj.kind != "CronJob" && cj.kind != "Job" {
         return false;
     }
     let Some(pod) = cj.pod() else { return false };

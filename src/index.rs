@@ -36,6 +36,9 @@ pub struct Index<'a> {
     /// and name of an earlier one, the index of that first definition; and
     /// per (file of the copy, file of the first) the copies, in order.
     duplicates: OnceLock<Duplicates>,
+    /// Built on first use: Job or CronJob → the first StatefulSet whose data
+    /// its pods reach (see [`crate::backup`]).
+    backup_targets: OnceLock<HashMap<usize, usize>>,
     /// Built on first use: StorageClass (by address) → the StatefulSets using it.
     class_users: OnceLock<ClassUsers<'a>>,
 }
@@ -82,6 +85,7 @@ impl<'a> Index<'a> {
             class_users: OnceLock::new(),
             services_by_label: OnceLock::new(),
             duplicates: OnceLock::new(),
+            backup_targets: OnceLock::new(),
         }
     }
 
@@ -256,6 +260,27 @@ impl<'a> Index<'a> {
             .map(|g| g.iter().map(|&j| &self.objects[j]).collect())
             .unwrap_or_default();
         Some((first, group))
+    }
+
+    /// The first StatefulSet (in canonical order) whose data the pods of a
+    /// Job or CronJob reach: a backup job. Built once for all StatefulSets,
+    /// through the word index.
+    pub fn backup_target_of(&self, job: &Object) -> Option<&'a Object> {
+        let map = self.backup_targets.get_or_init(|| {
+            let mut m = HashMap::new();
+            for &i in self.by_kind.get("StatefulSet").into_iter().flatten() {
+                let Some(t) = crate::backup::Target::of(&self.objects[i]) else {
+                    continue;
+                };
+                for j in crate::backup::jobs(self, &t) {
+                    if let Some(p) = self.position(j) {
+                        m.entry(p).or_insert(i);
+                    }
+                }
+            }
+            m
+        });
+        map.get(&self.position(job)?).map(|&i| &self.objects[i])
     }
 
     /// The Services of `ns` whose selector selects pods labelled `labels`, in

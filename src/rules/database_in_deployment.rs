@@ -22,12 +22,13 @@ impl Rule for DatabaseInDeployment {
         let recreate = d.spec.strategy.as_ref().and_then(|s| s.type_.as_deref()) == Some("Recreate");
         let why = if replicas >= 2 {
             format!("its {replicas} replicas are interchangeable pods sharing one identity and one set of volumes, not members with their own data")
-        } else if !claims && !matches!(store.name, "Redis" | "Valkey" | "KeyDB") {
-            "it keeps no PersistentVolumeClaim: the data lives in the pod and is lost whenever the pod is replaced".to_string()
         } else if claims && !recreate {
             "a rolling update starts the new pod before the old one stops: on another node it cannot attach the ReadWriteOnce volume, on the same node two servers write one data directory".to_string()
         } else {
-            return; // one replica, a claim, Recreate: a deliberate small setup
+            // One replica with a claim and Recreate: a deliberate small
+            // setup. One replica without a claim keeps its data in the pod:
+            // `ephemeral-data` reports that, where the data directory is.
+            return;
         };
         let field = if obj.has("spec.replicas") && replicas >= 2 { "spec.replicas".to_string() } else { format!("{}.image", c.path) };
         out.report(&field, format!("Deployment `{}` runs {}: {why}", obj.name, store.name))

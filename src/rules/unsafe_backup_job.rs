@@ -114,79 +114,11 @@ fn backup_evidence(job: &Object, cx: &Context<'_>) -> Option<String> {
     if let Some((tool, with)) = BACKUP_TOOLS.iter().find(|(t, w)| has(t) && (w.is_empty() || has(w))) {
         return Some(if with.is_empty() { format!("it runs `{tool}`") } else { format!("it runs `{tool} {with}`") });
     }
-    for sts in cx.index.of_kind("StatefulSet") {
-        let Some(t) = Target::of(sts) else { continue };
-        if job_reaches(job, &words, &t) {
-            return Some(format!("it reaches the data of StatefulSet `{}`", t.name));
-        }
+    if let Some(sts) = cx.index.backup_target_of(job) {
+        return Some(format!("it reaches the data of StatefulSet `{}`", sts.name));
     }
     let named = job.name.split(['-', '_', '.']).any(|w| matches!(w, "backup" | "backups" | "dump" | "snapshot"));
     named.then(|| "its name says so".to_string())
-}
-
-/// Like a backup CronJob: the Job's pods mount a claim of the StatefulSet
-/// (`<claim>-<name>-N`) or name one of its pods (`<name>-N.<service>`) or its
-/// Service as a host (`-h svc`, `svc:5432`, `svc.<namespace>`, `@svc`, `//svc`).
-fn job_reaches(job: &Object, words: &[String], t: &Target<'_>) -> bool {
-    let same_ns = job.namespace.as_deref() == t.namespace;
-    let claim_of = |c: &str| {
-        t.claims.iter().any(|tpl| {
-            c.strip_prefix(tpl)
-                .and_then(|r| r.strip_prefix('-'))
-                .and_then(|r| r.strip_prefix(t.name))
-                .and_then(|r| r.strip_prefix('-'))
-                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-        })
-    };
-    if same_ns {
-        let Typed::Job(j) = &job.typed else { return false };
-        let mounts_claim = j
-            .spec
-            .as_ref()
-            .and_then(|s| s.template.spec.as_ref())
-            .and_then(|p| p.volumes.as_ref())
-            .into_iter()
-            .flatten()
-            .filter_map(|v| v.persistent_volume_claim.as_ref())
-            .any(|p| claim_of(&p.claim_name));
-        if mounts_claim || words.iter().any(|w| claim_of(w)) {
-            return true;
-        }
-    }
-    let Some(svc) = t.service else { return false };
-    for (i, w) in words.iter().enumerate() {
-        // Strip `scheme://user@` and `--host=` style prefixes.
-        let host = w.rsplit(['@', '=']).next().unwrap_or(w);
-        let host = host.rsplit("//").next().unwrap_or(host);
-        let (name, rest) = match host.split_once([':', '.']) {
-            Some((n, _)) => (n, &host[n.len()..]),
-            None => (host, ""),
-        };
-        // `<sts>-N.<svc>`
-        if let Some(n) = name.strip_prefix(t.name).and_then(|r| r.strip_prefix('-')) {
-            if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) {
-                let after = rest.strip_prefix('.').unwrap_or("");
-                let svc_ok = after == svc || after.starts_with(&format!("{svc}.")) || after.starts_with(&format!("{svc}:"));
-                if svc_ok && (same_ns || t.namespace.is_some_and(|ns| after.starts_with(&format!("{svc}.{ns}")))) {
-                    return true;
-                }
-            }
-        }
-        if name != svc {
-            continue;
-        }
-        let ns_ok = same_ns || t.namespace.is_some_and(|ns| rest.starts_with(&format!(".{ns}")));
-        let host_context = rest.starts_with(':') && rest[1..].starts_with(|c: char| c.is_ascii_digit())
-            || rest.starts_with('.')
-            || w.contains('@')
-            || w.contains("//")
-            || w.contains("host=")
-            || i.checked_sub(1).and_then(|p| words.get(p)).is_some_and(|p| matches!(p.as_str(), "-h" | "--host"));
-        if ns_ok && host_context {
-            return true;
-        }
-    }
-    false
 }
 
 fn check_job<'a>(job: &'a Object, cx: &Context<'a>, out: &mut Sink<'a>) {
