@@ -169,7 +169,7 @@ pub fn is_secret_name(name: &str) -> bool {
 pub fn is_benign_value(v: &str) -> bool {
     let v = v.trim();
     // `<password>`, `{{ .Values.password }}`: placeholders, not values.
-    if v.starts_with('<') && v.ends_with('>') || v.contains("{{") {
+    if v.starts_with('<') && v.ends_with('>') || v.contains("{{") || is_placeholder_word(v) {
         return true;
     }
     if v.is_empty()
@@ -194,6 +194,19 @@ pub fn is_benign_value(v: &str) -> bool {
         v.to_ascii_lowercase().as_str(),
         "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "none" | "~"
     )
+}
+
+/// Values written to be substituted before use: `replace-default-auth` (a
+/// chart's init script replaces it), `REPLACE_ME`, `your-password-here`,
+/// `placeholder`. (`changeme` is not one: images ship it as a working default
+/// password, and manifests deploy it.)
+fn is_placeholder_word(v: &str) -> bool {
+    let l = v.to_ascii_lowercase();
+    l.starts_with("replace")
+        || l.starts_with("your-")
+        || l.starts_with("your_")
+        || l.contains("placeholder")
+        || l.len() >= 3 && l.bytes().all(|b| b == b'x' || b == b'*')
 }
 
 /// Whether the text holds a URL with a literal password (`scheme://user:pass@host`).
@@ -1223,6 +1236,9 @@ mod tests {
             "true",
             "no",
         ] {
+            assert!(is_benign_value(v), "{v:?}");
+        }
+        for v in ["replace-default-auth", "REPLACE_ME", "your-password-here", "xxxxxx", "<placeholder>"] {
             assert!(is_benign_value(v), "{v:?}");
         }
         for v in ["hunter2", "changeme", "s3cr3t!"] {

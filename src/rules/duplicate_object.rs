@@ -26,10 +26,10 @@ impl Rule for DuplicateObject {
             .report(
                 "metadata.name",
                 format!(
-                    "{} `{}` is defined twice {} (first {where_}){others}: applied together, the one applied last silently replaces the other",
+                    "{} `{}` is defined twice{} (first {where_}){others}: applied together, the one applied last silently replaces the other",
                     obj.kind,
                     obj.name,
-                    in_ns(obj.namespace.as_deref()),
+                    obj.namespace.as_deref().map_or(String::new(), |ns| format!(" {}", in_ns(Some(ns)))),
                 ),
             )
             .on_value()

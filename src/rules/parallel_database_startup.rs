@@ -19,10 +19,18 @@ impl Rule for ParallelDatabaseStartup {
         }) else {
             return;
         };
+        // What goes wrong differs: a primary/replica store races its
+        // bootstrap on pod 0; a quorum has several members join or leave at
+        // the same time when it scales.
+        let why = if store.quorum {
+            "all pods start, and on scaling join or leave, at once: several members change the quorum at the same time, and a new member may start before the one it must join is Ready"
+        } else {
+            "all pods start (and scale) at once, racing the bootstrap of pod 0"
+        };
         out.report(
             "spec.podManagementPolicy",
             format!(
-                "StatefulSet `{}` runs {} with `podManagementPolicy: Parallel`: all pods start (and scale) at once, racing the bootstrap of pod 0",
+                "StatefulSet `{}` runs {} with `podManagementPolicy: Parallel`: {why}",
                 obj.name, store.name
             ),
         )
@@ -33,7 +41,11 @@ impl Rule for ParallelDatabaseStartup {
             obj,
             // What runs decides the store: point at the command when there is one.
             if c.container.command.is_some() { format!("{}.command", c.path) } else { format!("{}.image", c.path) },
-            format!("{} bootstraps from ordinal 0", store.name),
+            if store.quorum {
+                format!("{} members form a quorum", store.name)
+            } else {
+                format!("{} bootstraps from ordinal 0", store.name)
+            },
         );
     }
 }
