@@ -19,10 +19,16 @@ impl Rule for MissingReadinessProbe {
                 continue;
             }
             if c.container.readiness_probe.is_none() {
+                // An ordered StatefulSet also waits for Ready before the next pod.
+                let waits = if obj.statefulset().is_some() {
+                    "Services send traffic, and the next ordered pod starts, as soon as it runs, not when it is ready"
+                } else {
+                    "Services send it traffic, and rollouts move on, as soon as it runs, not when it is ready"
+                };
                 out.report(
                     format!("{}.readinessProbe", c.path),
                     format!(
-                        "container `{}` of {} `{}` has no readiness probe: traffic (and the next ordered pod) does not wait for it to be ready",
+                        "container `{}` of {} `{}` has no readiness probe: {waits}",
                         c.container.name, obj.kind, obj.name
                     ),
                 )
