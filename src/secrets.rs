@@ -198,15 +198,15 @@ pub fn is_benign_value(v: &str) -> bool {
 
 /// Values written to be substituted before use: `replace-default-auth` (a
 /// chart's init script replaces it), `REPLACE_ME`, `your-password-here`,
-/// `placeholder`. (`changeme` is not one: images ship it as a working default
-/// password, and manifests deploy it.)
+/// `placeholder`. (`changeme` and `xxxxx` are not: images ship the first as
+/// a working default password, and a committed `xxxxx` is as likely to be
+/// deployed as replaced.)
 fn is_placeholder_word(v: &str) -> bool {
     let l = v.to_ascii_lowercase();
     l.starts_with("replace")
         || l.starts_with("your-")
         || l.starts_with("your_")
         || l.contains("placeholder")
-        || l.len() >= 3 && l.bytes().all(|b| b == b'x' || b == b'*')
 }
 
 /// Whether the text holds a URL with a literal password (`scheme://user:pass@host`).
@@ -1238,10 +1238,15 @@ mod tests {
         ] {
             assert!(is_benign_value(v), "{v:?}");
         }
-        for v in ["replace-default-auth", "REPLACE_ME", "your-password-here", "xxxxxx", "<placeholder>"] {
+        for v in [
+            "replace-default-auth",
+            "REPLACE_ME",
+            "your-password-here",
+            "<placeholder>",
+        ] {
             assert!(is_benign_value(v), "{v:?}");
         }
-        for v in ["hunter2", "changeme", "s3cr3t!"] {
+        for v in ["hunter2", "changeme", "s3cr3t!", "xxxxx"] {
             assert!(!is_benign_value(v), "{v:?}");
         }
     }

@@ -20,28 +20,36 @@ fn show(v: &IntOrString) -> String {
 impl Rule for PdbBlocksEviction {
     fn check<'a>(&self, obj: &'a Object, cx: &Context<'a>, out: &mut Sink<'a>) {
         let Some(spec) = disruption::spec(obj) else { return };
-        if spec.min_available.is_some() && spec.max_unavailable.is_some() {
-            return; // the API rejects both; nothing to compute
-        }
-        let (field, key, value) = match (&spec.max_unavailable, &spec.min_available) {
-            (Some(v), _) => ("spec.maxUnavailable", "maxUnavailable", v),
-            (None, Some(v)) => ("spec.minAvailable", "minAvailable", v),
-            (None, None) => return,
-        };
         // Whatever the replica count: `maxUnavailable: 0` (or 0%) and
-        // `minAvailable: 100%` never allow an eviction.
-        let never = match (key, value) {
-            ("maxUnavailable", v) => scaled(v, 100) == Some(0) || matches!(v, IntOrString::Int(i) if *i <= 0),
-            (_, v @ IntOrString::String(_)) => scaled(v, 100).is_some_and(|m| m >= 100),
-            _ => false,
-        };
-        if never {
-            out.report(field, format!("PodDisruptionBudget `{}` allows no disruption (`{key}: {}`): node drains evicting its pods hang until someone deletes it", obj.name, show(value)))
-                .on_value()
-                .label("no pod may ever be evicted")
-                .help(HELP);
+        // `minAvailable: 100%` never allow an eviction. (Both fields set is
+        // rejected by the API server; each is still read on its own here.)
+        let mut never = false;
+        if let Some(v) = &spec.max_unavailable {
+            if scaled(v, 100).is_some_and(|m| m <= 0) {
+                never = true;
+                out.report("spec.maxUnavailable", format!("PodDisruptionBudget `{}` allows no disruption (`maxUnavailable: {}`): node drains evicting its pods hang until someone deletes it", obj.name, show(v)))
+                    .on_value()
+                    .label("no pod may ever be evicted")
+                    .help(HELP);
+            }
+        }
+        if let Some(v @ IntOrString::String(_)) = &spec.min_available {
+            if scaled(v, 100).is_some_and(|m| m >= 100) {
+                never = true;
+                out.report("spec.minAvailable", format!("PodDisruptionBudget `{}` requires every pod to stay available (`minAvailable: {}`): node drains evicting its pods hang until someone deletes it", obj.name, show(v)))
+                    .on_value()
+                    .label("no pod may ever be evicted")
+                    .help(HELP);
+            }
+        }
+        if never || spec.min_available.is_some() && spec.max_unavailable.is_some() {
             return;
         }
+        let (field, value) = match (&spec.max_unavailable, &spec.min_available) {
+            (Some(v), _) => ("spec.maxUnavailable", v),
+            (None, Some(v)) => ("spec.minAvailable", v),
+            (None, None) => return,
+        };
         // Otherwise it depends on the pods it selects: the workloads of its
         // namespace whose pod templates it selects.
         let Some(sel) = spec.selector.as_ref() else { return };
