@@ -211,25 +211,7 @@ fn is_placeholder_word(v: &str) -> bool {
 
 /// Whether the text holds a URL with a literal password (`scheme://user:pass@host`).
 pub fn has_url_password(text: &str) -> bool {
-    let mut rest = text;
-    while let Some(i) = rest.find("://") {
-        let after = &rest[i + 3..];
-        let end = after
-            .find(|c: char| {
-                c == '/' || c == '?' || c == '#' || c.is_whitespace() || c == '"' || c == '\''
-            })
-            .unwrap_or(after.len());
-        let authority = &after[..end];
-        if let Some(at) = authority.rfind('@') {
-            if let Some((_, pass)) = authority[..at].split_once(':') {
-                if !pass.is_empty() && !is_benign_value(pass) && !pass.starts_with('$') {
-                    return true;
-                }
-            }
-        }
-        rest = &after[end..];
-    }
-    false
+    !url_passwords(text).is_empty()
 }
 
 /// Whether a command-line word is `--password=literal` (or `--db-token=…`).

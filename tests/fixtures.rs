@@ -72,17 +72,22 @@ fn cases() -> Vec<(String, PathBuf)> {
     dirs.sort();
     for dir in dirs.into_iter().filter(|d| d.is_dir()) {
         let rule = dir.file_name().unwrap().to_string_lossy().to_string();
-        let mut entries: Vec<_> = fs::read_dir(&dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        entries.sort();
-        for e in entries {
+        for e in sorted_entries(&dir) {
             out.push((rule.clone(), e));
         }
     }
     out
+}
+
+/// The entries of a directory, sorted by path.
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    entries
 }
 
 /// The files of a case: the file itself, or every file below the directory.
@@ -91,13 +96,7 @@ fn files_of(case: &Path) -> Vec<PathBuf> {
         return vec![case.to_path_buf()];
     }
     let mut out = Vec::new();
-    let mut entries: Vec<_> = fs::read_dir(case)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for e in entries {
+    for e in sorted_entries(case) {
         out.extend(files_of(&e));
     }
     out
