@@ -768,3 +768,21 @@ fn credentials_are_masked_whatever_rules_run() {
     assert!(out.contains("          value: ****\n"), "{out}");
     assert!(!out.contains(short) && !out.contains(long), "{out}");
 }
+
+/// A mask is shorter or longer than what it hides; the human header still
+/// gives the column of the original file, as compact and JSON do.
+#[test]
+fn human_header_positions_ignore_masks_before_them_on_the_line() {
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: example/app:1.0\n    env: [{name: DB_PASSWORD, value: a-rather-long-literal-password}, {name: MODE, value: a}, {name: MODE, value: b}]\n";
+    let args = ["--select", "duplicate-env-var", "--color", "never", "-"];
+    let human = stdout(&stslint_stdin(&args, yaml));
+    assert!(human.contains("╭─[<stdin>:8:102]"), "{human}");
+    assert!(!human.contains("a-rather-long"), "{human}");
+    let mut compact_args = vec!["--format", "compact"];
+    compact_args.extend(args);
+    let compact = stdout(&stslint_stdin(&compact_args, yaml));
+    assert!(
+        compact.starts_with("<stdin>:8:102: warning[duplicate-env-var]"),
+        "{compact}"
+    );
+}

@@ -6,8 +6,8 @@ use std::fmt::{self, Write};
 use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
-    SourceSpan,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents,
 };
 
 use super::{range, redacted_text, Redacted};
@@ -38,8 +38,56 @@ struct Report {
     code: Option<String>,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<MaskedSource>,
     labels: Vec<LabeledSpan>,
+}
+
+/// A file's masked text as miette reads it. Snippets show the masked text;
+/// the `[file:line:column]` header gives the position in the original file,
+/// in characters, as every other format does (a mask earlier on the line has
+/// another length than what it hides).
+#[derive(Clone)]
+struct MaskedSource {
+    named: NamedSource<Arc<str>>,
+    redacted: Arc<Redacted>,
+    original: Arc<str>,
+}
+
+impl fmt::Debug for MaskedSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.named.name())
+    }
+}
+
+impl SourceCode for MaskedSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let c = self.named.read_span(span, before, after)?;
+        // Only the header reads a span without context lines.
+        if before != 0 || after != 0 {
+            return Ok(c);
+        }
+        let orig = self.redacted.original_offset(span.offset() as u32) as usize;
+        let text: &str = &self.original;
+        let Some(head) = text.get(..orig) else {
+            return Ok(c);
+        };
+        let line_start = head.rfind('\n').map_or(0, |i| i + 1);
+        let column = head[line_start..].chars().count();
+        let name = c.name().map(str::to_owned).unwrap_or_default();
+        Ok(Box::new(MietteSpanContents::new_named(
+            name,
+            c.data(),
+            *c.span(),
+            c.line(),
+            column,
+            c.line_count(),
+        )))
+    }
 }
 
 impl fmt::Display for Report {
@@ -95,29 +143,32 @@ const MAX_LABEL_DISTANCE: u32 = 6;
 /// The masked sources, one per file, with their span maps.
 struct Sources<'o> {
     outcome: &'o Outcome,
-    files: HashMap<FileId, (NamedSource<Arc<str>>, Redacted)>,
+    files: HashMap<FileId, MaskedSource>,
 }
 
 impl Sources<'_> {
-    fn get(&mut self, id: FileId) -> &(NamedSource<Arc<str>>, Redacted) {
+    fn get(&mut self, id: FileId) -> &MaskedSource {
         let outcome = self.outcome;
         self.files.entry(id).or_insert_with(|| {
             let r = redacted_text(outcome, id);
-            let src = NamedSource::new(outcome.file(id).name.clone(), r.text.clone())
-                .with_language("yaml");
-            (src, r)
+            let file = outcome.file(id);
+            MaskedSource {
+                named: NamedSource::new(file.name.clone(), r.text.clone()).with_language("yaml"),
+                original: file.text.clone(),
+                redacted: Arc::new(r),
+            }
         })
     }
 
-    fn source(&mut self, id: FileId) -> NamedSource<Arc<str>> {
-        self.get(id).0.clone()
+    fn source(&mut self, id: FileId) -> MaskedSource {
+        self.get(id).clone()
     }
 
     /// A span of file `id` moved onto its masked text.
     /// Trailing line breaks and indentation (a block scalar's span runs to
     /// the next key) are left out, so the label ends on the value's last line.
     fn span(&mut self, id: FileId, b: ByteSpan) -> SourceSpan {
-        let r = &self.get(id).1;
+        let r = &self.get(id).redacted;
         let mut m = r.span(b);
         let bytes = r.text.as_bytes();
         while m.end > m.start

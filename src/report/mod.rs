@@ -88,27 +88,39 @@ pub struct Redacted {
 impl Redacted {
     /// Where an original offset lands in the masked text. A start offset
     /// inside a mask goes to the mask's start, an end offset to its end.
+    /// (A binary search: a file may hold thousands of masks.)
     fn offset(&self, o: u32, is_end: bool) -> u32 {
-        let mut delta: i64 = 0;
-        for (from, to) in &self.pieces {
+        // The pieces starting before `o` (at or before it, for a start).
+        let k = self.pieces.partition_point(|(from, _)| {
             if is_end {
-                if o <= from.start {
-                    break;
-                }
-                if o <= from.end {
-                    return to.end;
-                }
+                from.start < o
             } else {
-                if o < from.start {
-                    break;
-                }
-                if o < from.end {
-                    return to.start;
-                }
+                from.start <= o
             }
-            delta = to.end as i64 - from.end as i64;
+        });
+        let Some((from, to)) = k.checked_sub(1).map(|i| self.pieces[i]) else {
+            return o;
+        };
+        let inside = if is_end { o <= from.end } else { o < from.end };
+        if inside {
+            return if is_end { to.end } else { to.start };
         }
+        let delta = to.end as i64 - from.end as i64;
         u32::try_from((o as i64 + delta).max(0)).unwrap_or(u32::MAX)
+    }
+
+    /// Where an offset of the masked text comes from in the original text (an
+    /// offset inside a mask maps to the start of what it masks).
+    pub fn original_offset(&self, m: u32) -> u32 {
+        let k = self.pieces.partition_point(|(_, to)| to.start <= m);
+        let Some((from, to)) = k.checked_sub(1).map(|i| self.pieces[i]) else {
+            return m;
+        };
+        if m < to.end {
+            return from.start;
+        }
+        let delta = from.end as i64 - to.end as i64;
+        u32::try_from((m as i64 + delta).max(0)).unwrap_or(u32::MAX)
     }
 
     /// The span in the masked text that shows what `b` covers.
@@ -239,5 +251,28 @@ mod tests {
         // a span ending right before a mask is unchanged
         let key = r.span(ByteSpan::new(0, 1));
         assert_eq!((key.start, key.end), (0, 1));
+        // and back: masked offsets map to where they came from
+        assert_eq!(r.original_offset(m.start), 32);
+        assert_eq!(
+            r.original_offset(s.start + 2),
+            3,
+            "inside a mask: its start"
+        );
+        assert_eq!(r.original_offset(1), 1);
+        // with many masks the maps agree both ways
+        let many: String = (0..500).map(|i| format!("k{i}: v{i}\n")).collect();
+        let many: Arc<str> = Arc::from(many);
+        let spans: Vec<ByteSpan> = many
+            .match_indices(": v")
+            .map(|(i, _)| {
+                let end = many[i..].find('\n').map_or(many.len(), |e| i + e);
+                ByteSpan::new(i + 2, end)
+            })
+            .collect();
+        let r = redact(&many, spans);
+        let last_key = many.rfind("k499").unwrap_or(0) as u32;
+        let at = r.span(ByteSpan::new(last_key as usize, last_key as usize + 4));
+        assert_eq!(&r.text[at.start as usize..at.end as usize], "k499");
+        assert_eq!(r.original_offset(at.start), last_key);
     }
 }
