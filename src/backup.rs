@@ -26,6 +26,10 @@ pub struct Target<'a> {
 impl<'a> Target<'a> {
     pub fn of(obj: &'a Object) -> Option<Target<'a>> {
         let sts = obj.statefulset()?;
+        // A StatefulSet without a name cannot be applied, and names nothing.
+        if obj.name.is_empty() {
+            return None;
+        }
         let claims: Vec<&str> = sts
             .spec
             .volume_claim_templates
@@ -65,6 +69,7 @@ impl<'a> Target<'a> {
             }
         }
         out.push(self.name.to_string());
+        out.retain(|h| !h.is_empty());
         let mut seen = std::collections::HashSet::new();
         out.retain(|h| seen.insert(h.clone()));
         out
@@ -300,6 +305,9 @@ fn is_pod_of(word: &str, t: &Target<'_>) -> bool {
 /// with a port, as `name.ns.svc…`, as the pod DNS name `<sts>-N.<host>`, or as
 /// the whole value of a host-like env var.
 fn names_host(text: &str, host: &str, t: &Target<'_>, same_ns: bool, host_var: bool) -> bool {
+    if host.is_empty() {
+        return false; // an empty needle matches everywhere, and never moves on
+    }
     let b = text.as_bytes();
     let mut from = 0;
     while let Some(i) = text[from..].find(host) {
@@ -417,6 +425,18 @@ mod tests {
         assert!(is_claim_of("data-pg-2", &t));
         assert!(!is_claim_of("data-pg-x", &t));
         assert!(!is_claim_of("data-pgx-1", &t));
+    }
+
+    #[test]
+    fn an_empty_name_names_nothing() {
+        let t = target();
+        assert!(!names_host(
+            "pg_dump -h pg-0.pg-headless",
+            "",
+            &t,
+            true,
+            false
+        ));
     }
 
     #[test]
