@@ -6,6 +6,7 @@
 //! [`engine`] resolves paths to spans → [`report`] renders them.
 
 pub mod api_versions;
+pub mod apiserver;
 pub mod backup;
 pub mod catalog;
 pub mod cli;
