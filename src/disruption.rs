@@ -94,15 +94,21 @@ pub fn spec(pdb: &Object) -> Option<&PodDisruptionBudgetSpec> {
     }
 }
 
+/// What an empty selector (`{}`) of a budget selects: every pod of its
+/// namespace in `policy/v1`, none in `policy/v1beta1`.
+pub fn empty_selector_selects_all(pdb: &Object) -> bool {
+    pdb.api_version != "policy/v1beta1"
+}
+
 /// Whether a budget selects pods labelled `labels` (in its own namespace).
-/// A missing selector selects nothing. An empty selector selects every pod
-/// in `policy/v1`, and none in `policy/v1beta1`.
+/// A missing selector selects nothing; an empty one, see
+/// [`empty_selector_selects_all`].
 pub fn selects(pdb: &Object, labels: &std::collections::BTreeMap<String, String>) -> bool {
     let Some(sel) = spec(pdb).and_then(|s| s.selector.as_ref()) else {
         return false;
     };
     if selector_is_empty(sel) {
-        return pdb.api_version != "policy/v1beta1";
+        return empty_selector_selects_all(pdb);
     }
     selector_matches(sel, labels)
 }

@@ -164,7 +164,7 @@ impl DanglingSelector {
         };
         if selector_is_empty(sel) {
             // policy/v1: every pod of the namespace; policy/v1beta1: none.
-            if obj.api_version == "policy/v1beta1" {
+            if !crate::disruption::empty_selector_selects_all(obj) {
                 out.report("spec.selector", format!("PodDisruptionBudget `{}` has an empty `spec.selector`, which in policy/v1beta1 selects no pods: it protects nothing", obj.name))
                     .label("selects no pods in policy/v1beta1")
                     .help("set `spec.selector.matchLabels` to the pod template's labels (in policy/v1 an empty selector would select every pod of the namespace instead)");
