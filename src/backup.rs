@@ -106,16 +106,20 @@ pub fn find<'a>(index: &Index<'a>, t: &Target<'_>) -> Option<&'a Object> {
         .into_iter()
         .next()
         .or_else(|| {
-            index
-                .of_kind("VolumeSnapshot")
-                .find(|s| snapshot_backs_up(s, t))
+            let mut snapshots: Vec<&Object> = t
+                .claims
+                .iter()
+                .flat_map(|c| index.snapshots_of_claims(t.namespace, &format!("{c}-{}-", t.name)))
+                .collect();
+            // Canonical order across claims: objects live in one slice.
+            snapshots.sort_by_key(|o| std::ptr::from_ref(*o) as usize);
+            snapshots.into_iter().find(|s| snapshot_backs_up(s, t))
         })
         .or_else(|| {
-            index.objects().iter().find(|o| {
-                o.group() == "velero.io"
-                    && matches!(o.kind.as_str(), "Schedule" | "Backup")
-                    && velero_covers(o, t)
-            })
+            index
+                .velero_candidates(t.namespace)
+                .into_iter()
+                .find(|o| velero_covers(o, t))
         })
 }
 

@@ -14,13 +14,20 @@ type LabelKey<'a> = Option<(&'a str, &'a str)>;
 
 pub struct Index<'a> {
     objects: &'a [Object],
-    /// The directory part of each file's name (by `FileId`), for preferring
-    /// the nearest of several candidates.
-    dirs: Vec<&'a str>,
+    /// The directory of each file (by `FileId`), as a small number, for
+    /// preferring the nearest of several candidates.
+    dirs: Vec<u32>,
     by_kind: HashMap<&'a str, Vec<usize>>,
-    /// kind → namespace ("" for none) → objects
-    by_namespace: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
-    by_name: HashMap<&'a str, Vec<usize>>,
+    /// (kind, namespace or "", name) → objects, with their nearest-lookup table.
+    by_key: HashMap<(&'a str, &'a str, &'a str), Near>,
+    /// (kind, name) → the first object of that kind and name, any namespace.
+    first_named: HashMap<(&'a str, &'a str), usize>,
+    /// StorageClasses by name (cluster-scoped: namespaces are ignored).
+    classes: HashMap<&'a str, Near>,
+    /// StorageClasses annotated as the cluster default.
+    default_classes: Near,
+    /// HorizontalPodAutoscalers by (namespace, target kind, target name).
+    hpas: HashMap<(&'a str, &'a str, &'a str), Near>,
     /// Built on first use: word → pod-bearing objects whose containers mention it.
     mentions: OnceLock<BTreeMap<&'a str, Vec<usize>>>,
     /// Built on first use: PodDisruptionBudgets by one `key=value` of their
@@ -36,6 +43,14 @@ pub struct Index<'a> {
     /// and name of an earlier one, the index of that first definition; and
     /// per (file of the copy, file of the first) the copies, in order.
     duplicates: OnceLock<Duplicates>,
+    /// Built on first use: StatefulSets by namespace, data-store engine of a
+    /// container, and one `key=value` pair of their pod labels.
+    members: OnceLock<Members<'a>>,
+    /// Built on first use: Velero Schedules and Backups by the namespace they
+    /// include (`*` for all).
+    velero: OnceLock<HashMap<&'a str, Vec<usize>>>,
+    /// Built on first use: VolumeSnapshots by namespace and source claim name.
+    snapshots: OnceLock<BTreeMap<(&'a str, &'a str), Vec<usize>>>,
     /// Built on first use: Job or CronJob → the first StatefulSet whose data
     /// its pods reach (see [`crate::backup`]).
     backup_targets: OnceLock<HashMap<usize, usize>>,
@@ -43,12 +58,41 @@ pub struct Index<'a> {
     class_users: OnceLock<ClassUsers<'a>>,
 }
 
-type ServiceLabels<'a> = HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<usize>>>>;
+/// Services by namespace, then by the rarest `key=value` pair of their
+/// selector (every pair must match, so one is a sound pre-filter, and the
+/// rarest keeps the candidate lists short in a crowded namespace).
+type ServiceLabels<'a> = HashMap<&'a str, HashMap<(&'a str, &'a str), Vec<usize>>>;
+
+/// Objects sharing a lookup key, in canonical order, and how to find the one
+/// nearest to a given file without scanning them all.
+#[derive(Default)]
+struct Near {
+    ids: Vec<usize>,
+    /// The first object per directory, for groups too big to scan.
+    first_in_dir: HashMap<u32, usize>,
+}
+
+impl Near {
+    /// Groups up to this size are scanned; bigger ones get a directory table.
+    const SCAN: usize = 16;
+
+    fn finish(&mut self, objects: &[Object], dirs: &[u32]) {
+        if self.ids.len() > Self::SCAN {
+            for &i in &self.ids {
+                let d = dirs[objects[i].file.0 as usize];
+                self.first_in_dir.entry(d).or_insert(i);
+            }
+        }
+    }
+}
+
 #[derive(Default)]
 struct Duplicates {
     first_of: HashMap<usize, usize>,
     by_files: HashMap<(FileId, FileId), Vec<usize>>,
 }
+
+type Members<'a> = HashMap<(&'a str, &'static str, &'a str, &'a str), Vec<usize>>;
 
 type ClassUsers<'a> = HashMap<usize, Vec<(&'a Object, String)>>;
 
@@ -56,29 +100,66 @@ type PodLabels<'a> = HashMap<&'a str, HashMap<&'a str, HashMap<&'a str, Vec<usiz
 
 impl<'a> Index<'a> {
     pub fn new(objects: &'a [Object], files: &'a [SourceFile]) -> Self {
-        let dirs = files
+        let mut dir_ids: HashMap<&str, u32> = HashMap::new();
+        let dirs: Vec<u32> = files
             .iter()
-            .map(|f| f.name.rsplit_once('/').map_or("", |(d, _)| d))
+            .map(|f| {
+                let d = f.name.rsplit_once('/').map_or("", |(d, _)| d);
+                let n = dir_ids.len() as u32;
+                *dir_ids.entry(d).or_insert(n)
+            })
             .collect();
         let mut by_kind: HashMap<&str, Vec<usize>> = HashMap::new();
-        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
-        let mut by_namespace: HashMap<&str, HashMap<&str, Vec<usize>>> = HashMap::new();
+        let mut by_key: HashMap<(&str, &str, &str), Near> = HashMap::new();
+        let mut first_named: HashMap<(&str, &str), usize> = HashMap::new();
+        let mut classes: HashMap<&str, Near> = HashMap::new();
+        let mut default_classes = Near::default();
+        let mut hpas: HashMap<(&str, &str, &str), Near> = HashMap::new();
         for (i, o) in objects.iter().enumerate() {
+            let ns = o.namespace.as_deref().unwrap_or("");
             by_kind.entry(o.kind.as_str()).or_default().push(i);
-            by_namespace
-                .entry(o.kind.as_str())
+            by_key
+                .entry((o.kind.as_str(), ns, o.name.as_str()))
                 .or_default()
-                .entry(o.namespace.as_deref().unwrap_or(""))
-                .or_default()
+                .ids
                 .push(i);
-            by_name.entry(o.name.as_str()).or_default().push(i);
+            first_named
+                .entry((o.kind.as_str(), o.name.as_str()))
+                .or_insert(i);
+            if o.kind == "StorageClass" && is_default_class(o) {
+                default_classes.ids.push(i);
+            }
+            match &o.typed {
+                Typed::StorageClass(_) => {
+                    classes.entry(o.name.as_str()).or_default().ids.push(i);
+                }
+                Typed::HorizontalPodAutoscaler(hpa) => {
+                    let t = &hpa.spec.scale_target_ref;
+                    hpas.entry((ns, t.kind.as_str(), t.name.as_str()))
+                        .or_default()
+                        .ids
+                        .push(i);
+                }
+                _ => {}
+            }
+        }
+        for near in by_key
+            .values_mut()
+            .chain(classes.values_mut())
+            .chain(hpas.values_mut())
+            .chain(std::iter::once(&mut default_classes))
+        {
+            near.finish(objects, &dirs);
         }
         Index {
             objects,
             dirs,
             by_kind,
-            by_namespace,
-            by_name,
+            by_key,
+            first_named,
+            classes,
+            default_classes,
+            hpas,
             mentions: OnceLock::new(),
             pdbs_by_label: OnceLock::new(),
             pods_by_label: OnceLock::new(),
@@ -86,6 +167,9 @@ impl<'a> Index<'a> {
             services_by_label: OnceLock::new(),
             duplicates: OnceLock::new(),
             backup_targets: OnceLock::new(),
+            velero: OnceLock::new(),
+            members: OnceLock::new(),
+            snapshots: OnceLock::new(),
         }
     }
 
@@ -97,20 +181,6 @@ impl<'a> Index<'a> {
     pub fn of_kind(&self, kind: &str) -> impl Iterator<Item = &'a Object> + '_ {
         self.by_kind
             .get(kind)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.objects[i])
-    }
-
-    /// Objects of `kind` in namespace `ns` (no namespace matches no namespace).
-    pub fn in_namespace<'s>(
-        &'s self,
-        kind: &'s str,
-        ns: Option<&'s str>,
-    ) -> impl Iterator<Item = &'a Object> + 's {
-        self.by_namespace
-            .get(kind)
-            .and_then(|m| m.get(ns.unwrap_or("")))
             .into_iter()
             .flatten()
             .map(|&i| &self.objects[i])
@@ -153,53 +223,52 @@ impl<'a> Index<'a> {
         out.into_iter().map(|i| &self.objects[i]).collect()
     }
 
-    /// The objects named `name` of `kind` in `ns`.
-    pub fn named<'s>(
-        &'s self,
-        ns: Option<&'s str>,
-        kind: &'s str,
-        name: &str,
-    ) -> impl Iterator<Item = &'a Object> + 's {
-        self.by_name
-            .get(name)
-            .into_iter()
-            .flatten()
+    /// The objects named `name` of `kind` in `ns`, in canonical order.
+    pub fn named(&self, ns: Option<&str>, kind: &str, name: &str) -> Vec<&'a Object> {
+        self.by_key
+            .get(&(kind, ns.unwrap_or(""), name))
+            .map_or(&[][..], |n| n.ids.as_slice())
+            .iter()
             .map(|&i| &self.objects[i])
-            .filter(move |o| o.kind == kind && o.namespace.as_deref() == ns)
+            .collect()
+    }
+
+    /// The first object (in canonical order) named `name` of `kind` in any
+    /// namespace.
+    pub fn named_anywhere(&self, kind: &str, name: &str) -> Option<&'a Object> {
+        self.first_named
+            .get(&(kind, name))
+            .map(|&i| &self.objects[i])
     }
 
     /// The HorizontalPodAutoscaler that scales `obj` (same namespace, target
     /// kind and name), if one is linted; the nearest of several.
     pub fn hpa_for(&self, obj: &Object) -> Option<&'a Object> {
-        let hpas = self
-            .in_namespace("HorizontalPodAutoscaler", obj.namespace.as_deref())
-            .filter(|h| match &h.typed {
-                Typed::HorizontalPodAutoscaler(hpa) => {
-                    let t = &hpa.spec.scale_target_ref;
-                    t.kind == obj.kind && t.name == obj.name
-                }
-                _ => false,
-            });
-        self.nearest(obj, hpas)
+        let ns = obj.namespace.as_deref().unwrap_or("");
+        let near = self.hpas.get(&(ns, obj.kind.as_str(), obj.name.as_str()))?;
+        self.nearest(obj, near)
     }
 
     /// Pod-bearing objects in `ns` whose pod template `sel` selects, in input
     /// order. Candidates come from the label index through one matchLabels
     /// pair; selectors with only expressions look at the namespace's pods.
     pub fn pods_selected_by(&self, ns: Option<&str>, sel: &LabelSelector) -> Vec<&'a Object> {
-        let candidates: Vec<&'a Object> =
-            match sel.match_labels.as_ref().and_then(|m| m.iter().next()) {
-                Some((k, v)) => self.pods_labelled(ns, k, v).collect(),
-                None => self
-                    .pod_labels()
-                    .get(ns.unwrap_or(""))
-                    .and_then(|m| m.get(""))
-                    .and_then(|m| m.get(""))
-                    .into_iter()
-                    .flatten()
-                    .map(|&i| &self.objects[i])
-                    .collect(),
-            };
+        // Every matchLabels pair must match: look up the rarest one.
+        let pods = self.pod_labels().get(ns.unwrap_or(""));
+        let bucket = |k: &str, v: &str| -> &[usize] {
+            pods.and_then(|m| m.get(k))
+                .and_then(|m| m.get(v))
+                .map_or(&[], Vec::as_slice)
+        };
+        let ids = match sel.match_labels.as_ref().filter(|m| !m.is_empty()) {
+            Some(ml) => ml
+                .iter()
+                .map(|(k, v)| bucket(k, v))
+                .min_by_key(|b| b.len())
+                .unwrap_or_default(),
+            None => bucket("", ""),
+        };
+        let candidates = ids.iter().map(|&i| &self.objects[i]);
         candidates
             .into_iter()
             .filter(|o| {
@@ -212,17 +281,26 @@ impl<'a> Index<'a> {
     fn duplicates(&self) -> &Duplicates {
         self.duplicates.get_or_init(|| {
             let mut d = Duplicates::default();
-            for (name, ids) in &self.by_name {
-                if name.is_empty() || ids.len() < 2 {
+            // Two objects are the same resource when kind, namespace and name
+            // match and so does the API group, every built-in group counting
+            // as one ([`Object::same_resource_type`]).
+            let mut first: HashMap<(&str, &str, &str, &str), usize> = HashMap::new();
+            for (i, o) in self.objects.iter().enumerate() {
+                if o.name.is_empty() {
                     continue;
                 }
-                for (n, &i) in ids.iter().enumerate() {
-                    let o = &self.objects[i];
-                    let first = ids[..n].iter().copied().find(|&j| {
-                        let f = &self.objects[j];
-                        f.namespace == o.namespace && f.same_resource_type(o)
-                    });
-                    if let Some(j) = first {
+                let group = if o.is_builtin_type() { "" } else { o.group() };
+                let key = (
+                    o.kind.as_str(),
+                    o.namespace.as_deref().unwrap_or(""),
+                    o.name.as_str(),
+                    group,
+                );
+                match first.get(&key) {
+                    None => {
+                        first.insert(key, i);
+                    }
+                    Some(&j) => {
                         d.first_of.insert(i, j);
                         d.by_files
                             .entry((o.file, self.objects[j].file))
@@ -230,10 +308,6 @@ impl<'a> Index<'a> {
                             .push(i);
                     }
                 }
-            }
-            // `by_name` is a hash map: put each group in canonical order.
-            for g in d.by_files.values_mut() {
-                g.sort_unstable();
             }
             d
         })
@@ -291,26 +365,23 @@ impl<'a> Index<'a> {
         labels: &BTreeMap<String, String>,
     ) -> Vec<&'a Object> {
         let map = self.services_by_label.get_or_init(|| {
+            let selectors: Vec<(usize, &'a str, &'a BTreeMap<String, String>)> = self
+                .by_kind
+                .get("Service")
+                .into_iter()
+                .flatten()
+                .filter_map(|&i| {
+                    let o = &self.objects[i];
+                    let Typed::Service(svc) = &o.typed else {
+                        return None;
+                    };
+                    let sel = svc.spec.as_ref()?.selector.as_ref()?;
+                    Some((i, o.namespace.as_deref().unwrap_or(""), sel))
+                })
+                .collect();
             let mut m: ServiceLabels<'a> = HashMap::new();
-            for &i in self.by_kind.get("Service").into_iter().flatten() {
-                let o = &self.objects[i];
-                let Typed::Service(svc) = &o.typed else {
-                    continue;
-                };
-                let first = svc
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.selector.as_ref())
-                    .and_then(|s| s.iter().next());
-                if let Some((k, v)) = first {
-                    m.entry(o.namespace.as_deref().unwrap_or(""))
-                        .or_default()
-                        .entry(k.as_str())
-                        .or_default()
-                        .entry(v.as_str())
-                        .or_default()
-                        .push(i);
-                }
+            for (i, ns, pair) in rarest_pairs(&selectors) {
+                m.entry(ns).or_default().entry(pair).or_default().push(i);
             }
             m
         });
@@ -319,7 +390,7 @@ impl<'a> Index<'a> {
         };
         let mut out: Vec<usize> = labels
             .iter()
-            .filter_map(|(k, v)| by_key.get(k.as_str()).and_then(|m| m.get(v.as_str())))
+            .filter_map(|(k, v)| by_key.get(&(k.as_str(), v.as_str())))
             .flatten()
             .copied()
             .filter(|&i| match &self.objects[i].typed {
@@ -335,30 +406,27 @@ impl<'a> Index<'a> {
     }
 
     /// Of several candidates, the one nearest to `from`: the first in the
-    /// same file, else the first in the same directory, else the first. Objects come in canonical file order, so the
-    /// choice never depends on the order of the command line.
-    pub fn nearest<I>(&self, from: &Object, candidates: I) -> Option<&'a Object>
-    where
-        I: IntoIterator<Item = &'a Object>,
-    {
-        let dir = |f: FileId| self.dirs.get(f.0 as usize).copied().unwrap_or("");
-        let rank = |o: &Object| {
-            if o.file == from.file {
-                0
-            } else if dir(o.file) == dir(from.file) {
-                1
-            } else {
-                2
-            }
-        };
-        let mut best: Option<(u8, &'a Object)> = None;
-        for c in candidates {
-            let r = rank(c);
-            if best.is_none_or(|(b, _)| r < b) {
-                best = Some((r, c));
-            }
+    /// same file, else the first in the same directory, else the first.
+    /// Objects come in canonical file order, so the choice never depends on
+    /// the order of the command line. Logarithmic in the group's size.
+    fn nearest(&self, from: &Object, near: &Near) -> Option<&'a Object> {
+        let ids = &near.ids;
+        let first = *ids.first()?;
+        // Same file: candidates are in file order.
+        let at = ids.partition_point(|&i| self.objects[i].file < from.file);
+        if let Some(&i) = ids.get(at).filter(|&&i| self.objects[i].file == from.file) {
+            return Some(&self.objects[i]);
         }
-        best.map(|(_, o)| o)
+        let dir = |f: FileId| self.dirs.get(f.0 as usize).copied();
+        let here = dir(from.file);
+        let same_dir = if ids.len() > Near::SCAN {
+            here.and_then(|d| near.first_in_dir.get(&d).copied())
+        } else {
+            ids.iter()
+                .copied()
+                .find(|&i| dir(self.objects[i].file) == here)
+        };
+        Some(&self.objects[same_dir.unwrap_or(first)])
     }
 
     /// The object named `name` of `kind` in `ns` nearest to `from` (see
@@ -370,7 +438,7 @@ impl<'a> Index<'a> {
         kind: &str,
         name: &str,
     ) -> Option<&'a Object> {
-        self.nearest(from, self.named(ns, kind, name))
+        self.nearest(from, self.by_key.get(&(kind, ns.unwrap_or(""), name))?)
     }
 
     /// PodDisruptionBudgets (any namespace) that might select pods with
@@ -379,6 +447,7 @@ impl<'a> Index<'a> {
     pub fn pdb_candidates(&self, labels: &BTreeMap<String, String>) -> Vec<&'a Object> {
         let map = self.pdbs_by_label.get_or_init(|| {
             let mut m: HashMap<LabelKey<'a>, Vec<usize>> = HashMap::new();
+            let mut selectors = Vec::new();
             for &i in self
                 .by_kind
                 .get("PodDisruptionBudget")
@@ -388,14 +457,22 @@ impl<'a> Index<'a> {
                 let Typed::PodDisruptionBudget(p) = &self.objects[i].typed else {
                     continue;
                 };
-                let first = p
+                let ml = p
                     .spec
                     .as_ref()
                     .and_then(|s| s.selector.as_ref())
                     .and_then(|s| s.match_labels.as_ref())
-                    .and_then(|ml| ml.iter().next())
-                    .map(|(k, v)| (k.as_str(), v.as_str()));
-                m.entry(first).or_default().push(i);
+                    .filter(|ml| !ml.is_empty());
+                match ml {
+                    Some(ml) => selectors.push((i, "", ml)),
+                    None => m.entry(None).or_default().push(i),
+                }
+            }
+            for (i, _, pair) in rarest_pairs(&selectors) {
+                m.entry(Some(pair)).or_default().push(i);
+            }
+            for ids in m.values_mut() {
+                ids.sort_unstable();
             }
             m
         });
@@ -448,6 +525,16 @@ impl<'a> Index<'a> {
             .map(|&i| &self.objects[i])
     }
 
+    /// How many pod-bearing objects in `ns` carry the label `key=value`: for
+    /// picking the rarest pair of a selector to look up.
+    pub fn pods_labelled_count(&self, ns: Option<&str>, key: &str, value: &str) -> usize {
+        self.pod_labels()
+            .get(ns.unwrap_or(""))
+            .and_then(|m| m.get(key))
+            .and_then(|m| m.get(value))
+            .map_or(0, Vec::len)
+    }
+
     /// Whether namespace `ns` holds any pod-bearing object among the linted ones.
     pub fn has_pods_in(&self, ns: Option<&str>) -> bool {
         self.pod_labels().contains_key(ns.unwrap_or(""))
@@ -456,30 +543,13 @@ impl<'a> Index<'a> {
     /// The StorageClass `name` nearest to `from` (cluster-scoped: namespaces
     /// are ignored).
     pub fn storage_class(&self, from: &Object, name: &str) -> Option<&'a Object> {
-        let classes = self
-            .by_name
-            .get(name)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.objects[i])
-            .filter(|o| matches!(o.typed, Typed::StorageClass(_)));
-        self.nearest(from, classes)
+        self.nearest(from, self.classes.get(name)?)
     }
 
     /// The StorageClass annotated as the cluster default nearest to `from`, if
     /// one is linted.
     pub fn default_storage_class(&self, from: &Object) -> Option<&'a Object> {
-        const KEYS: [&str; 2] = [
-            "storageclass.kubernetes.io/is-default-class",
-            "storageclass.beta.kubernetes.io/is-default-class",
-        ];
-        let defaults = self.of_kind("StorageClass").filter(|o| {
-            KEYS.iter().any(|k| {
-                o.annotation(k)
-                    .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-            })
-        });
-        self.nearest(from, defaults)
+        self.nearest(from, &self.default_classes)
     }
 
     /// The StatefulSets whose claims resolve to `class`, each with the field
@@ -500,6 +570,123 @@ impl<'a> Index<'a> {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// The other StatefulSets of `obj`'s namespace that run the data-store
+    /// `engine` in a container and share a pod label with `obj`, in canonical
+    /// order: the members of one ensemble split over several StatefulSets.
+    pub fn ensemble_members(&self, obj: &Object, engine: &str) -> Vec<&'a Object> {
+        let map = self.members.get_or_init(|| {
+            let mut m: Members<'a> = HashMap::new();
+            for &i in self.by_kind.get("StatefulSet").into_iter().flatten() {
+                let o = &self.objects[i];
+                let Some(pod) = o.pod() else { continue };
+                let mut engines: Vec<&'static str> = pod
+                    .containers(false)
+                    .iter()
+                    .filter_map(|c| crate::catalog::container_store(c.container))
+                    .map(|s| s.engine)
+                    .collect();
+                engines.sort_unstable();
+                engines.dedup();
+                let ns = o.namespace.as_deref().unwrap_or("");
+                for e in engines {
+                    for (k, v) in pod.labels_or_empty() {
+                        m.entry((ns, e, k.as_str(), v.as_str()))
+                            .or_default()
+                            .push(i);
+                    }
+                }
+            }
+            m
+        });
+        let Some(pod) = obj.pod() else {
+            return Vec::new();
+        };
+        let ns = obj.namespace.as_deref().unwrap_or("");
+        let me = self.position(obj);
+        let mut out: Vec<usize> = pod
+            .labels_or_empty()
+            .iter()
+            .filter_map(|(k, v)| map.get(&(ns, engine, k.as_str(), v.as_str())))
+            .flatten()
+            .copied()
+            .filter(|&i| Some(i) != me)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out.into_iter().map(|i| &self.objects[i]).collect()
+    }
+
+    /// Velero Schedules and Backups that may cover namespace `ns` (those
+    /// that include it or every namespace), in canonical order; callers check
+    /// exclusions and label selectors.
+    pub fn velero_candidates(&self, ns: Option<&str>) -> Vec<&'a Object> {
+        let map = self.velero.get_or_init(|| {
+            let mut m: HashMap<&'a str, Vec<usize>> = HashMap::new();
+            for kind in ["Schedule", "Backup"] {
+                for &i in self.by_kind.get(kind).into_iter().flatten() {
+                    let o = &self.objects[i];
+                    if o.group() != "velero.io" {
+                        continue;
+                    }
+                    let spec = if kind == "Schedule" {
+                        o.at("spec.template")
+                    } else {
+                        o.at("spec")
+                    };
+                    let included: Vec<&'a str> = spec
+                        .and_then(|s| s.get("includedNamespaces"))
+                        .map(crate::yaml::Node::items)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(crate::yaml::Node::as_str)
+                        .collect();
+                    if included.is_empty() {
+                        m.entry("*").or_default().push(i);
+                    }
+                    for n in included {
+                        m.entry(n).or_default().push(i);
+                    }
+                }
+            }
+            m
+        });
+        let mut out: Vec<usize> = map.get("*").cloned().unwrap_or_default();
+        if let Some(ns) = ns.filter(|n| *n != "*") {
+            out.extend(map.get(ns).into_iter().flatten());
+        }
+        out.sort_unstable();
+        out.dedup();
+        out.into_iter().map(|i| &self.objects[i]).collect()
+    }
+
+    /// VolumeSnapshots in namespace `ns` whose source claim name starts with
+    /// `prefix`, in canonical order.
+    pub fn snapshots_of_claims(&self, ns: Option<&str>, prefix: &str) -> Vec<&'a Object> {
+        let map = self.snapshots.get_or_init(|| {
+            let mut m: BTreeMap<(&'a str, &'a str), Vec<usize>> = BTreeMap::new();
+            for &i in self.by_kind.get("VolumeSnapshot").into_iter().flatten() {
+                let o = &self.objects[i];
+                let claim = o
+                    .at("spec.source.persistentVolumeClaimName")
+                    .and_then(crate::yaml::Node::as_str);
+                if let Some(c) = claim {
+                    m.entry((o.namespace.as_deref().unwrap_or(""), c))
+                        .or_default()
+                        .push(i);
+                }
+            }
+            m
+        });
+        let ns = ns.unwrap_or("");
+        let mut out: Vec<usize> = map
+            .range((ns, prefix)..)
+            .take_while(|((n, c), _)| *n == ns && c.starts_with(prefix))
+            .flat_map(|(_, ids)| ids.iter().copied())
+            .collect();
+        out.sort_unstable();
+        out.into_iter().map(|i| &self.objects[i]).collect()
+    }
+
     /// Pod-bearing objects in namespace `ns` whose pod template carries the
     /// label `key` with any value, in input order.
     pub fn pods_with_label_key(&self, ns: Option<&str>, key: &str) -> Vec<&'a Object> {
@@ -514,6 +701,42 @@ impl<'a> Index<'a> {
         out.dedup();
         out.into_iter().map(|i| &self.objects[i]).collect()
     }
+}
+
+/// For each selector (object, namespace, `key=value` pairs, none empty), its
+/// rarest pair among the selectors of the same namespace: indexing each under
+/// that pair keeps every candidate list short, however many selectors share
+/// a common label such as `app.kubernetes.io/component=primary`.
+fn rarest_pairs<'a>(
+    selectors: &[(usize, &'a str, &'a BTreeMap<String, String>)],
+) -> Vec<(usize, &'a str, (&'a str, &'a str))> {
+    let mut count: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    for (_, ns, sel) in selectors {
+        for (k, v) in sel.iter() {
+            *count.entry((ns, k.as_str(), v.as_str())).or_default() += 1;
+        }
+    }
+    selectors
+        .iter()
+        .filter_map(|&(i, ns, sel)| {
+            let (k, v) = sel
+                .iter()
+                .min_by_key(|(k, v)| count[&(ns, k.as_str(), v.as_str())])?;
+            Some((i, ns, (k.as_str(), v.as_str())))
+        })
+        .collect()
+}
+
+/// Whether a StorageClass is annotated as the cluster default.
+fn is_default_class(o: &Object) -> bool {
+    const KEYS: [&str; 2] = [
+        "storageclass.kubernetes.io/is-default-class",
+        "storageclass.beta.kubernetes.io/is-default-class",
+    ];
+    KEYS.iter().any(|k| {
+        o.annotation(k)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    })
 }
 
 /// Whether a label selector selects `labels` (matchLabels and matchExpressions

@@ -148,12 +148,15 @@ impl Object {
     /// group, counting every version of a built-in kind as one
     /// (`extensions/v1beta1` and `apps/v1` Deployments are one resource).
     pub fn same_resource_type(&self, other: &Object) -> bool {
-        let builtin = |o: &Object| {
-            let g = o.group();
-            canonical_api_version(&o.kind).is_some() && (!g.contains('.') || g.ends_with(".k8s.io"))
-        };
         self.kind == other.kind
-            && (self.group() == other.group() || builtin(self) && builtin(other))
+            && (self.group() == other.group() || self.is_builtin_type() && other.is_builtin_type())
+    }
+
+    /// A kind stslint types, under a Kubernetes API group (not a custom
+    /// resource that reuses a built-in kind name).
+    pub fn is_builtin_type(&self) -> bool {
+        let g = self.group();
+        canonical_api_version(&self.kind).is_some() && (!g.contains('.') || g.ends_with(".k8s.io"))
     }
 
     /// The API group ("" for the core group), without the version.

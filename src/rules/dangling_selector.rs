@@ -76,6 +76,12 @@ fn candidates<'a>(cx: &Context<'a>, ns: Option<&str>, lookups: &[Lookup]) -> Vec
     out
 }
 
+/// Of a selector's `key=value` pairs (all of which must match), the one
+/// carried by the fewest pod templates: the shortest list to check.
+fn rarest<'s>(cx: &Context<'_>, ns: Option<&str>, pairs: impl Iterator<Item = (&'s String, &'s String)>) -> Option<(&'s String, &'s String)> {
+    pairs.min_by_key(|(k, v)| namespaces(ns).into_iter().map(|n| cx.index.pods_labelled_count(n, k, v)).sum::<usize>())
+}
+
 fn where_(ns: Option<&str>) -> String {
     match ns {
         Some(ns) => format!("in namespace `{ns}`"),
@@ -114,7 +120,7 @@ impl DanglingSelector {
             return;
         }
         let user: BTreeMap<String, String> = sel.iter().filter(|(k, _)| !controller_label(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
-        let lookup = match user.iter().next() {
+        let lookup = match rarest(cx, ns, user.iter()) {
             Some((k, v)) => Lookup::Pair(k, v),
             None => match sel.get("statefulset.kubernetes.io/pod-name").and_then(|v| statefulset_pod(v)) {
                 Some(sts) => Lookup::StatefulSet(sts),
@@ -176,7 +182,7 @@ impl DanglingSelector {
             match_expressions: sel.match_expressions.as_ref().map(|es| es.iter().filter(|e| !controller_label(&e.key)).cloned().collect()),
         };
         let mut lookups = Vec::new();
-        if let Some((k, v)) = user.match_labels.iter().flatten().next() {
+        if let Some((k, v)) = rarest(cx, ns, user.match_labels.iter().flatten()) {
             lookups.push(Lookup::Pair(k, v));
         } else if let Some(e) = user.match_expressions.iter().flatten().find(|e| matches!(e.operator.as_str(), "In" | "Exists")) {
             match e.operator.as_str() {

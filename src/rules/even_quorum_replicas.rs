@@ -24,22 +24,10 @@ impl Rule for EvenQuorumReplicas {
         // One ensemble split over several StatefulSets (persistent and
         // ephemeral members, one per zone) counts all its members: the same
         // store in the same namespace, pods sharing a label.
-        let labels = pod.labels_or_empty();
         let others: i32 = cx
             .index
-            .in_namespace("StatefulSet", obj.namespace.as_deref())
-            .filter(|o| !std::ptr::eq(*o, obj))
-            .filter(|o| {
-                o.pod().is_some_and(|p| {
-                    let shared = p.labels_or_empty().iter().any(|(k, v)| labels.get(k) == Some(v));
-                    let same = p
-                        .containers(false)
-                        .iter()
-                        .filter_map(|c| container_store(c.container))
-                        .any(|s| s.engine == store.engine);
-                    shared && same
-                })
-            })
+            .ensemble_members(obj, store.engine)
+            .iter()
             .map(|o| o.replicas().unwrap_or(1))
             .sum();
         if (replicas + others) % 2 == 1 {

@@ -51,7 +51,7 @@ impl Rule for MissingHeadlessService {
                 .on_value()
                 .label("no such Service")
                 .help(HELP);
-            if let Some(other) = cx.index.of_kind("Service").find(|s| s.name == name) {
+            if let Some(other) = cx.index.named_anywhere("Service", name) {
                 let where_ = other.namespace.as_deref().map_or("without a namespace".to_string(), |n| format!("in namespace `{n}`"));
                 p.related(other, "metadata.name", format!("a Service `{name}` exists, but {where_}"));
             }

@@ -27,7 +27,7 @@ impl Rule for SharedVolumeClaim {
                 continue;
             }
             // A claim that is meant to be shared (ReadWriteMany / ReadOnlyMany) is fine.
-            let claim = cx.index.named(ns, "PersistentVolumeClaim", &pvc.claim_name).last();
+            let claim = cx.index.named(ns, "PersistentVolumeClaim", &pvc.claim_name).last().copied();
             let modes: Vec<String> = match claim.map(|c| &c.typed) {
                 Some(Typed::PersistentVolumeClaim(c)) => c.spec.as_ref().and_then(|s| s.access_modes.clone()).unwrap_or_default(),
                 _ => Vec::new(),
