@@ -73,29 +73,18 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
         .iter()
         .filter(|e| !settings.disabled.iter().any(|d| d == e.id))
         .collect();
-    let index = Index::new(&objects, &files);
-    let cx = Context {
-        index: &index,
-        inputs_incomplete: problems
-            .iter()
-            .any(|p| !matches!(p.kind, ProblemKind::Config)),
-    };
+    let inputs_incomplete = problems
+        .iter()
+        .any(|p| !matches!(p.kind, ProblemKind::Config));
     problems.extend(objects.iter().flat_map(suppression_problems));
-    let results: Vec<(Finding, bool)> = objects
-        .par_iter()
-        .flat_map_iter(|obj| {
-            let mut out = Vec::new();
-            for e in &enabled {
-                let mut sink = Sink::default();
-                e.rule.check(obj, &cx, &mut sink);
-                out.extend(sink.pending.into_iter().map(|p| {
-                    let on = p.object.unwrap_or(obj);
-                    (resolve_finding(e.id, obj, p), suppressed(on, e.id))
-                }));
-            }
-            out
-        })
-        .collect();
+    let results: Vec<(Finding, bool)> = {
+        let index = Index::new(&objects, &files);
+        let cx = Context {
+            index: &index,
+            inputs_incomplete,
+        };
+        run_rules(&objects, &enabled, &cx)
+    };
     let suppressed = results.iter().filter(|(_, s)| *s).count();
     let mut findings: Vec<Finding> = results
         .into_iter()
@@ -116,15 +105,42 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
         (name(a.file), a.span, &a.message).cmp(&(name(b.file), b.span, &b.message))
     });
     skipped.sort_by(|a, b| (name(a.file), a.span).cmp(&(name(b.file), b.span)));
+    let objects_len = objects.len();
+    // Free the trees on every thread rather than one by one on this one.
+    objects.into_par_iter().for_each(drop);
     Outcome {
         suppressed,
-        objects: objects.len(),
+        objects: objects_len,
         files,
         findings,
         problems,
         skipped,
         secret_spans,
     }
+}
+
+/// Every enabled rule on every object, in parallel: each finding, and whether
+/// its object's annotation suppresses it.
+fn run_rules<'a>(
+    objects: &'a [Object],
+    enabled: &[&Entry],
+    cx: &Context<'a>,
+) -> Vec<(Finding, bool)> {
+    objects
+        .par_iter()
+        .flat_map_iter(|obj| {
+            let mut out = Vec::new();
+            for e in enabled {
+                let mut sink = Sink::default();
+                e.rule.check(obj, cx, &mut sink);
+                out.extend(sink.pending.into_iter().map(|p| {
+                    let on = p.object.unwrap_or(obj);
+                    (resolve_finding(e.id, obj, p), suppressed(on, e.id))
+                }));
+            }
+            out
+        })
+        .collect()
 }
 
 /// Files in name order, whatever order they were given in: everything that

@@ -362,13 +362,16 @@ pub fn scan(obj: &Object, text: &str) -> Vec<Hit> {
     }
     // PEM private keys anywhere else (CRDs included).
     let seen: Vec<ByteSpan> = hits.iter().flat_map(|h| h.mask.clone()).collect();
-    walk_strings(&obj.node, String::new(), &mut |path, node, s| {
+    walk_strings(&obj.node, &mut Vec::new(), &mut |path, node, s| {
+        if !has_private_key(s) {
+            return;
+        }
         let inside = seen
             .iter()
             .any(|m| m.start >= node.span.start && m.end <= node.span.end);
-        if !inside && has_private_key(s) {
+        if !inside {
             hits.push(Hit {
-                field: path,
+                field: path_string(path),
                 container: None,
                 at: None,
                 on_key: false,
@@ -1123,21 +1126,49 @@ fn block_span(text: &str, start: usize, s: &str, r: (usize, usize)) -> Option<(u
     None
 }
 
-fn walk_strings<'n>(node: &'n Node, path: String, f: &mut impl FnMut(String, &'n Node, &'n str)) {
+/// One step of a path being walked: a mapping key or a sequence index.
+enum Step<'n> {
+    Key(&'n str),
+    Index(usize),
+}
+
+/// Call `f` on every string below `node` with the steps that lead to it;
+/// the path is only turned into text by the callers that need it.
+fn walk_strings<'n>(
+    node: &'n Node,
+    path: &mut Vec<Step<'n>>,
+    f: &mut impl FnMut(&[Step<'n>], &'n Node, &'n str),
+) {
     match &node.value {
         Value::Str(s) => f(path, node, s),
         Value::Seq(items) => {
             for (i, n) in items.iter().enumerate() {
-                walk_strings(n, format!("{path}[{i}]"), f);
+                path.push(Step::Index(i));
+                walk_strings(n, path, f);
+                path.pop();
             }
         }
         Value::Map(entries) => {
             for e in entries {
-                walk_strings(&e.value, join_key(&path, &e.key), f);
+                path.push(Step::Key(&e.key));
+                walk_strings(&e.value, path, f);
+                path.pop();
             }
         }
         _ => {}
     }
+}
+
+/// `spec.template[0].x` from walked steps.
+fn path_string(steps: &[Step<'_>]) -> String {
+    let mut out = String::new();
+    for s in steps {
+        match s {
+            Step::Key(k) => out = join_key(&out, k),
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
