@@ -64,8 +64,10 @@ pub struct Object {
     pub type_errors: Vec<TypeError>,
     /// Unknown keys and out-of-enumeration values ([`crate::schema`]).
     pub schema_issues: Vec<SchemaIssue>,
-    /// The text of the object's file (spans of `node` index into it).
-    pub text: std::sync::Arc<str>,
+    /// The credentials found in the object ([`crate::secrets::scan`]), once,
+    /// at load: the rule that reports them and every output's masking read
+    /// this one result.
+    pub credentials: Vec<crate::secrets::Hit>,
 }
 
 /// A value of the wrong type, as the Kubernetes decoder would reject it.
@@ -354,10 +356,13 @@ pub fn load_file(id: FileId, file: &SourceFile, opts: &LoadOptions) -> FileResul
     for doc in docs {
         load_document(id, &file.text, doc, opts, &mut out);
     }
+    for o in &mut out.objects {
+        o.credentials = crate::secrets::scan(o, &file.text);
+    }
     out.secret_spans = out
         .objects
         .iter()
-        .flat_map(|o| crate::secrets::credential_spans(o, &file.text))
+        .flat_map(crate::secrets::credential_spans)
         .collect();
     out
 }
@@ -462,7 +467,7 @@ fn load_document(
         typed,
         type_errors,
         schema_issues,
-        text: text.clone(),
+        credentials: Vec::new(),
     });
 }
 

@@ -390,10 +390,15 @@ pub fn scan(obj: &Object, text: &str) -> Vec<Hit> {
     hits
 }
 
-/// The spans of `obj` never to show: every value [`scan`] calls a credential,
+/// The spans of `obj` never to show: every value [`scan`] called a credential
+/// (kept in [`Object::credentials`]),
 /// and every value of a Secret's `data` and `stringData`.
-pub fn credential_spans(obj: &Object, text: &str) -> Vec<ByteSpan> {
-    let mut out: Vec<ByteSpan> = scan(obj, text).into_iter().flat_map(|h| h.mask).collect();
+pub fn credential_spans(obj: &Object) -> Vec<ByteSpan> {
+    let mut out: Vec<ByteSpan> = obj
+        .credentials
+        .iter()
+        .flat_map(|h| h.mask.iter().copied())
+        .collect();
     if obj.kind == "Secret" && obj.group().is_empty() {
         for key in ["data", "stringData"] {
             for e in obj.node.get(key).map(Node::entries).unwrap_or_default() {

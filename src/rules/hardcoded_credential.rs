@@ -6,7 +6,7 @@
 
 use crate::manifest::Object;
 use crate::rule::{Context, Rule, Sink};
-use crate::secrets::{scan, What};
+use crate::secrets::What;
 
 pub struct HardcodedCredential;
 
@@ -18,7 +18,7 @@ const HELP_CM_LINE: &str = "move the config file (or the password line, through 
 
 impl Rule for HardcodedCredential {
     fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
-        for h in scan(obj, &obj.text) {
+        for h in &obj.credentials {
             let who = format!("{} `{}`", obj.kind, obj.name);
             let c = h.container.as_deref().unwrap_or("?");
             let (message, label, help) = match &h.what {
