@@ -10,6 +10,7 @@ pub mod apiserver;
 pub mod backup;
 pub mod catalog;
 pub mod cli;
+pub mod decode;
 pub mod diagnostic;
 pub mod discover;
 pub mod disruption;

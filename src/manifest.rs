@@ -539,17 +539,11 @@ fn typed<T: DeserializeOwned + Default + k8s_openapi::Resource>(
     report: &mut dyn FnMut(&str, String),
 ) -> Box<T> {
     const MAX_BAD_FIELDS: usize = 32;
-    let mut json = doc.to_json();
     // k8s-openapi insists on its own apiVersion; older versions of the same
     // group (apps/v1beta2, policy/v1beta1 …) have the shape the rules read.
-    if let Some(m) = json.as_object_mut() {
-        m.insert(
-            "apiVersion".into(),
-            serde_json::Value::String(T::API_VERSION.into()),
-        );
-    }
+    let mut skip: Vec<Vec<path::Seg>> = Vec::new();
     for _ in 0..MAX_BAD_FIELDS {
-        match serde_path_to_error::deserialize::<_, T>(&json) {
+        match crate::decode::typed::<T>(doc, T::API_VERSION, &skip) {
             Ok(v) => return Box::new(v),
             Err(e) => {
                 let (field, segs) = error_path(e.path());
@@ -560,8 +554,12 @@ fn typed<T: DeserializeOwned + Default + k8s_openapi::Resource>(
                     "a value".to_string()
                 };
                 report(&field, type_message(&field, &e.inner().to_string(), &what));
-                if segs.is_empty() || !remove_at(&mut json, &segs) {
-                    break;
+                // Type again without the field (a bad sequence item takes its
+                // whole sequence with it: leaving out one item would shift the
+                // indices of the paths reported after it).
+                match removable(doc, &segs) {
+                    Some(at) => skip.push(segs[..at].to_vec()),
+                    None => break,
                 }
             }
         }
@@ -627,32 +625,18 @@ fn redact_quoted(s: &str) -> String {
     out
 }
 
-/// Remove the field at `segs` from the JSON. A bad sequence item takes its
-/// whole sequence with it (removing one item would shift the indices of the
-/// paths reported after it).
-fn remove_at(json: &mut serde_json::Value, segs: &[path::Seg]) -> bool {
-    let Some(last_key) = segs.iter().rposition(|s| matches!(s, path::Seg::Key(_))) else {
-        return false;
-    };
-    let (parents, last) = (&segs[..last_key], &segs[last_key]);
-    let mut cur = json;
-    for s in parents {
-        cur = match (s, cur) {
-            (path::Seg::Key(k), serde_json::Value::Object(m)) => match m.get_mut(k) {
-                Some(v) => v,
-                None => return false,
-            },
-            (path::Seg::Index(i), serde_json::Value::Array(a)) => match a.get_mut(*i) {
-                Some(v) => v,
-                None => return false,
-            },
-            _ => return false,
+/// How many of `segs` to leave out when retyping without the failing field:
+/// up to its last mapping key, when that key is present in the tree.
+fn removable(doc: &Node, segs: &[path::Seg]) -> Option<usize> {
+    let last_key = segs.iter().rposition(|s| matches!(s, path::Seg::Key(_)))?;
+    let mut cur = doc;
+    for s in &segs[..=last_key] {
+        cur = match s {
+            path::Seg::Key(k) => cur.get(k)?,
+            path::Seg::Index(i) => cur.index(*i)?,
         };
     }
-    match (last, cur) {
-        (path::Seg::Key(k), serde_json::Value::Object(m)) => m.remove(k).is_some(),
-        _ => false,
-    }
+    Some(last_key + 1)
 }
 
 /// The byte offset of Helm template syntax outside comments, if any. Only
