@@ -13,46 +13,56 @@ pub enum Seg {
     Index(usize),
 }
 
-/// Split a field path into segments. Malformed pieces are kept as keys, so a
-/// typo in a rule's path shows up as a "missing" finding, never as a panic.
-pub fn parse(path: &str) -> Vec<Seg> {
-    let mut segs = Vec::new();
-    let mut chars = path.char_indices().peekable();
-    let mut key = String::new();
-    while let Some((_, c)) = chars.next() {
-        match c {
-            '.' => {
-                if !key.is_empty() {
-                    segs.push(Seg::Key(std::mem::take(&mut key)));
-                }
-            }
-            '[' => {
-                if !key.is_empty() {
-                    segs.push(Seg::Key(std::mem::take(&mut key)));
-                }
-                let mut inner = String::new();
-                for (_, c) in chars.by_ref() {
-                    if c == ']' {
-                        break;
-                    }
-                    inner.push(c);
-                }
-                let quoted = inner.len() >= 2 && inner.starts_with('"') && inner.ends_with('"');
-                if quoted {
-                    segs.push(Seg::Key(inner[1..inner.len() - 1].to_string()));
-                } else if let Ok(i) = inner.parse::<usize>() {
-                    segs.push(Seg::Index(i));
-                } else {
-                    segs.push(Seg::Key(inner));
-                }
-            }
-            c => key.push(c),
+/// One segment of a field path, borrowed from the path's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SegRef<'p> {
+    Key(&'p str),
+    Index(usize),
+}
+
+/// The segments of a field path, without allocating. Malformed pieces are
+/// kept as keys, so a typo in a rule's path shows up as a "missing" finding,
+/// never as a panic.
+pub fn segments(path: &str) -> impl Iterator<Item = SegRef<'_>> {
+    let mut rest = path;
+    std::iter::from_fn(move || loop {
+        if rest.is_empty() {
+            return None;
         }
-    }
-    if !key.is_empty() {
-        segs.push(Seg::Key(key));
-    }
-    segs
+        if let Some(after) = rest.strip_prefix('.') {
+            rest = after;
+            continue;
+        }
+        if let Some(after) = rest.strip_prefix('[') {
+            let (inner, next) = match after.find(']') {
+                Some(i) => (&after[..i], &after[i + 1..]),
+                None => (after, ""),
+            };
+            rest = next;
+            let quoted = inner.len() >= 2 && inner.starts_with('"') && inner.ends_with('"');
+            return Some(if quoted {
+                SegRef::Key(&inner[1..inner.len() - 1])
+            } else if let Ok(i) = inner.parse::<usize>() {
+                SegRef::Index(i)
+            } else {
+                SegRef::Key(inner)
+            });
+        }
+        let end = rest.find(['.', '[']).unwrap_or(rest.len());
+        let key = &rest[..end];
+        rest = &rest[end..];
+        return Some(SegRef::Key(key));
+    })
+}
+
+/// Split a field path into owned segments (see [`segments`]).
+pub fn parse(path: &str) -> Vec<Seg> {
+    segments(path)
+        .map(|s| match s {
+            SegRef::Key(k) => Seg::Key(k.to_string()),
+            SegRef::Index(i) => Seg::Index(i),
+        })
+        .collect()
 }
 
 /// Append a key to a path, bracket-quoting it when it holds a dot.
@@ -79,18 +89,19 @@ pub struct Resolved<'a> {
 }
 
 pub fn resolve<'a>(root: &'a Node, path: &str) -> Resolved<'a> {
-    let segs = parse(path);
     let mut node = root;
     let mut key_span = None;
-    for (depth, seg) in segs.iter().enumerate() {
+    let mut depth = 0;
+    for seg in segments(path) {
         let next = match seg {
-            Seg::Key(k) => node.entry(k).map(|e| (&e.value, Some(e.key_span))),
-            Seg::Index(i) => node.index(*i).map(|n| (n, None)),
+            SegRef::Key(k) => node.entry(k).map(|e| (&e.value, Some(e.key_span))),
+            SegRef::Index(i) => node.index(i).map(|n| (n, None)),
         };
         match next {
             Some((n, ks)) => {
                 node = n;
                 key_span = ks;
+                depth += 1;
             }
             None => {
                 return Resolved {
@@ -106,7 +117,7 @@ pub fn resolve<'a>(root: &'a Node, path: &str) -> Resolved<'a> {
         node,
         key_span,
         found: true,
-        depth: segs.len(),
+        depth,
     }
 }
 
