@@ -7,7 +7,7 @@
 //! one fails. The `invalid-value` rule reports what it finds.
 
 use crate::manifest::{Object, Typed};
-use crate::path::join_key;
+use crate::path::{join_key, push_key};
 use crate::validation as v;
 use crate::yaml::{Node, Value};
 
@@ -66,7 +66,7 @@ pub fn rejections(obj: &Object) -> Vec<Rejection> {
     c.object_name();
     c.metadata("metadata");
     if !matches!(obj.typed, Typed::Generic) {
-        c.walk(&obj.node, "");
+        c.walk(&obj.node, &mut String::new());
     }
     c.pod_spec();
     c.service();
@@ -244,17 +244,24 @@ impl<'a> Checker<'a> {
     }
 
     /// Every place below `node` (at `path`) that holds labels or quantities.
-    fn walk(&mut self, node: &'a Node, path: &str) {
+    /// `path` is one buffer for the whole walk: each level appends its key
+    /// and takes it off again, so no path is allocated per node.
+    fn walk(&mut self, node: &'a Node, path: &mut String) {
+        let parent_len = path.len();
+        let top = parent_len == 0;
+        let under_spec = path.as_str() == "spec";
         for e in node.entries() {
-            let field = join_key(path, &e.key);
+            path.truncate(parent_len);
+            push_key(path, &e.key);
+            let field = path.as_str();
             match e.key.as_str() {
                 // user data, never Kubernetes syntax
-                "data" | "stringData" | "binaryData" if path.is_empty() => continue,
-                "metadata" if !path.is_empty() => self.metadata(&field),
-                "matchLabels" => self.label_map(&field, "selector label"),
-                "nodeSelector" => self.label_map(&field, "node selector label"),
-                "selector" if path == "spec" && matches!(self.obj.typed, Typed::Service(_)) => {
-                    self.label_map(&field, "selector label")
+                "data" | "stringData" | "binaryData" if top => continue,
+                "metadata" if !top => self.metadata(field),
+                "matchLabels" => self.label_map(field, "selector label"),
+                "nodeSelector" => self.label_map(field, "node selector label"),
+                "selector" if under_spec && matches!(self.obj.typed, Typed::Service(_)) => {
+                    self.label_map(field, "selector label")
                 }
                 "matchExpressions" => {
                     for (i, _) in e.value.items().iter().enumerate() {
@@ -277,20 +284,26 @@ impl<'a> Checker<'a> {
                         self.quantity_map(&format!("{field}.{part}"));
                     }
                 }
-                "overhead" => self.quantity_map(&field),
-                "sizeLimit" => self.quantity(&field, "sizeLimit"),
+                "overhead" => self.quantity_map(field),
+                "sizeLimit" => self.quantity(field, "sizeLimit"),
                 _ => {}
             }
             match &e.value.value {
-                Value::Map(_) => self.walk(&e.value, &field),
+                Value::Map(_) => self.walk(&e.value, path),
                 Value::Seq(items) => {
+                    let len = path.len();
                     for (i, item) in items.iter().enumerate() {
-                        self.walk(item, &format!("{field}[{i}]"));
+                        path.truncate(len);
+                        path.push('[');
+                        path.push_str(itoa(i, &mut [0u8; 20]));
+                        path.push(']');
+                        self.walk(item, path);
                     }
                 }
                 _ => {}
             }
         }
+        path.truncate(parent_len);
     }
 
     // ----------------------------------------------------------- quantities
@@ -649,4 +662,18 @@ fn suggest_name(name: &str, check: fn(&str) -> Option<String>) -> Option<String>
     }
     let s = s.trim_matches('-').to_string();
     (s != name && check(&s).is_none()).then_some(s)
+}
+
+/// `i` in decimal, written into `buf`: sequence indices without a `format!`.
+fn itoa(mut i: usize, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (i % 10) as u8;
+        i /= 10;
+        if i == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or("0")
 }

@@ -66,6 +66,20 @@ pub fn parse(path: &str) -> Vec<Seg> {
 }
 
 /// Append a key to a path, bracket-quoting it when it holds a dot.
+/// Append a key to a path in place (see [`join_key`]).
+pub fn push_key(path: &mut String, key: &str) {
+    if key.contains(['.', '[', ']']) {
+        path.push_str("[\"");
+        path.push_str(key);
+        path.push_str("\"]");
+    } else {
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(key);
+    }
+}
+
 pub fn join_key(path: &str, key: &str) -> String {
     let needs_quote = key.contains(['.', '[', ']']);
     match (path.is_empty(), needs_quote) {
