@@ -117,7 +117,7 @@ pub fn find<'a>(index: &Index<'a>, t: &Target<'_>) -> Option<&'a Object> {
         })
         .or_else(|| {
             index
-                .velero_candidates(t.namespace)
+                .velero_candidates(t.namespace, &t.labels)
                 .into_iter()
                 .find(|o| velero_covers(o, t))
         })

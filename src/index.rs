@@ -47,8 +47,9 @@ pub struct Index<'a> {
     /// container, and one `key=value` pair of their pod labels.
     members: OnceLock<Members<'a>>,
     /// Built on first use: Velero Schedules and Backups by the namespace they
-    /// include (`*` for all).
-    velero: OnceLock<HashMap<&'a str, Vec<usize>>>,
+    /// include (`*` for all), then by one `key=value` of their label
+    /// selector's matchLabels (`None`: no matchLabels).
+    velero: OnceLock<Velero<'a>>,
     /// Built on first use: VolumeSnapshots by namespace and source claim name.
     snapshots: OnceLock<BTreeMap<(&'a str, &'a str), Vec<usize>>>,
     /// Built on first use: Job or CronJob → the first StatefulSet whose data
@@ -91,6 +92,8 @@ struct Duplicates {
     first_of: HashMap<usize, usize>,
     by_files: HashMap<(FileId, FileId), Vec<usize>>,
 }
+
+type Velero<'a> = HashMap<&'a str, HashMap<Option<(String, String)>, Vec<usize>>>;
 
 type Members<'a> = HashMap<(&'a str, &'static str, &'a str, &'a str), Vec<usize>>;
 
@@ -616,12 +619,17 @@ impl<'a> Index<'a> {
         out.into_iter().map(|i| &self.objects[i]).collect()
     }
 
-    /// Velero Schedules and Backups that may cover namespace `ns` (those
-    /// that include it or every namespace), in canonical order; callers check
-    /// exclusions and label selectors.
-    pub fn velero_candidates(&self, ns: Option<&str>) -> Vec<&'a Object> {
+    /// Velero Schedules and Backups that may cover namespace `ns` and an
+    /// object carrying one of `labels` (those that include the namespace or
+    /// every namespace, and whose matchLabels could match), in canonical
+    /// order; callers check exclusions and the whole label selector.
+    pub fn velero_candidates(
+        &self,
+        ns: Option<&str>,
+        labels: &[BTreeMap<String, String>],
+    ) -> Vec<&'a Object> {
         let map = self.velero.get_or_init(|| {
-            let mut m: HashMap<&'a str, Vec<usize>> = HashMap::new();
+            let mut m: Velero<'a> = HashMap::new();
             for kind in ["Schedule", "Backup"] {
                 for &i in self.by_kind.get(kind).into_iter().flatten() {
                     let o = &self.objects[i];
@@ -640,19 +648,42 @@ impl<'a> Index<'a> {
                         .iter()
                         .filter_map(crate::yaml::Node::as_str)
                         .collect();
-                    if included.is_empty() {
-                        m.entry("*").or_default().push(i);
-                    }
-                    for n in included {
-                        m.entry(n).or_default().push(i);
+                    // Every pair of matchLabels must match: one is a sound
+                    // pre-filter.
+                    let pair = spec
+                        .and_then(|s| s.get("labelSelector"))
+                        .and_then(|s| s.get("matchLabels"))
+                        .map(crate::manifest::string_map)
+                        .and_then(|ml| ml.into_iter().next());
+                    let keys = if included.is_empty() {
+                        vec!["*"]
+                    } else {
+                        included
+                    };
+                    for n in keys {
+                        m.entry(n)
+                            .or_default()
+                            .entry(pair.clone())
+                            .or_default()
+                            .push(i);
                     }
                 }
             }
             m
         });
-        let mut out: Vec<usize> = map.get("*").cloned().unwrap_or_default();
+        let mut out: Vec<usize> = Vec::new();
+        let mut spaces = vec!["*"];
         if let Some(ns) = ns.filter(|n| *n != "*") {
-            out.extend(map.get(ns).into_iter().flatten());
+            spaces.push(ns);
+        }
+        for by_pair in spaces.into_iter().filter_map(|n| map.get(n)) {
+            out.extend(by_pair.get(&None).into_iter().flatten());
+            for l in labels {
+                for (k, v) in l {
+                    let key = Some((k.clone(), v.clone()));
+                    out.extend(by_pair.get(&key).into_iter().flatten());
+                }
+            }
         }
         out.sort_unstable();
         out.dedup();
