@@ -1,7 +1,9 @@
 //! `duplicate-key` — documented in rules/duplicate-key.md
 
+use std::fmt::Write;
+
 use crate::manifest::Object;
-use crate::path::join_key;
+use crate::path::{join_key, push_key};
 use crate::rule::{Context, Rule, Sink};
 use crate::source::ByteSpan;
 use crate::yaml::{Node, Value};
@@ -11,7 +13,7 @@ pub struct DuplicateKey;
 impl Rule for DuplicateKey {
     fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
         let mut dups = Vec::new();
-        find(&obj.node, String::new(), &mut dups);
+        find(&obj.node, &mut String::new(), &mut dups);
         for (field, key, first, count) in dups {
             out.report(
                 &field,
@@ -24,28 +26,46 @@ impl Rule for DuplicateKey {
     }
 }
 
-/// (path of the key, the key, span of its first occurrence, occurrences)
-fn find(node: &Node, path: String, out: &mut Vec<(String, String, ByteSpan, usize)>) {
+/// (path of the key, the key, span of its first occurrence, occurrences).
+/// `path` is one buffer for the whole walk; each mapping is checked in linear
+/// time, however many keys it has.
+fn find(node: &Node, path: &mut String, out: &mut Vec<(String, String, ByteSpan, usize)>) {
+    let len = path.len();
     match &node.value {
         Value::Map(entries) => {
-            let mut seen: Vec<&str> = Vec::new();
-            for (i, e) in entries.iter().enumerate() {
-                if seen.contains(&e.key.as_str()) {
-                    continue;
-                }
-                seen.push(&e.key);
-                let count = entries[i..].iter().filter(|x| x.key == e.key).count();
-                if count > 1 {
-                    out.push((join_key(&path, &e.key), e.key.clone(), e.key_span, count));
+            // Occurrences of each key, in the order keys first appear.
+            let mut counts: Vec<(&str, ByteSpan, usize)> = Vec::new();
+            let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+            for e in entries {
+                let i = if entries.len() <= 16 {
+                    counts.iter().position(|(k, _, _)| *k == e.key)
+                } else {
+                    at.get(e.key.as_str()).copied()
+                };
+                match i {
+                    Some(i) => counts[i].2 += 1,
+                    None => {
+                        if entries.len() > 16 {
+                            at.insert(&e.key, counts.len());
+                        }
+                        counts.push((&e.key, e.key_span, 1));
+                    }
                 }
             }
+            for (key, first, count) in counts.into_iter().filter(|c| c.2 > 1) {
+                out.push((join_key(path, key), key.to_string(), first, count));
+            }
             for e in entries {
-                find(&e.value, join_key(&path, &e.key), out);
+                push_key(path, &e.key);
+                find(&e.value, path, out);
+                path.truncate(len);
             }
         }
         Value::Seq(items) => {
             for (i, n) in items.iter().enumerate() {
-                find(n, format!("{path}[{i}]"), out);
+                let _ = write!(path, "[{i}]");
+                find(n, path, out);
+                path.truncate(len);
             }
         }
         _ => {}
