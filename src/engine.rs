@@ -79,6 +79,7 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
     problems.extend(objects.iter().flat_map(suppression_problems));
     let results: Vec<(Finding, bool)> = {
         let index = Index::new(&objects, &files);
+        index.prepare();
         let cx = Context {
             index: &index,
             inputs_incomplete,

@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
+
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use crate::manifest::{Object, Typed};
@@ -195,27 +197,7 @@ impl<'a> Index<'a> {
     /// `pg-0.pg-headless:5432` holds `pg-0` and `pg-headless`. A cheap
     /// pre-filter: callers check candidates precisely.
     pub fn mentioning(&self, prefix: &str) -> Vec<&'a Object> {
-        let map = self.mentions.get_or_init(|| {
-            let mut m: BTreeMap<&'a str, Vec<usize>> = BTreeMap::new();
-            for (i, o) in self.objects.iter().enumerate() {
-                let Some(pod) = o.pod() else { continue };
-                let Some(spec) = o.at(pod.spec_path) else {
-                    continue;
-                };
-                spec.for_each_string(&mut |s, _| {
-                    for w in s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-                    {
-                        if !w.is_empty() {
-                            let v = m.entry(w).or_default();
-                            if v.last() != Some(&i) {
-                                v.push(i);
-                            }
-                        }
-                    }
-                });
-            }
-            m
-        });
+        let map = self.mentions_map();
         let mut out: Vec<usize> = map
             .range(prefix..)
             .take_while(|(k, _)| k.starts_with(prefix))
@@ -252,12 +234,351 @@ impl<'a> Index<'a> {
         self.nearest(obj, near)
     }
 
+    // ------------------------------------------------ built on first use
+
+    /// Build every lookup table now, in parallel, rather than on first use
+    /// inside the rules (where the other threads would wait for it).
+    pub fn prepare(&self) {
+        rayon::scope(|s| {
+            s.spawn(|_| {
+                self.mentions_map();
+            });
+            s.spawn(|_| {
+                self.duplicates_map();
+            });
+            s.spawn(|_| {
+                self.services_by_label_map();
+            });
+            s.spawn(|_| {
+                self.pdbs_by_label_map();
+            });
+            s.spawn(|_| {
+                self.pods_by_label_map();
+            });
+            s.spawn(|_| {
+                self.members_map();
+            });
+            s.spawn(|_| {
+                self.velero_map();
+            });
+            s.spawn(|_| {
+                self.snapshots_map();
+            });
+        });
+        // These follow links through the tables above.
+        rayon::join(|| self.class_users_map(), || self.backup_targets_map());
+    }
+
+    fn mentions_map(&self) -> &BTreeMap<&'a str, Vec<usize>> {
+        self.mentions.get_or_init(|| self.build_mentions())
+    }
+
+    fn build_mentions(&self) -> BTreeMap<&'a str, Vec<usize>> {
+        let mut m: BTreeMap<&'a str, Vec<usize>> = BTreeMap::new();
+        for (i, o) in self.objects.iter().enumerate() {
+            let Some(pod) = o.pod() else { continue };
+            let Some(spec) = o.at(pod.spec_path) else {
+                continue;
+            };
+            spec.for_each_string(&mut |s, _| {
+                for w in s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')) {
+                    if !w.is_empty() {
+                        let v = m.entry(w).or_default();
+                        if v.last() != Some(&i) {
+                            v.push(i);
+                        }
+                    }
+                }
+            });
+        }
+        m
+    }
+
+    fn duplicates_map(&self) -> &Duplicates {
+        self.duplicates.get_or_init(|| self.build_duplicates())
+    }
+
+    fn build_duplicates(&self) -> Duplicates {
+        let mut d = Duplicates::default();
+        // Two objects are the same resource when kind, namespace and name
+        // match and so does the API group, every built-in group counting
+        // as one ([`Object::same_resource_type`]).
+        let mut first: HashMap<(&str, &str, &str, &str), usize> = HashMap::new();
+        for (i, o) in self.objects.iter().enumerate() {
+            if o.name.is_empty() {
+                continue;
+            }
+            let group = if o.is_builtin_type() { "" } else { o.group() };
+            let key = (
+                o.kind.as_str(),
+                o.namespace.as_deref().unwrap_or(""),
+                o.name.as_str(),
+                group,
+            );
+            match first.get(&key) {
+                None => {
+                    first.insert(key, i);
+                }
+                Some(&j) => {
+                    d.first_of.insert(i, j);
+                    d.by_files
+                        .entry((o.file, self.objects[j].file))
+                        .or_default()
+                        .push(i);
+                }
+            }
+        }
+        d
+    }
+
+    fn backup_targets_map(&self) -> &HashMap<usize, usize> {
+        self.backup_targets
+            .get_or_init(|| self.build_backup_targets())
+    }
+
+    fn build_backup_targets(&self) -> HashMap<usize, usize> {
+        let sts = self
+            .by_kind
+            .get("StatefulSet")
+            .map_or(&[][..], Vec::as_slice);
+        let jobs: Vec<(usize, Vec<usize>)> = sts
+            .par_iter()
+            .filter_map(|&i| {
+                let t = crate::backup::Target::of(&self.objects[i])?;
+                let jobs = crate::backup::jobs(self, &t);
+                Some((
+                    i,
+                    jobs.into_iter().filter_map(|j| self.position(j)).collect(),
+                ))
+            })
+            .collect();
+        // The first StatefulSet in canonical order wins.
+        let mut m = HashMap::new();
+        for (i, js) in jobs {
+            for p in js {
+                m.entry(p).or_insert(i);
+            }
+        }
+        m
+    }
+
+    fn services_by_label_map(&self) -> &ServiceLabels<'a> {
+        self.services_by_label
+            .get_or_init(|| self.build_services_by_label())
+    }
+
+    fn build_services_by_label(&self) -> ServiceLabels<'a> {
+        let selectors: Vec<(usize, &'a str, &'a BTreeMap<String, String>)> = self
+            .by_kind
+            .get("Service")
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| {
+                let o = &self.objects[i];
+                let Typed::Service(svc) = &o.typed else {
+                    return None;
+                };
+                let sel = svc.spec.as_ref()?.selector.as_ref()?;
+                Some((i, o.namespace.as_deref().unwrap_or(""), sel))
+            })
+            .collect();
+        let mut m: ServiceLabels<'a> = HashMap::new();
+        for (i, ns, pair) in rarest_pairs(&selectors) {
+            m.entry(ns).or_default().entry(pair).or_default().push(i);
+        }
+        m
+    }
+
+    fn pdbs_by_label_map(&self) -> &HashMap<LabelKey<'a>, Vec<usize>> {
+        self.pdbs_by_label
+            .get_or_init(|| self.build_pdbs_by_label())
+    }
+
+    fn build_pdbs_by_label(&self) -> HashMap<LabelKey<'a>, Vec<usize>> {
+        let mut m: HashMap<LabelKey<'a>, Vec<usize>> = HashMap::new();
+        let mut selectors = Vec::new();
+        for &i in self
+            .by_kind
+            .get("PodDisruptionBudget")
+            .into_iter()
+            .flatten()
+        {
+            let Typed::PodDisruptionBudget(p) = &self.objects[i].typed else {
+                continue;
+            };
+            let ml = p
+                .spec
+                .as_ref()
+                .and_then(|s| s.selector.as_ref())
+                .and_then(|s| s.match_labels.as_ref())
+                .filter(|ml| !ml.is_empty());
+            match ml {
+                Some(ml) => selectors.push((i, "", ml)),
+                None => m.entry(None).or_default().push(i),
+            }
+        }
+        for (i, _, pair) in rarest_pairs(&selectors) {
+            m.entry(Some(pair)).or_default().push(i);
+        }
+        for ids in m.values_mut() {
+            ids.sort_unstable();
+        }
+        m
+    }
+
+    fn pods_by_label_map(&self) -> &PodLabels<'a> {
+        self.pods_by_label
+            .get_or_init(|| self.build_pods_by_label())
+    }
+
+    fn build_pods_by_label(&self) -> PodLabels<'a> {
+        let mut m: PodLabels<'a> = HashMap::new();
+        for (i, o) in self.objects.iter().enumerate() {
+            let Some(pod) = o.pod() else { continue };
+            let ns = m.entry(o.namespace.as_deref().unwrap_or("")).or_default();
+            for (k, v) in pod.labels_or_empty().iter().filter(|(k, _)| !k.is_empty()) {
+                ns.entry(k.as_str())
+                    .or_default()
+                    .entry(v.as_str())
+                    .or_default()
+                    .push(i);
+            }
+            // Under the empty key and value: every pod-bearing object of
+            // the namespace (no label key is empty).
+            ns.entry("").or_default().entry("").or_default().push(i);
+        }
+        m
+    }
+
+    fn class_users_map(&self) -> &ClassUsers<'a> {
+        self.class_users.get_or_init(|| self.build_class_users())
+    }
+
+    fn build_class_users(&self) -> ClassUsers<'a> {
+        let sts = self
+            .by_kind
+            .get("StatefulSet")
+            .map_or(&[][..], Vec::as_slice);
+        let classes: Vec<Vec<(usize, &'a Object, String)>> = sts
+            .par_iter()
+            .map(|&i| {
+                let sts = &self.objects[i];
+                crate::storage::claim_classes(sts, self)
+                    .into_iter()
+                    .map(|cc| (std::ptr::from_ref(cc.class) as usize, sts, cc.field))
+                    .collect()
+            })
+            .collect();
+        let mut m: HashMap<usize, Vec<(&'a Object, String)>> = HashMap::new();
+        for (class, sts, field) in classes.into_iter().flatten() {
+            m.entry(class).or_default().push((sts, field));
+        }
+        m
+    }
+
+    fn members_map(&self) -> &Members<'a> {
+        self.members.get_or_init(|| self.build_members())
+    }
+
+    fn build_members(&self) -> Members<'a> {
+        let mut m: Members<'a> = HashMap::new();
+        for &i in self.by_kind.get("StatefulSet").into_iter().flatten() {
+            let o = &self.objects[i];
+            let Some(pod) = o.pod() else { continue };
+            let mut engines: Vec<&'static str> = pod
+                .containers(false)
+                .iter()
+                .filter_map(|c| crate::catalog::container_store(c.container))
+                .map(|s| s.engine)
+                .collect();
+            engines.sort_unstable();
+            engines.dedup();
+            let ns = o.namespace.as_deref().unwrap_or("");
+            for e in engines {
+                for (k, v) in pod.labels_or_empty() {
+                    m.entry((ns, e, k.as_str(), v.as_str()))
+                        .or_default()
+                        .push(i);
+                }
+            }
+        }
+        m
+    }
+
+    fn velero_map(&self) -> &Velero<'a> {
+        self.velero.get_or_init(|| self.build_velero())
+    }
+
+    fn build_velero(&self) -> Velero<'a> {
+        let mut m: Velero<'a> = HashMap::new();
+        for kind in ["Schedule", "Backup"] {
+            for &i in self.by_kind.get(kind).into_iter().flatten() {
+                let o = &self.objects[i];
+                if o.group() != "velero.io" {
+                    continue;
+                }
+                let spec = if kind == "Schedule" {
+                    o.at("spec.template")
+                } else {
+                    o.at("spec")
+                };
+                let included: Vec<&'a str> = spec
+                    .and_then(|s| s.get("includedNamespaces"))
+                    .map(crate::yaml::Node::items)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(crate::yaml::Node::as_str)
+                    .collect();
+                // Every pair of matchLabels must match: one is a sound
+                // pre-filter.
+                let pair = spec
+                    .and_then(|s| s.get("labelSelector"))
+                    .and_then(|s| s.get("matchLabels"))
+                    .map(crate::manifest::string_map)
+                    .and_then(|ml| ml.into_iter().next());
+                let keys = if included.is_empty() {
+                    vec!["*"]
+                } else {
+                    included
+                };
+                for n in keys {
+                    m.entry(n)
+                        .or_default()
+                        .entry(pair.clone())
+                        .or_default()
+                        .push(i);
+                }
+            }
+        }
+        m
+    }
+
+    fn snapshots_map(&self) -> &BTreeMap<(&'a str, &'a str), Vec<usize>> {
+        self.snapshots.get_or_init(|| self.build_snapshots())
+    }
+
+    fn build_snapshots(&self) -> BTreeMap<(&'a str, &'a str), Vec<usize>> {
+        let mut m: BTreeMap<(&'a str, &'a str), Vec<usize>> = BTreeMap::new();
+        for &i in self.by_kind.get("VolumeSnapshot").into_iter().flatten() {
+            let o = &self.objects[i];
+            let claim = o
+                .at("spec.source.persistentVolumeClaimName")
+                .and_then(crate::yaml::Node::as_str);
+            if let Some(c) = claim {
+                m.entry((o.namespace.as_deref().unwrap_or(""), c))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        m
+    }
+
     /// Pod-bearing objects in `ns` whose pod template `sel` selects, in input
     /// order. Candidates come from the label index through one matchLabels
     /// pair; selectors with only expressions look at the namespace's pods.
     pub fn pods_selected_by(&self, ns: Option<&str>, sel: &LabelSelector) -> Vec<&'a Object> {
         // Every matchLabels pair must match: look up the rarest one.
-        let pods = self.pod_labels().get(ns.unwrap_or(""));
+        let pods = self.pods_by_label_map().get(ns.unwrap_or(""));
         let bucket = |k: &str, v: &str| -> &[usize] {
             pods.and_then(|m| m.get(k))
                 .and_then(|m| m.get(v))
@@ -281,41 +602,6 @@ impl<'a> Index<'a> {
             .collect()
     }
 
-    fn duplicates(&self) -> &Duplicates {
-        self.duplicates.get_or_init(|| {
-            let mut d = Duplicates::default();
-            // Two objects are the same resource when kind, namespace and name
-            // match and so does the API group, every built-in group counting
-            // as one ([`Object::same_resource_type`]).
-            let mut first: HashMap<(&str, &str, &str, &str), usize> = HashMap::new();
-            for (i, o) in self.objects.iter().enumerate() {
-                if o.name.is_empty() {
-                    continue;
-                }
-                let group = if o.is_builtin_type() { "" } else { o.group() };
-                let key = (
-                    o.kind.as_str(),
-                    o.namespace.as_deref().unwrap_or(""),
-                    o.name.as_str(),
-                    group,
-                );
-                match first.get(&key) {
-                    None => {
-                        first.insert(key, i);
-                    }
-                    Some(&j) => {
-                        d.first_of.insert(i, j);
-                        d.by_files
-                            .entry((o.file, self.objects[j].file))
-                            .or_default()
-                            .push(i);
-                    }
-                }
-            }
-            d
-        })
-    }
-
     fn position(&self, obj: &Object) -> Option<usize> {
         let base = self.objects.as_ptr() as usize;
         let at = std::ptr::from_ref(obj) as usize;
@@ -328,7 +614,7 @@ impl<'a> Index<'a> {
     /// `obj`'s file that repeat objects of the first one's file (`obj` first
     /// among them when it leads).
     pub fn duplicate_of(&self, obj: &Object) -> Option<(&'a Object, Vec<&'a Object>)> {
-        let d = self.duplicates();
+        let d = self.duplicates_map();
         let i = self.position(obj)?;
         let first = &self.objects[*d.first_of.get(&i)?];
         let group = d
@@ -343,20 +629,7 @@ impl<'a> Index<'a> {
     /// Job or CronJob reach: a backup job. Built once for all StatefulSets,
     /// through the word index.
     pub fn backup_target_of(&self, job: &Object) -> Option<&'a Object> {
-        let map = self.backup_targets.get_or_init(|| {
-            let mut m = HashMap::new();
-            for &i in self.by_kind.get("StatefulSet").into_iter().flatten() {
-                let Some(t) = crate::backup::Target::of(&self.objects[i]) else {
-                    continue;
-                };
-                for j in crate::backup::jobs(self, &t) {
-                    if let Some(p) = self.position(j) {
-                        m.entry(p).or_insert(i);
-                    }
-                }
-            }
-            m
-        });
+        let map = self.backup_targets_map();
         map.get(&self.position(job)?).map(|&i| &self.objects[i])
     }
 
@@ -367,27 +640,7 @@ impl<'a> Index<'a> {
         ns: Option<&str>,
         labels: &BTreeMap<String, String>,
     ) -> Vec<&'a Object> {
-        let map = self.services_by_label.get_or_init(|| {
-            let selectors: Vec<(usize, &'a str, &'a BTreeMap<String, String>)> = self
-                .by_kind
-                .get("Service")
-                .into_iter()
-                .flatten()
-                .filter_map(|&i| {
-                    let o = &self.objects[i];
-                    let Typed::Service(svc) = &o.typed else {
-                        return None;
-                    };
-                    let sel = svc.spec.as_ref()?.selector.as_ref()?;
-                    Some((i, o.namespace.as_deref().unwrap_or(""), sel))
-                })
-                .collect();
-            let mut m: ServiceLabels<'a> = HashMap::new();
-            for (i, ns, pair) in rarest_pairs(&selectors) {
-                m.entry(ns).or_default().entry(pair).or_default().push(i);
-            }
-            m
-        });
+        let map = self.services_by_label_map();
         let Some(by_key) = map.get(ns.unwrap_or("")) else {
             return Vec::new();
         };
@@ -448,37 +701,7 @@ impl<'a> Index<'a> {
     /// `labels`: a cheap pre-filter through one of their matchLabels pairs;
     /// callers evaluate the selector. In input order.
     pub fn pdb_candidates(&self, labels: &BTreeMap<String, String>) -> Vec<&'a Object> {
-        let map = self.pdbs_by_label.get_or_init(|| {
-            let mut m: HashMap<LabelKey<'a>, Vec<usize>> = HashMap::new();
-            let mut selectors = Vec::new();
-            for &i in self
-                .by_kind
-                .get("PodDisruptionBudget")
-                .into_iter()
-                .flatten()
-            {
-                let Typed::PodDisruptionBudget(p) = &self.objects[i].typed else {
-                    continue;
-                };
-                let ml = p
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.selector.as_ref())
-                    .and_then(|s| s.match_labels.as_ref())
-                    .filter(|ml| !ml.is_empty());
-                match ml {
-                    Some(ml) => selectors.push((i, "", ml)),
-                    None => m.entry(None).or_default().push(i),
-                }
-            }
-            for (i, _, pair) in rarest_pairs(&selectors) {
-                m.entry(Some(pair)).or_default().push(i);
-            }
-            for ids in m.values_mut() {
-                ids.sort_unstable();
-            }
-            m
-        });
+        let map = self.pdbs_by_label_map();
         let mut out: Vec<usize> = map.get(&None).cloned().unwrap_or_default();
         for (k, v) in labels {
             if let Some(ids) = map.get(&Some((k.as_str(), v.as_str()))) {
@@ -490,27 +713,6 @@ impl<'a> Index<'a> {
         out.into_iter().map(|i| &self.objects[i]).collect()
     }
 
-    fn pod_labels(&self) -> &PodLabels<'a> {
-        self.pods_by_label.get_or_init(|| {
-            let mut m: PodLabels<'a> = HashMap::new();
-            for (i, o) in self.objects.iter().enumerate() {
-                let Some(pod) = o.pod() else { continue };
-                let ns = m.entry(o.namespace.as_deref().unwrap_or("")).or_default();
-                for (k, v) in pod.labels_or_empty().iter().filter(|(k, _)| !k.is_empty()) {
-                    ns.entry(k.as_str())
-                        .or_default()
-                        .entry(v.as_str())
-                        .or_default()
-                        .push(i);
-                }
-                // Under the empty key and value: every pod-bearing object of
-                // the namespace (no label key is empty).
-                ns.entry("").or_default().entry("").or_default().push(i);
-            }
-            m
-        })
-    }
-
     /// Pod-bearing objects (workloads, Jobs, CronJobs, Pods) in namespace `ns`
     /// whose pod template carries the label `key=value`, in input order.
     pub fn pods_labelled<'s>(
@@ -519,7 +721,7 @@ impl<'a> Index<'a> {
         key: &str,
         value: &str,
     ) -> impl Iterator<Item = &'a Object> + 's {
-        self.pod_labels()
+        self.pods_by_label_map()
             .get(ns.unwrap_or(""))
             .and_then(|m| m.get(key))
             .and_then(|m| m.get(value))
@@ -531,7 +733,7 @@ impl<'a> Index<'a> {
     /// How many pod-bearing objects in `ns` carry the label `key=value`: for
     /// picking the rarest pair of a selector to look up.
     pub fn pods_labelled_count(&self, ns: Option<&str>, key: &str, value: &str) -> usize {
-        self.pod_labels()
+        self.pods_by_label_map()
             .get(ns.unwrap_or(""))
             .and_then(|m| m.get(key))
             .and_then(|m| m.get(value))
@@ -540,7 +742,7 @@ impl<'a> Index<'a> {
 
     /// Whether namespace `ns` holds any pod-bearing object among the linted ones.
     pub fn has_pods_in(&self, ns: Option<&str>) -> bool {
-        self.pod_labels().contains_key(ns.unwrap_or(""))
+        self.pods_by_label_map().contains_key(ns.unwrap_or(""))
     }
 
     /// The StorageClass `name` nearest to `from` (cluster-scoped: namespaces
@@ -558,17 +760,7 @@ impl<'a> Index<'a> {
     /// The StatefulSets whose claims resolve to `class`, each with the field
     /// to point at, in input order. Built once for all classes.
     pub fn class_users(&self, class: &Object) -> &[(&'a Object, String)] {
-        let map = self.class_users.get_or_init(|| {
-            let mut m: HashMap<usize, Vec<(&'a Object, String)>> = HashMap::new();
-            for sts in self.of_kind("StatefulSet") {
-                for cc in crate::storage::claim_classes(sts, self) {
-                    m.entry(std::ptr::from_ref(cc.class) as usize)
-                        .or_default()
-                        .push((sts, cc.field));
-                }
-            }
-            m
-        });
+        let map = self.class_users_map();
         map.get(&(std::ptr::from_ref(class) as usize))
             .map_or(&[], Vec::as_slice)
     }
@@ -577,30 +769,7 @@ impl<'a> Index<'a> {
     /// `engine` in a container and share a pod label with `obj`, in canonical
     /// order: the members of one ensemble split over several StatefulSets.
     pub fn ensemble_members(&self, obj: &Object, engine: &str) -> Vec<&'a Object> {
-        let map = self.members.get_or_init(|| {
-            let mut m: Members<'a> = HashMap::new();
-            for &i in self.by_kind.get("StatefulSet").into_iter().flatten() {
-                let o = &self.objects[i];
-                let Some(pod) = o.pod() else { continue };
-                let mut engines: Vec<&'static str> = pod
-                    .containers(false)
-                    .iter()
-                    .filter_map(|c| crate::catalog::container_store(c.container))
-                    .map(|s| s.engine)
-                    .collect();
-                engines.sort_unstable();
-                engines.dedup();
-                let ns = o.namespace.as_deref().unwrap_or("");
-                for e in engines {
-                    for (k, v) in pod.labels_or_empty() {
-                        m.entry((ns, e, k.as_str(), v.as_str()))
-                            .or_default()
-                            .push(i);
-                    }
-                }
-            }
-            m
-        });
+        let map = self.members_map();
         let Some(pod) = obj.pod() else {
             return Vec::new();
         };
@@ -628,49 +797,7 @@ impl<'a> Index<'a> {
         ns: Option<&str>,
         labels: &[BTreeMap<String, String>],
     ) -> Vec<&'a Object> {
-        let map = self.velero.get_or_init(|| {
-            let mut m: Velero<'a> = HashMap::new();
-            for kind in ["Schedule", "Backup"] {
-                for &i in self.by_kind.get(kind).into_iter().flatten() {
-                    let o = &self.objects[i];
-                    if o.group() != "velero.io" {
-                        continue;
-                    }
-                    let spec = if kind == "Schedule" {
-                        o.at("spec.template")
-                    } else {
-                        o.at("spec")
-                    };
-                    let included: Vec<&'a str> = spec
-                        .and_then(|s| s.get("includedNamespaces"))
-                        .map(crate::yaml::Node::items)
-                        .unwrap_or_default()
-                        .iter()
-                        .filter_map(crate::yaml::Node::as_str)
-                        .collect();
-                    // Every pair of matchLabels must match: one is a sound
-                    // pre-filter.
-                    let pair = spec
-                        .and_then(|s| s.get("labelSelector"))
-                        .and_then(|s| s.get("matchLabels"))
-                        .map(crate::manifest::string_map)
-                        .and_then(|ml| ml.into_iter().next());
-                    let keys = if included.is_empty() {
-                        vec!["*"]
-                    } else {
-                        included
-                    };
-                    for n in keys {
-                        m.entry(n)
-                            .or_default()
-                            .entry(pair.clone())
-                            .or_default()
-                            .push(i);
-                    }
-                }
-            }
-            m
-        });
+        let map = self.velero_map();
         let mut out: Vec<usize> = Vec::new();
         let mut spaces = vec!["*"];
         if let Some(ns) = ns.filter(|n| *n != "*") {
@@ -693,21 +820,7 @@ impl<'a> Index<'a> {
     /// VolumeSnapshots in namespace `ns` whose source claim name starts with
     /// `prefix`, in canonical order.
     pub fn snapshots_of_claims(&self, ns: Option<&str>, prefix: &str) -> Vec<&'a Object> {
-        let map = self.snapshots.get_or_init(|| {
-            let mut m: BTreeMap<(&'a str, &'a str), Vec<usize>> = BTreeMap::new();
-            for &i in self.by_kind.get("VolumeSnapshot").into_iter().flatten() {
-                let o = &self.objects[i];
-                let claim = o
-                    .at("spec.source.persistentVolumeClaimName")
-                    .and_then(crate::yaml::Node::as_str);
-                if let Some(c) = claim {
-                    m.entry((o.namespace.as_deref().unwrap_or(""), c))
-                        .or_default()
-                        .push(i);
-                }
-            }
-            m
-        });
+        let map = self.snapshots_map();
         let ns = ns.unwrap_or("");
         let mut out: Vec<usize> = map
             .range((ns, prefix)..)
@@ -722,7 +835,7 @@ impl<'a> Index<'a> {
     /// label `key` with any value, in input order.
     pub fn pods_with_label_key(&self, ns: Option<&str>, key: &str) -> Vec<&'a Object> {
         let mut out: Vec<usize> = self
-            .pod_labels()
+            .pods_by_label_map()
             .get(ns.unwrap_or(""))
             .and_then(|m| m.get(key))
             .into_iter()
