@@ -76,9 +76,10 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
     let index = Index::new(&objects, &files);
     let cx = Context {
         index: &index,
-        inputs_incomplete: problems
-            .iter()
-            .any(|p| !matches!(p.kind, ProblemKind::Config)),
+        inputs_incomplete: problems.iter().any(|p| {
+            p.severity() == crate::diagnostic::Severity::Error
+                && !matches!(p.kind, ProblemKind::Config)
+        }),
     };
     problems.extend(objects.iter().flat_map(suppression_problems));
     let results: Vec<(Finding, bool)> = objects
