@@ -222,7 +222,11 @@ pub fn lint(config: &Config) -> Result<Outcome, Error> {
 /// The exit code for an outcome: 2 when some input could not be linted, 1 when
 /// a finding is at or above `fail_on`, else 0.
 pub fn exit_code(outcome: &Outcome, fail_on: Option<Severity>) -> u8 {
-    if !outcome.problems.is_empty() {
+    if outcome
+        .problems
+        .iter()
+        .any(|p| p.severity() == Severity::Error)
+    {
         2
     } else if fail_on.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t)) {
         1
@@ -321,8 +325,20 @@ pub fn summary_line(o: &Outcome, elapsed: std::time::Duration) -> String {
         plural(c.notes, "note", "notes"),
     );
     let mut extra = Vec::new();
-    if !o.problems.is_empty() {
-        extra.push(plural(o.problems.len(), "input error", "input errors"));
+    let input_errors = o
+        .problems
+        .iter()
+        .filter(|p| p.severity() == Severity::Error)
+        .count();
+    if input_errors > 0 {
+        extra.push(plural(input_errors, "input error", "input errors"));
+    }
+    if o.problems.len() > input_errors {
+        extra.push(plural(
+            o.problems.len() - input_errors,
+            "input note",
+            "input notes",
+        ));
     }
     if !o.skipped.is_empty() {
         extra.push(format!(

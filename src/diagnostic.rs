@@ -94,6 +94,10 @@ pub enum ProblemKind {
     /// A stslint setting in the input that cannot be honoured (an unknown
     /// rule in a `stslint.io/ignore` annotation).
     Config,
+    /// YAML that is not valid as written but that kubectl reads, and stslint
+    /// read the same way (see [`crate::yaml::parse_documents_as_kubectl`]).
+    /// A note: the file is linted.
+    NonStandardYaml,
 }
 
 impl ProblemKind {
@@ -105,12 +109,22 @@ impl ProblemKind {
             ProblemKind::Syntax => "syntax-error",
             ProblemKind::HelmTemplate => "helm-template",
             ProblemKind::Config => "invalid-suppression",
+            ProblemKind::NonStandardYaml => "non-standard-yaml",
+        }
+    }
+
+    /// A note when the input was read anyway, else an error.
+    pub fn severity(self) -> Severity {
+        match self {
+            ProblemKind::NonStandardYaml => Severity::Note,
+            _ => Severity::Error,
         }
     }
 }
 
-/// Input that stslint could not lint as written. Always reported; makes the
-/// run exit with 2.
+/// Input that stslint could not lint as written (an error: the run exits with
+/// 2), or could only by reading it as kubectl does (a note: the input is
+/// linted, the exit code is the findings'). Always reported.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     pub file: FileId,
@@ -119,6 +133,12 @@ pub struct Problem {
     pub kind: ProblemKind,
     pub message: String,
     pub help: Option<String>,
+}
+
+impl Problem {
+    pub fn severity(&self) -> Severity {
+        self.kind.severity()
+    }
 }
 
 /// A document that is not a Kubernetes object. Counted and listed, never linted.

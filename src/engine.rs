@@ -73,9 +73,9 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
         .iter()
         .filter(|e| !settings.disabled.iter().any(|d| d == e.id))
         .collect();
-    let inputs_incomplete = problems
-        .iter()
-        .any(|p| !matches!(p.kind, ProblemKind::Config));
+    let inputs_incomplete = problems.iter().any(|p| {
+        p.severity() == crate::diagnostic::Severity::Error && !matches!(p.kind, ProblemKind::Config)
+    });
     problems.extend(objects.iter().flat_map(suppression_problems));
     let results: Vec<(Finding, bool)> = {
         let index = Index::new(&objects, &files);

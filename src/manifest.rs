@@ -333,8 +333,28 @@ pub fn load_file(id: FileId, file: &SourceFile, opts: &LoadOptions) -> FileResul
         out.secret_spans = crate::secrets::line_credential_spans(&file.text);
         return out;
     }
-    let docs = match yaml::parse_documents(file) {
-        Ok(d) => d,
+    let docs = match yaml::parse_documents_as_kubectl(file) {
+        Ok((docs, lenient)) => {
+            for l in lenient {
+                let (what, verb) = match l.lines {
+                    1 => ("a continuation line".to_string(), "is"),
+                    n => (format!("{n} continuation lines"), "are"),
+                };
+                out.problems.push(Problem {
+                    file: id,
+                    span: Some(l.span),
+                    kind: ProblemKind::NonStandardYaml,
+                    message: format!(
+                        "YAML that is not strictly valid: {what} of a quoted scalar {verb} not indented more than its key; kubectl accepts this and stslint read it the same way, other tools may not"
+                    ),
+                    help: Some(
+                        "indent the continuation lines of the quoted scalar more than its key"
+                            .into(),
+                    ),
+                });
+            }
+            docs
+        }
         Err(e) => {
             let span = e.offset.map(|o| {
                 let end = next_char_end(&file.text, o as usize);
@@ -345,7 +365,7 @@ pub fn load_file(id: FileId, file: &SourceFile, opts: &LoadOptions) -> FileResul
                 span,
                 kind: ProblemKind::Syntax,
                 help: e.message.contains("multiline quoted scalar").then(|| {
-                    "YAML requires the continuation lines of a quoted scalar to be indented more than its key (kubectl's parser tolerates this; stslint's does not): indent them".to_string()
+                    "YAML requires the continuation lines of a quoted scalar to be indented more than its key (kubectl's parser tolerates this, and so does stslint when the rest of the file is valid): indent them".to_string()
                 }),
                 message: format!("invalid YAML: {}", e.message),
             });

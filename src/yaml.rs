@@ -25,6 +25,7 @@ use crate::source::{ByteSpan, SourceFile};
 mod build;
 #[cfg(test)]
 mod differential;
+mod lenient;
 #[cfg(test)]
 mod reference;
 
@@ -237,6 +238,40 @@ pub struct YamlError {
 /// Parse every document of a YAML stream. Empty documents are dropped.
 pub fn parse_documents(file: &SourceFile) -> Result<Vec<Node>, YamlError> {
     build::parse(file)
+}
+
+/// The parser's message for a continuation line of a multi-line quoted scalar
+/// that is not indented more than its key.
+const UNDER_INDENTED: &str = "invalid indentation in multiline quoted scalar";
+
+/// Where the YAML of a file is not valid as written but kubectl reads it, and
+/// [`parse_documents_as_kubectl`] read it the same way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Leniency {
+    /// The first continuation line of a multi-line quoted scalar that is not
+    /// indented more than its key: from its first character to its end.
+    pub span: ByteSpan,
+    /// How many lines of that scalar are so.
+    pub lines: usize,
+}
+
+/// [`parse_documents`], reading what kubectl reads.
+///
+/// Continuation lines of a multi-line quoted scalar must be indented more than
+/// its key; go-yaml (and so kubectl) reads them anyway. When that is all that
+/// keeps a file from parsing, a copy with those lines indented is parsed
+/// instead (a continuation line's leading white space is not part of the
+/// value, so no value changes), every span is mapped back to `file`'s bytes,
+/// and each such scalar is returned as a [`Leniency`]. Otherwise the strict
+/// error is returned.
+pub fn parse_documents_as_kubectl(
+    file: &SourceFile,
+) -> Result<(Vec<Node>, Vec<Leniency>), YamlError> {
+    match parse_documents(file) {
+        Ok(docs) => Ok((docs, Vec::new())),
+        Err(e) if e.message == UNDER_INDENTED => lenient::reparse(file, &e).ok_or(e),
+        Err(e) => Err(e),
+    }
 }
 
 /// The first line of a parser message, without the position (reported
@@ -535,6 +570,179 @@ mod tests {
         );
         // reported at an alias
         assert_eq!(&text[e.offset.unwrap() as usize..][..1], "*");
+    }
+
+    /// The value and span of every node, spans as text, to compare trees read
+    /// from differently indented copies.
+    fn flat(text: &str, docs: &[Node]) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut todo: Vec<(String, &Node)> = docs.iter().map(|d| (String::new(), d)).collect();
+        while let Some((path, n)) = todo.pop() {
+            let value = match &n.value {
+                Value::Seq(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        todo.push((format!("{path}[{i}]"), item));
+                    }
+                    "seq".to_string()
+                }
+                Value::Map(entries) => {
+                    for e in entries {
+                        out.push(format!(
+                            "{path}.{} key@{:?}",
+                            e.key,
+                            text_of(text, e.key_span)
+                        ));
+                        todo.push((format!("{path}.{}", e.key), &e.value));
+                    }
+                    "map".to_string()
+                }
+                v => format!("{v:?}"),
+            };
+            out.push(format!("{path} = {value} ({:?})", n.style));
+        }
+        out
+    }
+
+    #[test]
+    fn under_indented_quoted_lines_are_read_as_kubectl_reads_them() {
+        // `    ]'` is not indented more than its key `a`: invalid YAML, read by kubectl
+        let text = "metadata:\n  annotations:\n    a: '[\n        {\"x\": 1}\n    ]'\n    b: c\n";
+        let strict = parse(text).unwrap_err();
+        assert_eq!(
+            strict.message,
+            "invalid indentation in multiline quoted scalar"
+        );
+        let file = SourceFile::new("t.yaml", text);
+        let (docs, lenient) = parse_documents_as_kubectl(&file).unwrap();
+        let at = text.find("    ]'").unwrap() + 4;
+        assert_eq!(
+            lenient,
+            [Leniency {
+                span: ByteSpan::new(at, at + 2),
+                lines: 1
+            }]
+        );
+        let lc = file.line_col(lenient[0].span.start);
+        assert_eq!((lc.line, lc.column), (5, 5));
+        let ann = docs[0].get("metadata").unwrap().get("annotations").unwrap();
+        assert_eq!(ann.get("a").unwrap().as_str(), Some("[ {\"x\": 1} ]"));
+        // every span is the original text's
+        let a = ann.get("a").unwrap();
+        assert_eq!(text_of(text, a.span), "'[\n        {\"x\": 1}\n    ]'");
+        assert_eq!(text_of(text, ann.entry("b").unwrap().key_span), "b");
+        assert_eq!(text_of(text, ann.get("b").unwrap().span), "c");
+        assert_eq!(
+            text_of(text, ann.span),
+            &text[text.find("    a:").unwrap() + 4..text.len() - 1]
+        );
+        // the same values as the strictly valid text
+        let fixed = text.replace("    ]'", "      ]'");
+        let fixed_docs = parse(&fixed).unwrap();
+        let strip = |v: Vec<String>| -> Vec<String> {
+            v.into_iter()
+                .map(|l| {
+                    l.split(" key@")
+                        .next()
+                        .unwrap()
+                        .split(" (")
+                        .next()
+                        .unwrap()
+                        .to_string()
+                })
+                .collect()
+        };
+        assert_eq!(strip(flat(text, &docs)), strip(flat(&fixed, &fixed_docs)));
+    }
+
+    #[test]
+    fn every_under_indented_line_of_every_scalar_is_read() {
+        let text = "- k: \"one\n  two\n\tthree\\\n four\n\n five\"\n  v: \"x\n y\"\n- z\n";
+        assert!(parse(text).is_err());
+        let file = SourceFile::new("t.yaml", text);
+        let (docs, lenient) = parse_documents_as_kubectl(&file).unwrap();
+        let item = docs[0].index(0).unwrap();
+        assert_eq!(
+            item.get("k").unwrap().as_str(),
+            Some("one two threefour\nfive")
+        );
+        assert_eq!(item.get("v").unwrap().as_str(), Some("x y"));
+        assert_eq!(docs[0].index(1).unwrap().as_str(), Some("z"));
+        let got: Vec<(u32, u32, usize)> = lenient
+            .iter()
+            .map(|l| {
+                let lc = file.line_col(l.span.start);
+                (lc.line, lc.column, l.lines)
+            })
+            .collect();
+        // `  two` (2) is not deeper than `k` (2); the tab-indented and
+        // single-space lines are not either; then ` y` of `v`
+        assert_eq!(got, [(2, 3, 4), (8, 2, 1)]);
+        assert_eq!(
+            text_of(text, item.get("k").unwrap().span),
+            &text[5..text.find("\n  v:").unwrap()]
+        );
+    }
+
+    #[test]
+    fn other_errors_are_reported_as_they_are() {
+        // under-indented, and a syntax error later: the strict error stands
+        let text = "a: 'x\ny'\nb: [1\n";
+        let file = SourceFile::new("t.yaml", text);
+        assert_eq!(
+            parse_documents_as_kubectl(&file).unwrap_err(),
+            parse(text).unwrap_err()
+        );
+        let text = "a: [1\n";
+        let file = SourceFile::new("t.yaml", text);
+        assert_eq!(
+            parse_documents_as_kubectl(&file).unwrap_err(),
+            parse(text).unwrap_err()
+        );
+        let (docs, lenient) =
+            parse_documents_as_kubectl(&SourceFile::new("t", "a: 'x\n y'\n")).unwrap();
+        assert!(lenient.is_empty());
+        assert_eq!(docs[0].get("a").unwrap().as_str(), Some("x y"));
+    }
+
+    /// The real case: kubernetes/kubernetes test/e2e/testing-manifests/statefulset/multivolumezk.
+    #[test]
+    fn the_multivolumezk_manifest_reads_as_kubectl_reads_it() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+            "../shared/conformance/real/kubernetes__kubernetes/test__e2e__testing-manifests__statefulset__multivolumezk__statefulset.yaml",
+        );
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            return; // the shared corpus is optional
+        };
+        let file = SourceFile::new("zk.yaml", text.as_str());
+        let (docs, lenient) = parse_documents_as_kubectl(&file).unwrap();
+        let lc = file.line_col(lenient[0].span.start);
+        assert_eq!(
+            (lenient.len(), lc.line, lc.column, lenient[0].lines),
+            (1, 61, 9, 1)
+        );
+        let fixed = text.replace("\n        ]'\n", "\n         ]'\n");
+        let fixed_docs = parse(&fixed).unwrap();
+        let ann = |d: &[Node]| {
+            d[0].get("spec")
+                .unwrap()
+                .get("template")
+                .unwrap()
+                .get("metadata")
+                .unwrap()
+                .get("annotations")
+                .unwrap()
+                .get("pod.alpha.kubernetes.io/init-containers")
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(ann(&docs), ann(&fixed_docs));
+        let spec = docs[0].get("spec").unwrap();
+        assert_eq!(
+            text_of(&text, spec.entry("volumeClaimTemplates").unwrap().key_span),
+            "volumeClaimTemplates"
+        );
     }
 
     /// Throughput of `parse_documents`, single thread: run with

@@ -786,3 +786,63 @@ fn human_header_positions_ignore_masks_before_them_on_the_line() {
         "{compact}"
     );
 }
+
+/// kubectl reads a multi-line quoted scalar whose continuation lines are not
+/// indented more than its key (invalid YAML); so does stslint, with a note at
+/// the first such line, and the file is linted as usual: the exit code is the
+/// findings'.
+#[test]
+fn under_indented_quoted_scalars_are_read_as_kubectl_reads_them() {
+    let yaml = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: zk\n  annotations:\n    pod.alpha.kubernetes.io/init-containers: '[\n        {\"name\": \"install\", \"image\": \"busybox\"}\n    ]'\nspec:\n  serviceName: zk\n  replicas: 3\n  selector:\n    matchLabels: {app: zk}\n  template:\n    metadata:\n      labels: {app: zk}\n    spec:\n      containers:\n      - name: zookeeper\n        image: zookeeper:3.9\n";
+    let run = |args: &[&str]| {
+        stslint_stdin(
+            &[
+                args,
+                &[
+                    "--select",
+                    "missing-pdb",
+                    "--stdin-filename",
+                    "zk.yaml",
+                    "-",
+                ],
+            ]
+            .concat(),
+            yaml,
+        )
+    };
+    let o = run(&["--format", "compact"]);
+    assert_eq!(o.status.code(), Some(1), "the warning, not an input error");
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert_eq!(
+        lines[0],
+        "zk.yaml:8:5: note[non-standard-yaml] YAML that is not strictly valid: a continuation line of a quoted scalar is not indented more than its key; kubectl accepts this and stslint read it the same way, other tools may not"
+    );
+    assert!(
+        lines[1].starts_with("zk.yaml:11:13: warning[missing-pdb] "),
+        "{out}"
+    );
+    assert_eq!(run(&["--fail-on", "error"]).status.code(), Some(0));
+    let j = json(&run(&["--format", "json"]));
+    let e = &j["errors"][0];
+    assert_eq!(
+        (&e["kind"], &e["severity"], &e["line"], &e["column"]),
+        (
+            &serde_json::json!("non-standard-yaml"),
+            &serde_json::json!("note"),
+            &serde_json::json!(8),
+            &serde_json::json!(5)
+        )
+    );
+    assert_eq!(j["summary"]["input_errors"], 0);
+    assert_eq!(j["summary"]["input_notes"], 1);
+    assert_eq!(j["findings"][0]["line"], 11);
+    let j = json(&run(&["--format", "sarif"]));
+    let inv = &j["runs"][0]["invocations"][0];
+    assert_eq!(inv["toolExecutionNotifications"][0]["level"], "note");
+    assert_eq!(inv["executionSuccessful"], true);
+    let o = run(&["--format", "human", "--color", "never"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("(1 input note)"), "{err}");
+}

@@ -14,15 +14,22 @@ pub fn render(outcome: &Outcome) -> String {
                 let r = range(outcome, p.file, s);
                 let _ = writeln!(
                     out,
-                    "{name}:{}:{}: error[{}] {}",
+                    "{name}:{}:{}: {}[{}] {}",
                     r.start.line,
                     r.start.column,
+                    p.severity(),
                     p.kind.code(),
                     p.message
                 );
             }
             None => {
-                let _ = writeln!(out, "{name}: error[{}] {}", p.kind.code(), p.message);
+                let _ = writeln!(
+                    out,
+                    "{name}: {}[{}] {}",
+                    p.severity(),
+                    p.kind.code(),
+                    p.message
+                );
             }
         }
     }

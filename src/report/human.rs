@@ -206,7 +206,11 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
         let report = Report {
             message: p.message.clone(),
             code: Some(p.kind.code().to_string()),
-            severity: miette::Severity::Error,
+            severity: match p.severity() {
+                Severity::Error => miette::Severity::Error,
+                Severity::Warning => miette::Severity::Warning,
+                Severity::Note => miette::Severity::Advice,
+            },
             help: p.help.clone(),
             source: Some(src.source(p.file)),
             labels: p

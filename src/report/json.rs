@@ -3,6 +3,7 @@
 use serde_json::{json, Value};
 
 use super::{counts, fingerprint, range, span_range};
+use crate::diagnostic::Severity;
 use crate::engine::Outcome;
 
 pub const VERSION: u32 = 1;
@@ -58,6 +59,7 @@ pub fn render(outcome: &Outcome) -> String {
             let r = p.span.map(|s| range(outcome, p.file, s));
             json!({
                 "kind": p.kind.code(),
+                "severity": p.severity().as_str(),
                 "message": p.message,
                 "help": p.help,
                 "file": outcome.file(p.file).name,
@@ -80,6 +82,13 @@ pub fn render(outcome: &Outcome) -> String {
         })
         .collect();
     let c = counts(&outcome.findings);
+    let input = |s: Severity| {
+        outcome
+            .problems
+            .iter()
+            .filter(|p| p.severity() == s)
+            .count()
+    };
     let doc = json!({
         "version": VERSION,
         "tool": { "name": "stslint", "version": env!("CARGO_PKG_VERSION") },
@@ -93,7 +102,8 @@ pub fn render(outcome: &Outcome) -> String {
             "errors": c.errors,
             "warnings": c.warnings,
             "notes": c.notes,
-            "input_errors": outcome.problems.len(),
+            "input_errors": input(Severity::Error),
+            "input_notes": input(Severity::Note),
             "skipped_documents": outcome.skipped.len(),
             "suppressed": outcome.suppressed,
         },

@@ -107,13 +107,17 @@ pub fn render(outcome: &Outcome) -> String {
                 None => p.message.clone(),
             };
             json!({
-                "level": "error",
+                "level": p.severity().as_str(),
                 "message": { "text": text },
                 "descriptor": { "id": p.kind.code() },
                 "locations": [physical(&outcome.file(p.file).name, r)],
             })
         })
         .collect();
+    let successful = outcome
+        .problems
+        .iter()
+        .all(|p| p.severity() != Severity::Error);
     let doc = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -127,7 +131,7 @@ pub fn render(outcome: &Outcome) -> String {
             "columnKind": "unicodeCodePoints",
             "results": results,
             "invocations": [{
-                "executionSuccessful": outcome.problems.is_empty(),
+                "executionSuccessful": successful,
                 "toolExecutionNotifications": notifications,
             }],
         }],

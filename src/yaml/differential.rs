@@ -14,7 +14,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{build, reference, Node, Style, Value, YamlError};
+use super::{build, parse_documents_as_kubectl, reference, Node, Style, Value, YamlError};
 use crate::source::SourceFile;
 
 /// How many mutated inputs the test checks (each parsed twice, in a debug build).
@@ -178,11 +178,47 @@ fn same_node(old: &Node, new: &Node) -> bool {
     }
 }
 
+/// Where the lenient reading applies (see `lenient.rs`), it must keep every
+/// span inside the original text, on character boundaries.
+fn check_lenient(file: &SourceFile) -> Option<String> {
+    let Ok((docs, lenient)) = parse_documents_as_kubectl(file) else {
+        return None;
+    };
+    let text: &str = &file.text;
+    let ok = |s: crate::source::ByteSpan| {
+        s.start <= s.end
+            && (s.end as usize) <= text.len()
+            && text.is_char_boundary(s.start as usize)
+            && text.is_char_boundary(s.end as usize)
+    };
+    let mut bad = lenient.iter().map(|l| l.span).filter(|s| !ok(*s)).count();
+    let mut todo: Vec<&Node> = docs.iter().collect();
+    while let Some(n) = todo.pop() {
+        bad += usize::from(!ok(n.span));
+        match &n.value {
+            Value::Seq(items) => todo.extend(items),
+            Value::Map(entries) => {
+                for e in entries {
+                    bad += usize::from(!ok(e.key_span));
+                    todo.push(&e.value);
+                }
+            }
+            _ => {}
+        }
+    }
+    (lenient.is_empty() || bad > 0).then(|| format!("lenient: {bad} bad spans, {lenient:?}"))
+}
+
 /// `None` when the two readers agree, else what differs.
 fn compare(text: &str) -> Option<String> {
     let file = SourceFile::new("t.yaml", text);
     let old = reference::parse_documents(&file);
     let new = build::parse(&file);
+    if matches!(&new, Err(e) if e.message == super::UNDER_INDENTED) {
+        if let Some(bad) = check_lenient(&file) {
+            return Some(bad);
+        }
+    }
     let agree = match (&old, &new) {
         (Ok(a), Ok(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_node(x, y)),
         (Err(a), Err(b)) => comparable(a) == comparable(b),
