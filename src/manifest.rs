@@ -374,7 +374,7 @@ pub fn load_file(id: FileId, file: &SourceFile, opts: &LoadOptions) -> FileResul
         }
     };
     for doc in docs {
-        load_document(id, &file.text, doc, opts, &mut out);
+        load_document(id, doc, opts, &mut out);
     }
     for o in &mut out.objects {
         o.credentials = crate::secrets::scan(o, &file.text);
@@ -394,13 +394,7 @@ fn next_char_end(text: &str, o: usize) -> usize {
         .unwrap_or(o)
 }
 
-fn load_document(
-    id: FileId,
-    text: &std::sync::Arc<str>,
-    doc: Node,
-    opts: &LoadOptions,
-    out: &mut FileResult,
-) {
+fn load_document(id: FileId, doc: Node, opts: &LoadOptions, out: &mut FileResult) {
     let api_version = doc
         .get("apiVersion")
         .and_then(Node::as_str)
@@ -426,7 +420,7 @@ fn load_document(
             if e.key == "items" {
                 if let Value::Seq(items) = e.value.value {
                     for item in items {
-                        load_document(id, text, item, opts, out);
+                        load_document(id, item, opts, out);
                     }
                 }
             }
