@@ -55,6 +55,19 @@ pub fn segments(path: &str) -> impl Iterator<Item = SegRef<'_>> {
     })
 }
 
+/// A field path from its segments (the inverse of [`segments`]), for walks
+/// that keep the steps on a stack and format a path only when they report.
+pub fn to_path(steps: &[SegRef<'_>]) -> String {
+    let mut out = String::new();
+    for s in steps {
+        match s {
+            SegRef::Key(k) => push_key(&mut out, k),
+            SegRef::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
 /// Split a field path into owned segments (see [`segments`]).
 pub fn parse(path: &str) -> Vec<Seg> {
     segments(path)

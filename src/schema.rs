@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use k8s_openapi::schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value as J};
 
-use crate::path::join_key;
+use crate::path::{join_key, SegRef};
 use crate::source::ByteSpan;
 use crate::yaml::{Node, Value};
 
@@ -287,30 +287,12 @@ fn resolve<'s>(
     (schema, name)
 }
 
-/// A step of the path being walked; formatted only when something is reported.
-#[derive(Clone, Copy)]
-enum Step<'n> {
-    Key(&'n str),
-    Index(usize),
-}
-
-fn format_path(steps: &[Step<'_>]) -> String {
-    let mut out = String::new();
-    for s in steps {
-        match s {
-            Step::Key(k) => out = join_key(&out, k),
-            Step::Index(i) => out.push_str(&format!("[{i}]")),
-        }
-    }
-    out
-}
-
 fn walk<'n>(
     node: &'n Node,
     schema: &J,
     defs: &Map<String, J>,
     name: Option<&str>,
-    path: &mut Vec<Step<'n>>,
+    path: &mut Vec<SegRef<'n>>,
     out: &mut Vec<SchemaIssue>,
 ) {
     let (schema, name) = resolve(schema, defs, name);
@@ -325,8 +307,8 @@ fn walk<'n>(
                 let child = match (props.and_then(|p| p.get(&e.key)), additional) {
                     (Some(ps), _) => {
                         if let Some(allowed) = name.and_then(|n| enum_for(n, &e.key)) {
-                            path.push(Step::Key(&e.key));
-                            check_enum(&e.value, &format_path(path), allowed, out);
+                            path.push(SegRef::Key(&e.key));
+                            check_enum(&e.value, &crate::path::to_path(path), allowed, out);
                             path.pop();
                         }
                         ps
@@ -334,7 +316,7 @@ fn walk<'n>(
                     (None, Some(ap)) => ap,
                     (None, None) => {
                         if let Some(props) = props {
-                            let parent = format_path(path);
+                            let parent = crate::path::to_path(path);
                             out.push(SchemaIssue::UnknownField {
                                 suggestion: closest(&e.key, props.keys().map(String::as_str)),
                                 field: join_key(&parent, &e.key),
@@ -347,7 +329,7 @@ fn walk<'n>(
                     }
                 };
                 if matches!(e.value.value, Value::Map(_) | Value::Seq(_)) {
-                    path.push(Step::Key(&e.key));
+                    path.push(SegRef::Key(&e.key));
                     walk(&e.value, child, defs, None, path, out);
                     path.pop();
                 }
@@ -357,7 +339,7 @@ fn walk<'n>(
             if let Some(item_schema) = schema.get("items") {
                 for (i, item) in items.iter().enumerate() {
                     if matches!(item.value, Value::Map(_) | Value::Seq(_)) {
-                        path.push(Step::Index(i));
+                        path.push(SegRef::Index(i));
                         walk(item, item_schema, defs, None, path, out);
                         path.pop();
                     }

@@ -8,7 +8,7 @@
 //! reporters mask the same values in every snippet, whatever rules ran.
 
 use crate::manifest::Object;
-use crate::path::join_key;
+use crate::path::{join_key, SegRef};
 use crate::source::ByteSpan;
 use crate::yaml::{Node, Style, Value};
 
@@ -371,7 +371,7 @@ pub fn scan(obj: &Object, text: &str) -> Vec<Hit> {
             .any(|m| m.start >= node.span.start && m.end <= node.span.end);
         if !inside {
             hits.push(Hit {
-                field: path_string(path),
+                field: crate::path::to_path(path),
                 container: None,
                 at: None,
                 on_key: false,
@@ -1131,49 +1131,31 @@ fn block_span(text: &str, start: usize, s: &str, r: (usize, usize)) -> Option<(u
     None
 }
 
-/// One step of a path being walked: a mapping key or a sequence index.
-enum Step<'n> {
-    Key(&'n str),
-    Index(usize),
-}
-
 /// Call `f` on every string below `node` with the steps that lead to it;
 /// the path is only turned into text by the callers that need it.
 fn walk_strings<'n>(
     node: &'n Node,
-    path: &mut Vec<Step<'n>>,
-    f: &mut impl FnMut(&[Step<'n>], &'n Node, &'n str),
+    path: &mut Vec<SegRef<'n>>,
+    f: &mut impl FnMut(&[SegRef<'n>], &'n Node, &'n str),
 ) {
     match &node.value {
         Value::Str(s) => f(path, node, s),
         Value::Seq(items) => {
             for (i, n) in items.iter().enumerate() {
-                path.push(Step::Index(i));
+                path.push(SegRef::Index(i));
                 walk_strings(n, path, f);
                 path.pop();
             }
         }
         Value::Map(entries) => {
             for e in entries {
-                path.push(Step::Key(&e.key));
+                path.push(SegRef::Key(&e.key));
                 walk_strings(&e.value, path, f);
                 path.pop();
             }
         }
         _ => {}
     }
-}
-
-/// `spec.template[0].x` from walked steps.
-fn path_string(steps: &[Step<'_>]) -> String {
-    let mut out = String::new();
-    for s in steps {
-        match s {
-            Step::Key(k) => out = join_key(&out, k),
-            Step::Index(i) => out.push_str(&format!("[{i}]")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
