@@ -216,23 +216,34 @@ impl<'a> Checker<'a> {
     /// A map of labels (`metadata.labels`, `matchLabels`, `nodeSelector`, a Service selector).
     fn label_map(&mut self, field: &str, what: &str) {
         let Some(map) = self.at(field) else { return };
+        let clean = self.obj.type_errors.is_empty();
         for e in map.entries() {
             let key = &e.key;
-            let entry = join_key(field, key);
             if v::looks_templated(key) {
                 continue;
             }
             if let Some(err) = v::qualified_name_error(key) {
+                let entry = join_key(field, key);
                 self.out
                     .report(&entry, format!("{what} key `{key}` is invalid: it {err}"))
                     .label("invalid label key")
                     .help(format!("label keys are an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' and '.' starting and ending with a letter or digit (e.g. `app.kubernetes.io/name`); {}", rejected(&entry)));
                 continue;
             }
-            let Some(value) = self.str_at(&entry) else {
+            // The value Kubernetes keeps (the last of duplicate keys); with
+            // type errors in the object, only where none is above it.
+            let value = if clean {
+                map.get(key)
+                    .and_then(Node::as_str)
+                    .filter(|s| !v::looks_templated(s))
+            } else {
+                self.str_at(&join_key(field, key))
+            };
+            let Some(value) = value else {
                 continue;
             };
             if let Some(err) = v::label_value_error(value) {
+                let entry = join_key(field, key);
                 self.report(
                     &entry,
                     format!("{what} `{key}` has the value `{value}`, which is not a valid label value: it {err}"),
