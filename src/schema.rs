@@ -70,13 +70,11 @@ struct Root {
     name: String,
 }
 
-/// A kind's schema compiled for the walk: `$ref`s followed once, properties
-/// sorted for binary search, enumerations attached. The walk then costs a few
-/// string comparisons per key instead of several hashed lookups in JSON.
-struct Compiled {
-    nodes: Vec<SNode>,
-}
-
+/// A kind's schema prepared for the walk, node by node as the walk first
+/// reaches it: `$ref`s followed once, properties sorted for binary search,
+/// enumerations attached. The walk then costs a few string comparisons per
+/// key instead of several hashed lookups in JSON, and a one-object run
+/// prepares only the nodes its object reaches.
 #[derive(Default)]
 struct SNode {
     /// `x-kubernetes-preserve-unknown-fields`: anything goes below.
@@ -84,60 +82,49 @@ struct SNode {
     /// `properties`, sorted by key (`None`: the schema lists none).
     props: Option<Vec<Prop>>,
     /// `additionalProperties`, when it is a schema.
-    additional: Option<usize>,
-    items: Option<usize>,
+    additional: Option<Lazy>,
+    items: Option<Lazy>,
 }
 
 struct Prop {
-    key: String,
-    child: usize,
+    key: &'static str,
+    child: Lazy,
     /// The values allowed when the field is an enumeration ([`ENUMS`]).
     allowed: Option<&'static [&'static str]>,
 }
 
-impl Compiled {
-    fn new(root: &Root) -> Compiled {
-        let empty = Map::new();
-        let defs = root
-            .schema
-            .get("$defs")
-            .and_then(J::as_object)
-            .unwrap_or(&empty);
-        let mut c = Compiled { nodes: Vec::new() };
-        let mut memo = HashMap::new();
-        c.compile(&root.schema, Some(&root.name), defs, &mut memo);
-        c
+/// A schema node, prepared on first use.
+struct Lazy {
+    schema: &'static J,
+    node: OnceLock<Box<SNode>>,
+}
+
+impl Lazy {
+    fn new(schema: &'static J) -> Lazy {
+        Lazy {
+            schema,
+            node: OnceLock::new(),
+        }
     }
 
-    /// Compile `schema` (reached under the definition `name`, if any);
-    /// definitions reached through `$ref` are compiled once.
-    fn compile<'s>(
-        &mut self,
-        schema: &'s J,
-        name: Option<&'s str>,
-        defs: &'s Map<String, J>,
-        memo: &mut HashMap<&'s str, usize>,
-    ) -> usize {
+    fn get(&self, defs: &'static Map<String, J>) -> &SNode {
+        self.node
+            .get_or_init(|| Box::new(SNode::new(self.schema, None, defs)))
+    }
+}
+
+impl SNode {
+    /// Prepare `schema` (reached under the definition `name`, if any).
+    fn new(schema: &'static J, name: Option<&'static str>, defs: &'static Map<String, J>) -> SNode {
         let (resolved, name) = resolve(schema, defs, name);
-        let via_ref = !std::ptr::eq(resolved, schema);
-        if via_ref {
-            if let Some(&i) = name.and_then(|n| memo.get(n)) {
-                return i;
-            }
-        }
-        let at = self.nodes.len();
-        self.nodes.push(SNode::default());
-        if via_ref {
-            if let Some(n) = name {
-                memo.insert(n, at);
-            }
-        }
         if resolved
             .get("x-kubernetes-preserve-unknown-fields")
             .is_some()
         {
-            self.nodes[at].preserve = true;
-            return at;
+            return SNode {
+                preserve: true,
+                ..SNode::default()
+            };
         }
         let props = resolved
             .get("properties")
@@ -146,36 +133,50 @@ impl Compiled {
                 let mut out: Vec<Prop> = props
                     .iter()
                     .map(|(k, v)| Prop {
-                        key: k.clone(),
-                        child: self.compile(v, None, defs, memo),
+                        key: k.as_str(),
+                        child: Lazy::new(v),
                         allowed: name.and_then(|n| enum_for(n, k)),
                     })
                     .collect();
-                out.sort_by(|a, b| a.key.cmp(&b.key));
+                out.sort_by(|a, b| a.key.cmp(b.key));
                 out
             });
-        let additional = resolved
-            .get("additionalProperties")
-            .filter(|a| a.is_object())
-            .map(|a| self.compile(a, None, defs, memo));
-        let items = resolved
-            .get("items")
-            .map(|i| self.compile(i, None, defs, memo));
-        self.nodes[at] = SNode {
+        SNode {
             preserve: false,
             props,
-            additional,
-            items,
-        };
-        at
+            additional: resolved
+                .get("additionalProperties")
+                .filter(|a| a.is_object())
+                .map(Lazy::new),
+            items: resolved.get("items").map(Lazy::new),
+        }
     }
 }
 
-/// The compiled schema of a kind, generated once per run on first use.
+/// A kind's prepared root and the definitions its `$ref`s name.
+struct Compiled {
+    root: SNode,
+    defs: &'static Map<String, J>,
+}
+
+/// The schema of a kind, generated once per run on first use.
 fn root_schema(group: &str, kind: &str) -> Option<&'static Compiled> {
+    static ROOTS: [OnceLock<Root>; 13] = [const { OnceLock::new() }; 13];
     static CELLS: [OnceLock<Compiled>; 13] = [const { OnceLock::new() }; 13];
+    static EMPTY: OnceLock<Map<String, J>> = OnceLock::new();
     let (i, gen) = generator(group, kind)?;
-    Some(CELLS[i].get_or_init(|| Compiled::new(&gen())))
+    Some(CELLS[i].get_or_init(|| {
+        let root: &'static Root = ROOTS[i].get_or_init(gen);
+        let defs = root
+            .schema
+            .get("$defs")
+            .and_then(J::as_object)
+            .unwrap_or_else(|| EMPTY.get_or_init(Map::new));
+        Compiled {
+            root: SNode::new(&root.schema, Some(&root.name), defs),
+            defs,
+        }
+    }))
 }
 
 /// Enumerated string fields: (schema definition, property, allowed values).
@@ -347,7 +348,7 @@ pub fn check(group: &str, kind: &str, root: &Node) -> Vec<SchemaIssue> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    walk(root, c, 0, &mut Vec::new(), &mut out);
+    walk(root, &c.root, c.defs, &mut Vec::new(), &mut out);
     out
 }
 
@@ -377,14 +378,11 @@ fn resolve<'s>(
 
 fn walk<'n>(
     node: &'n Node,
-    c: &Compiled,
-    at: usize,
+    schema: &SNode,
+    defs: &'static Map<String, J>,
     path: &mut Vec<SegRef<'n>>,
     out: &mut Vec<SchemaIssue>,
 ) {
-    let Some(schema) = c.nodes.get(at) else {
-        return;
-    };
     if schema.preserve {
         return;
     }
@@ -393,25 +391,25 @@ fn walk<'n>(
             let props = schema.props.as_deref();
             for e in entries {
                 let prop = props.and_then(|p| {
-                    p.binary_search_by(|x| x.key.as_str().cmp(&e.key))
+                    p.binary_search_by(|x| x.key.cmp(e.key.as_str()))
                         .ok()
                         .map(|i| &p[i])
                 });
-                let child = match (prop, schema.additional) {
+                let child = match (prop, &schema.additional) {
                     (Some(p), _) => {
                         if let Some(allowed) = p.allowed {
                             path.push(SegRef::Key(&e.key));
                             check_enum(&e.value, &crate::path::to_path(path), allowed, out);
                             path.pop();
                         }
-                        p.child
+                        &p.child
                     }
                     (None, Some(ap)) => ap,
                     (None, None) => {
                         if let Some(props) = props {
                             let parent = crate::path::to_path(path);
                             out.push(SchemaIssue::UnknownField {
-                                suggestion: closest(&e.key, props.iter().map(|p| p.key.as_str())),
+                                suggestion: closest(&e.key, props.iter().map(|p| p.key)),
                                 field: join_key(&parent, &e.key),
                                 parent,
                                 key: e.key.clone(),
@@ -423,17 +421,17 @@ fn walk<'n>(
                 };
                 if matches!(e.value.value, Value::Map(_) | Value::Seq(_)) {
                     path.push(SegRef::Key(&e.key));
-                    walk(&e.value, c, child, path, out);
+                    walk(&e.value, child.get(defs), defs, path, out);
                     path.pop();
                 }
             }
         }
         Value::Seq(items) => {
-            if let Some(item_schema) = schema.items {
+            if let Some(item_schema) = &schema.items {
                 for (i, item) in items.iter().enumerate() {
                     if matches!(item.value, Value::Map(_) | Value::Seq(_)) {
                         path.push(SegRef::Index(i));
-                        walk(item, c, item_schema, path, out);
+                        walk(item, item_schema.get(defs), defs, path, out);
                         path.pop();
                     }
                 }
