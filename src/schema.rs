@@ -159,14 +159,20 @@ struct Compiled {
     defs: &'static Map<String, J>,
 }
 
-/// The schema of a kind, generated once per run on first use.
-fn root_schema(group: &str, kind: &str) -> Option<&'static Compiled> {
+/// The JSON schema of a kind, generated once per run on first use.
+fn raw_schema(group: &str, kind: &str) -> Option<&'static Root> {
     static ROOTS: [OnceLock<Root>; 13] = [const { OnceLock::new() }; 13];
+    let (i, gen) = generator(group, kind)?;
+    Some(ROOTS[i].get_or_init(gen))
+}
+
+/// The schema of a kind prepared for the walk, once per run on first use.
+fn root_schema(group: &str, kind: &str) -> Option<&'static Compiled> {
     static CELLS: [OnceLock<Compiled>; 13] = [const { OnceLock::new() }; 13];
     static EMPTY: OnceLock<Map<String, J>> = OnceLock::new();
-    let (i, gen) = generator(group, kind)?;
+    let (i, _) = generator(group, kind)?;
+    let root = raw_schema(group, kind)?;
     Some(CELLS[i].get_or_init(|| {
-        let root: &'static Root = ROOTS[i].get_or_init(gen);
         let defs = root
             .schema
             .get("$defs")
@@ -562,7 +568,7 @@ mod tests {
         ];
         for (def, prop, _) in ENUMS {
             let found = kinds.iter().any(|(g, k)| {
-                let r = root_schema(g, k).unwrap();
+                let r = raw_schema(g, k).unwrap();
                 let here = (r.name == *def).then_some(&r.schema);
                 here.or_else(|| r.schema.get("$defs").and_then(|d| d.get(*def)))
                     .and_then(|d| d.get("properties"))
