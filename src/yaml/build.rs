@@ -212,6 +212,20 @@ struct Ev<'a> {
 }
 
 impl Ev<'_> {
+    /// An event with no text of its own (a collection's end, a recursive
+    /// alias), at `span`.
+    fn marker(kind: Kind, span: ByteSpan) -> Self {
+        Ev {
+            kind,
+            value: Cow::Borrowed(""),
+            style: ScalarStyle::Plain,
+            tag: TagKind::None,
+            raw_tag: None,
+            span,
+            origin: Origin::Direct,
+        }
+    }
+
     fn is_start(&self) -> bool {
         matches!(self.kind, Kind::SeqStart | Kind::MapStart)
     }
@@ -1229,26 +1243,23 @@ impl<'a> Live<'a> {
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
                     self.budget.end().map_err(breach)?;
-                    let ev = Ev {
-                        kind: if matches!(event, Event::MappingEnd) {
+                    let ev = Ev::marker(
+                        if matches!(event, Event::MappingEnd) {
                             Kind::MapEnd
                         } else {
                             Kind::SeqEnd
                         },
-                        value: Cow::Borrowed(""),
-                        style: ScalarStyle::Plain,
-                        tag: TagKind::None,
-                        raw_tag: None,
-                        span: own,
-                        origin: Origin::Direct,
-                    };
+                        own,
+                    );
                     if !self.recording.is_empty() {
                         self.record(&ev, false).map_err(breach)?;
                         for r in &mut self.recording {
                             r.depth = r.depth.saturating_sub(1);
                         }
                         while self.recording.last().is_some_and(|r| r.depth == 0) {
-                            let done = self.recording.pop().expect("checked above");
+                            let Some(done) = self.recording.pop() else {
+                                break;
+                            };
                             self.set_anchor(done.id, Rc::from(done.events));
                         }
                     }
@@ -1257,15 +1268,7 @@ impl<'a> Live<'a> {
                 Event::Alias(id) => {
                     self.budget.alias().map_err(breach)?;
                     if self.recording.iter().any(|r| r.id == id) {
-                        let ev = Ev {
-                            kind: Kind::RecursiveAlias,
-                            value: Cow::Borrowed(""),
-                            style: ScalarStyle::Plain,
-                            tag: TagKind::None,
-                            raw_tag: None,
-                            span: own,
-                            origin: Origin::Direct,
-                        };
+                        let ev = Ev::marker(Kind::RecursiveAlias, own);
                         self.record(&ev, false).map_err(breach)?;
                         return Ok(Some(ev));
                     }
@@ -1726,7 +1729,9 @@ impl<'a> Builder<'a> {
     fn next_merged(&mut self) -> Result<bool, Fail> {
         loop {
             let m = self.map();
-            let flush = m.flush.as_mut().expect("flushing");
+            let Some(flush) = m.flush.as_mut() else {
+                return Ok(false);
+            };
             let Some(e) = m.merges.get(flush.next).cloned() else {
                 return Ok(false);
             };
@@ -1794,7 +1799,16 @@ impl<'a> Builder<'a> {
                     return Ok(());
                 }
                 Some(Frame::Map(m)) => {
-                    let (key, key_span) = m.key.take().expect("a value follows its key");
+                    let Some((key, key_span)) = m.key.take() else {
+                        // The event parser always gives a key before its
+                        // value; say so rather than panic if it ever did not.
+                        return Err(Fail {
+                            message: "a mapping value without a key".into(),
+                            at: node.span,
+                            alias: None,
+                            scan: None,
+                        });
+                    };
                     let value_span = if node.span.is_empty() {
                         key_span
                     } else {
