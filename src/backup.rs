@@ -205,30 +205,39 @@ fn snapshot_backs_up(s: &Object, t: &Target<'_>) -> bool {
             .is_some_and(|c| is_claim_of(c, t))
 }
 
-fn velero_covers(o: &Object, t: &Target<'_>) -> bool {
-    let spec = if o.kind == "Schedule" {
+/// What a Velero Schedule (its `spec.template`) or Backup (its `spec`) backs up.
+pub fn velero_spec(o: &Object) -> Option<&Node> {
+    if o.kind == "Schedule" {
         o.at("spec.template")
     } else {
         o.at("spec")
+    }
+}
+
+/// The strings of the list at `key` of a Velero spec (`includedNamespaces` …).
+pub fn velero_list<'n>(spec: &'n Node, key: &str) -> Vec<&'n str> {
+    spec.get(key)
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Node::as_str)
+        .collect()
+}
+
+fn velero_covers(o: &Object, t: &Target<'_>) -> bool {
+    let Some(spec) = velero_spec(o) else {
+        return false;
     };
-    let Some(spec) = spec else { return false };
-    let list = |k: &str| -> Vec<String> {
-        spec.get(k)
-            .map(Node::items)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|n| n.as_str().map(str::to_owned))
-            .collect()
-    };
+    let list = |k: &str| velero_list(spec, k);
     let included = list("includedNamespaces");
     let ns_ok = included.is_empty()
         || included
             .iter()
-            .any(|n| n == "*" || Some(n.as_str()) == t.namespace);
+            .any(|n| *n == "*" || Some(*n) == t.namespace);
     // An object without a namespace lands wherever it is applied: only a
     // schedule that excludes nothing surely covers it.
     let excluded = match t.namespace {
-        Some(ns) => list("excludedNamespaces").iter().any(|n| n == ns),
+        Some(ns) => list("excludedNamespaces").contains(&ns),
         None => !list("excludedNamespaces").is_empty(),
     };
     let labels_ok = match spec.get("labelSelector") {

@@ -178,19 +178,6 @@ impl<'a> Index<'a> {
         }
     }
 
-    pub fn objects(&self) -> &'a [Object] {
-        self.objects
-    }
-
-    /// Every object of `kind`, in input order.
-    pub fn of_kind(&self, kind: &str) -> impl Iterator<Item = &'a Object> + '_ {
-        self.by_kind
-            .get(kind)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.objects[i])
-    }
-
     /// Pod-bearing objects whose containers (command, args, env values) or
     /// volume claim names contain a word starting with `prefix`. Words are
     /// split at anything but letters, digits, `-` and `_`, so
@@ -517,18 +504,10 @@ impl<'a> Index<'a> {
                 if o.group() != "velero.io" {
                     continue;
                 }
-                let spec = if kind == "Schedule" {
-                    o.at("spec.template")
-                } else {
-                    o.at("spec")
-                };
+                let spec = crate::backup::velero_spec(o);
                 let included: Vec<&'a str> = spec
-                    .and_then(|s| s.get("includedNamespaces"))
-                    .map(crate::yaml::Node::items)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(crate::yaml::Node::as_str)
-                    .collect();
+                    .map(|s| crate::backup::velero_list(s, "includedNamespaces"))
+                    .unwrap_or_default();
                 // Every pair of matchLabels must match: one is a sound
                 // pre-filter.
                 let pair = spec
