@@ -2,14 +2,17 @@
 //! every object in parallel, and resolve what rules reported to spans.
 //! Output order is fixed (file, position, rule), whatever the thread count.
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 
 use crate::diagnostic::{Finding, ObjectRef, Problem, ProblemKind, Related, Skipped};
+use crate::facts::{Draft, Extract, FactSink, Facts, FileFacts, Interner, ObjId};
 use crate::index::Index;
 use crate::manifest::{load_file, LoadOptions, Object};
 use crate::path::{locate, resolve};
 use crate::rule::{Context, Pending, Sink};
-use crate::rules::{self, Entry};
+use crate::rules::{self, Check, Entry};
 use crate::source::{FileId, SourceFile, Span};
 
 /// What to run.
@@ -51,56 +54,87 @@ impl Outcome {
     }
 }
 
+/// Where a finding came from, to order findings that share a position, rule
+/// and message as if every rule ran object by object: the object the rule
+/// looked at (canonical order), then the order the rules reported in.
+type Order = (u32, u32);
+
+/// A finding, its order, and whether its object's annotation suppresses it.
+type Found = (Finding, Order, bool);
+
+/// What reading one file produced.
+struct FileRead {
+    result: crate::manifest::FileResult,
+    facts: FileFacts,
+    /// Findings of the rules that look at one object; `Order` counts objects
+    /// within the file until the file's first id is known.
+    findings: Vec<Found>,
+}
+
 /// Lint `files`. `problems` are those found while reading them (unreadable,
 /// too large, not UTF-8); they are carried into the outcome.
 pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings) -> Outcome {
     let (files, mut problems) = canonical_order(files, problems);
-    let loaded: Vec<_> = files
-        .par_iter()
-        .enumerate()
-        .map(|(i, f)| load_file(FileId(i as u32), f, &settings.load))
-        .collect();
-    let mut objects = Vec::new();
-    let mut skipped = Vec::new();
-    let mut secret_spans = Vec::with_capacity(loaded.len());
-    for r in loaded {
-        secret_spans.push(r.secret_spans);
-        objects.extend(r.objects);
-        problems.extend(r.problems);
-        skipped.extend(r.skipped);
-    }
     let enabled: Vec<&Entry> = rules::ALL
         .iter()
         .filter(|e| !settings.disabled.iter().any(|d| d == e.id))
         .collect();
+    let interner = Interner::default();
+    let reads: Vec<FileRead> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| read_file(FileId(i as u32), f, settings, &enabled, &interner))
+        .collect();
+    let mut objects = Vec::new();
+    let mut skipped = Vec::new();
+    let mut secret_spans = Vec::with_capacity(reads.len());
+    let mut file_facts = Vec::with_capacity(reads.len());
+    let mut found: Vec<Found> = Vec::new();
+    for r in reads {
+        let base = objects.len() as u32;
+        found.extend(
+            r.findings
+                .into_iter()
+                .map(|(f, (local, seq), s)| (f, (base + local, seq), s)),
+        );
+        secret_spans.push(r.result.secret_spans);
+        objects.extend(r.result.objects);
+        problems.extend(r.result.problems);
+        skipped.extend(r.result.skipped);
+        file_facts.push(r.facts);
+    }
     let inputs_incomplete = problems.iter().any(|p| {
         p.severity() == crate::diagnostic::Severity::Error && !matches!(p.kind, ProblemKind::Config)
     });
     problems.extend(objects.iter().flat_map(suppression_problems));
-    let results: Vec<(Finding, bool)> = {
+    {
         let index = Index::new(&objects, &files);
         index.prepare();
         let cx = Context {
             index: &index,
             inputs_incomplete,
         };
-        run_rules(&objects, &enabled, &cx)
-    };
-    let suppressed = results.iter().filter(|(_, s)| *s).count();
-    let mut findings: Vec<Finding> = results
+        found.extend(run_cross_rules(&objects, &enabled, &cx));
+    }
+    let facts = Facts::new(file_facts, interner.freeze(), &files);
+    found.extend(run_fact_rules(&facts, &enabled));
+    let suppressed = found.iter().filter(|(_, _, s)| *s).count();
+    let mut findings: Vec<(Finding, Order)> = found
         .into_iter()
-        .filter(|(_, s)| !s)
-        .map(|(f, _)| f)
+        .filter(|(_, _, s)| !s)
+        .map(|(f, o, _)| (f, o))
         .collect();
     let name = |id: FileId| files[id.0 as usize].name.as_str();
-    findings.sort_by(|a, b| {
-        (name(a.span.file), a.span.bytes, a.rule, &a.message).cmp(&(
+    findings.sort_by(|(a, ao), (b, bo)| {
+        (name(a.span.file), a.span.bytes, a.rule, &a.message, ao).cmp(&(
             name(b.span.file),
             b.span.bytes,
             b.rule,
             &b.message,
+            bo,
         ))
     });
+    let mut findings: Vec<Finding> = findings.into_iter().map(|(f, _)| f).collect();
     findings.dedup();
     problems.sort_by(|a, b| {
         (name(a.file), a.span, &a.message).cmp(&(name(b.file), b.span, &b.message))
@@ -109,6 +143,7 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
     let objects_len = objects.len();
     // Free the trees on every thread rather than one by one on this one.
     objects.into_par_iter().for_each(drop);
+    drop(facts);
     Outcome {
         suppressed,
         objects: objects_len,
@@ -120,28 +155,134 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
     }
 }
 
-/// Every enabled rule on every object, in parallel: each finding, and whether
-/// its object's annotation suppresses it.
-fn run_rules<'a>(
-    objects: &'a [Object],
+/// Parse one file, run the rules that look at one object, and record the
+/// facts the cross-object rules need.
+fn read_file(
+    id: FileId,
+    file: &SourceFile,
+    settings: &Settings,
     enabled: &[&Entry],
-    cx: &Context<'a>,
-) -> Vec<(Finding, bool)> {
+    interner: &Interner,
+) -> FileRead {
+    let result = load_file(id, file, &settings.load);
+    let x = Extract { interner, file: id };
+    let mut facts = FileFacts::default();
+    let mut findings = Vec::new();
+    let empty = Index::new(&[], &[]);
+    let cx = Context {
+        index: &empty,
+        inputs_incomplete: false,
+    };
+    for (local, obj) in result.objects.iter().enumerate() {
+        crate::facts::extract(obj, &x, &mut facts);
+        let mut seq = 0;
+        for e in enabled {
+            let Check::Local(rule) = e.rule else { continue };
+            let mut sink = Sink::default();
+            rule.check(obj, &cx, &mut sink);
+            for p in sink.pending {
+                let on = p.object.unwrap_or(obj);
+                let s = suppressed(on, e.id);
+                findings.push((resolve_finding(e.id, obj, p), (local as u32, seq), s));
+                seq += 1;
+            }
+        }
+    }
+    FileRead {
+        result,
+        facts,
+        findings,
+    }
+}
+
+/// The rules that look across objects through the index, on every object in
+/// parallel.
+fn run_cross_rules<'a>(objects: &'a [Object], enabled: &[&Entry], cx: &Context<'a>) -> Vec<Found> {
     objects
         .par_iter()
-        .flat_map_iter(|obj| {
+        .enumerate()
+        .flat_map_iter(|(i, obj)| {
             let mut out = Vec::new();
+            let mut seq = 0;
             for e in enabled {
+                let Check::Cross(rule) = e.rule else { continue };
                 let mut sink = Sink::default();
-                e.rule.check(obj, cx, &mut sink);
-                out.extend(sink.pending.into_iter().map(|p| {
+                rule.check(obj, cx, &mut sink);
+                for p in sink.pending {
                     let on = p.object.unwrap_or(obj);
-                    (resolve_finding(e.id, obj, p), suppressed(on, e.id))
-                }));
+                    let s = suppressed(on, e.id);
+                    out.push((resolve_finding(e.id, obj, p), (i as u32, seq), s));
+                    seq += 1;
+                }
             }
             out
         })
         .collect()
+}
+
+/// The rules that look across objects through their facts, in parallel.
+fn run_fact_rules(facts: &Facts, enabled: &[&Entry]) -> Vec<Found> {
+    let rules: Vec<(&'static str, &dyn crate::facts::FactRule)> = enabled
+        .iter()
+        .filter_map(|e| match e.rule {
+            Check::Facts(r) => Some((e.id, r)),
+            _ => None,
+        })
+        .collect();
+    rules
+        .par_iter()
+        .flat_map_iter(|&(id, rule)| {
+            let mut sink = FactSink::default();
+            rule.check(facts, &mut sink);
+            // Within one object, findings keep the order the rule reported.
+            let mut seqs: HashMap<ObjId, u32> = HashMap::new();
+            sink.drafts.into_iter().map(move |d| {
+                let seq = seqs.entry(d.subject).or_default();
+                let order = (d.subject.0, *seq);
+                *seq += 1;
+                let (finding, s) = finish_draft(id, d, facts);
+                (finding, order, s)
+            })
+        })
+        .collect()
+}
+
+fn finish_draft(rule: &'static str, d: Draft, facts: &Facts) -> (Finding, bool) {
+    let meta = rules::meta(rule);
+    let on = facts.ident(d.on);
+    let suppressed = on
+        .ignore
+        .is_some_and(|a| ignore_ids(facts.str(a)).any(|id| id == rule || id == "all"));
+    let finding = Finding {
+        rule,
+        severity: d
+            .severity
+            .or(meta.map(|m| m.severity))
+            .unwrap_or(crate::diagnostic::Severity::Warning),
+        label: d.label.unwrap_or_else(|| "here".into()),
+        help: d
+            .help
+            .or_else(|| meta.map(|m| m.summary.clone()))
+            .unwrap_or_default(),
+        message: d.message,
+        object: ObjectRef {
+            kind: facts.str(on.kind).to_string(),
+            namespace: on.namespace.map(|n| facts.str(n).to_string()),
+            name: facts.str(on.name).to_string(),
+        },
+        field: d.field,
+        span: Span {
+            file: on.file,
+            bytes: d.span,
+        },
+        related: d
+            .related
+            .into_iter()
+            .map(|(span, message)| Related { span, message })
+            .collect(),
+        secrets: Vec::new(),
+    };
+    (finding, suppressed)
 }
 
 /// Files in name order, whatever order they were given in: everything that
@@ -170,8 +311,11 @@ fn canonical_order(
 pub const IGNORE_ANNOTATION: &str = "stslint.io/ignore";
 
 fn ignore_list(obj: &Object) -> impl Iterator<Item = &str> {
-    obj.annotation(IGNORE_ANNOTATION)
-        .unwrap_or_default()
+    ignore_ids(obj.annotation(IGNORE_ANNOTATION).unwrap_or_default())
+}
+
+fn ignore_ids(annotation: &str) -> impl Iterator<Item = &str> {
+    annotation
         .split([',', ' ', '\n', '\t'])
         .filter(|s| !s.is_empty())
 }

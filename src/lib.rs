@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod disruption;
 pub mod engine;
+pub mod facts;
 pub mod index;
 pub mod manifest;
 pub mod path;

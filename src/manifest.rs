@@ -157,16 +157,12 @@ impl Object {
     /// A kind stslint types, under a Kubernetes API group (not a custom
     /// resource that reuses a built-in kind name).
     pub fn is_builtin_type(&self) -> bool {
-        let g = self.group();
-        canonical_api_version(&self.kind).is_some() && (!g.contains('.') || g.ends_with(".k8s.io"))
+        is_builtin_type(&self.kind, &self.api_version)
     }
 
     /// The API group ("" for the core group), without the version.
     pub fn group(&self) -> &str {
-        match self.api_version.rsplit_once('/') {
-            Some((g, _)) => g,
-            None => "",
-        }
+        api_group(&self.api_version)
     }
 
     pub fn labels(&self) -> Option<BTreeMap<String, String>> {
@@ -300,6 +296,21 @@ pub fn string_map(node: &Node) -> BTreeMap<String, String> {
             Some((e.key.clone(), v))
         })
         .collect()
+}
+
+/// Whether `kind` in `api_version` is a Kubernetes built-in type (any of its
+/// versions), not a custom resource that reuses the kind's name.
+pub fn is_builtin_type(kind: &str, api_version: &str) -> bool {
+    let g = api_group(api_version);
+    canonical_api_version(kind).is_some() && (!g.contains('.') || g.ends_with(".k8s.io"))
+}
+
+/// The API group of an `apiVersion` ("" for the core group).
+pub fn api_group(api_version: &str) -> &str {
+    match api_version.rsplit_once('/') {
+        Some((g, _)) => g,
+        None => "",
+    }
 }
 
 /// Everything one file contributed.

@@ -4,67 +4,79 @@
 
 use std::sync::OnceLock;
 
+use crate::facts::FactRule;
 use crate::rule::{parse_doc, Meta, Rule};
 
 pub struct Entry {
     pub id: &'static str,
     pub doc: &'static str,
-    pub rule: &'static dyn Rule,
+    pub rule: Check,
+}
+
+/// How a rule runs.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// On one object at a time, while its file is read.
+    Local(&'static dyn Rule),
+    /// On one object at a time, with every object and the index at hand.
+    Cross(&'static dyn Rule),
+    /// Once every file is read, on the facts recorded while reading them.
+    Facts(&'static dyn FactRule),
 }
 
 macro_rules! rules {
-    ($($module:ident :: $ty:ident => $id:literal,)*) => {
+    ($($scope:ident $module:ident :: $ty:ident => $id:literal,)*) => {
         $(mod $module;)*
         /// Every rule, in id order.
         pub static ALL: &[Entry] = &[
             $(Entry {
                 id: $id,
                 doc: include_str!(concat!("../../rules/", $id, ".md")),
-                rule: &$module::$ty,
+                rule: Check::$scope(&$module::$ty),
             },)*
         ];
     };
 }
 
 rules! {
-    dangling_selector::DanglingSelector => "dangling-selector",
-    database_in_deployment::DatabaseInDeployment => "database-in-deployment",
-    duplicate_env_var::DuplicateEnvVar => "duplicate-env-var",
-    duplicate_key::DuplicateKey => "duplicate-key",
-    duplicate_object::DuplicateObject => "duplicate-object",
-    ephemeral_data::EphemeralData => "ephemeral-data",
-    even_quorum_replicas::EvenQuorumReplicas => "even-quorum-replicas",
-    hardcoded_credential::HardcodedCredential => "hardcoded-credential",
-    immediate_volume_binding::ImmediateVolumeBinding => "immediate-volume-binding",
-    invalid_value::InvalidValue => "invalid-value",
-    missing_anti_affinity::MissingAntiAffinity => "missing-anti-affinity",
-    missing_backup::MissingBackup => "missing-backup",
-    missing_headless_service::MissingHeadlessService => "missing-headless-service",
-    missing_liveness_probe::MissingLivenessProbe => "missing-liveness-probe",
-    missing_pdb::MissingPdb => "missing-pdb",
-    missing_readiness_probe::MissingReadinessProbe => "missing-readiness-probe",
-    missing_resources::MissingResources => "missing-resources",
-    missing_security_context::MissingSecurityContext => "missing-security-context",
-    missing_startup_probe::MissingStartupProbe => "missing-startup-probe",
-    missing_storage_class::MissingStorageClass => "missing-storage-class",
-    mutable_image_tag::MutableImageTag => "mutable-image-tag",
-    parallel_database_startup::ParallelDatabaseStartup => "parallel-database-startup",
-    partition_blocks_rollout::PartitionBlocksRollout => "partition-blocks-rollout",
-    pdb_blocks_eviction::PdbBlocksEviction => "pdb-blocks-eviction",
-    pgdata_not_subdirectory::PgdataNotSubdirectory => "pgdata-not-subdirectory",
-    privileged_container::PrivilegedContainer => "privileged-container",
-    pvc_deleted_with_statefulset::PvcDeletedWithStatefulset => "pvc-deleted-with-statefulset",
-    removed_api_version::RemovedApiVersion => "removed-api-version",
-    selector_mismatch::SelectorMismatch => "selector-mismatch",
-    shared_volume_claim::SharedVolumeClaim => "shared-volume-claim",
-    short_termination_grace::ShortTerminationGrace => "short-termination-grace",
-    single_zone_storage::SingleZoneStorage => "single-zone-storage",
-    undeclared_probe_port::UndeclaredProbePort => "undeclared-probe-port",
-    unknown_field::UnknownField => "unknown-field",
-    unmounted_claim_template::UnmountedClaimTemplate => "unmounted-claim-template",
-    unsafe_backup_job::UnsafeBackupJob => "unsafe-backup-job",
-    volume_expansion_disabled::VolumeExpansionDisabled => "volume-expansion-disabled",
-    yaml_1_1_literal::Yaml11Literal => "yaml-1.1-literal",
+    Cross dangling_selector::DanglingSelector => "dangling-selector",
+    Local database_in_deployment::DatabaseInDeployment => "database-in-deployment",
+    Local duplicate_env_var::DuplicateEnvVar => "duplicate-env-var",
+    Local duplicate_key::DuplicateKey => "duplicate-key",
+    Facts duplicate_object::DuplicateObject => "duplicate-object",
+    Cross ephemeral_data::EphemeralData => "ephemeral-data",
+    Cross even_quorum_replicas::EvenQuorumReplicas => "even-quorum-replicas",
+    Local hardcoded_credential::HardcodedCredential => "hardcoded-credential",
+    Cross immediate_volume_binding::ImmediateVolumeBinding => "immediate-volume-binding",
+    Local invalid_value::InvalidValue => "invalid-value",
+    Cross missing_anti_affinity::MissingAntiAffinity => "missing-anti-affinity",
+    Cross missing_backup::MissingBackup => "missing-backup",
+    Cross missing_headless_service::MissingHeadlessService => "missing-headless-service",
+    Local missing_liveness_probe::MissingLivenessProbe => "missing-liveness-probe",
+    Cross missing_pdb::MissingPdb => "missing-pdb",
+    Local missing_readiness_probe::MissingReadinessProbe => "missing-readiness-probe",
+    Local missing_resources::MissingResources => "missing-resources",
+    Local missing_security_context::MissingSecurityContext => "missing-security-context",
+    Local missing_startup_probe::MissingStartupProbe => "missing-startup-probe",
+    Cross missing_storage_class::MissingStorageClass => "missing-storage-class",
+    Local mutable_image_tag::MutableImageTag => "mutable-image-tag",
+    Local parallel_database_startup::ParallelDatabaseStartup => "parallel-database-startup",
+    Local partition_blocks_rollout::PartitionBlocksRollout => "partition-blocks-rollout",
+    Cross pdb_blocks_eviction::PdbBlocksEviction => "pdb-blocks-eviction",
+    Local pgdata_not_subdirectory::PgdataNotSubdirectory => "pgdata-not-subdirectory",
+    Local privileged_container::PrivilegedContainer => "privileged-container",
+    Local pvc_deleted_with_statefulset::PvcDeletedWithStatefulset => "pvc-deleted-with-statefulset",
+    Local removed_api_version::RemovedApiVersion => "removed-api-version",
+    Local selector_mismatch::SelectorMismatch => "selector-mismatch",
+    Cross shared_volume_claim::SharedVolumeClaim => "shared-volume-claim",
+    Local short_termination_grace::ShortTerminationGrace => "short-termination-grace",
+    Cross single_zone_storage::SingleZoneStorage => "single-zone-storage",
+    Local undeclared_probe_port::UndeclaredProbePort => "undeclared-probe-port",
+    Local unknown_field::UnknownField => "unknown-field",
+    Local unmounted_claim_template::UnmountedClaimTemplate => "unmounted-claim-template",
+    Cross unsafe_backup_job::UnsafeBackupJob => "unsafe-backup-job",
+    Cross volume_expansion_disabled::VolumeExpansionDisabled => "volume-expansion-disabled",
+    Local yaml_1_1_literal::Yaml11Literal => "yaml-1.1-literal",
 }
 
 /// Metadata of every rule, parsed once from the embedded docs. A malformed doc

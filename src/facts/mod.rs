@@ -1,0 +1,390 @@
+//! Facts: what cross-object rules need to know about each object, kept after
+//! its file's tree and typed objects are dropped.
+//!
+//! A run reads each file once (in parallel): it parses it, runs the rules that
+//! look at one object, and records for every object an [`Ident`] plus the
+//! compact facts that cross-object rules read (by module, in [`FileFacts`]).
+//! Then the file's text, tree and typed objects can go. Once every file is
+//! read, [`Facts`] joins the files' facts, and each cross-object rule
+//! ([`FactRule`]) answers its question through tables keyed by what it looks
+//! up, never by scanning objects.
+//!
+//! Facts store spans already resolved (a rule that may point at another
+//! object's `spec.selector` records that span when it reads the object), so no
+//! file is parsed twice.
+
+pub mod intern;
+
+use std::collections::HashMap;
+
+use crate::diagnostic::Severity;
+use crate::manifest::{Object, Typed};
+use crate::source::{ByteSpan, FileId, SourceFile, Span};
+
+pub use intern::{Interner, Strings, Sym};
+
+/// An object's place in canonical order (files by name, then position in the
+/// file): the same whatever the command line's order or the thread count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjId(pub u32);
+
+/// Which typed value an object has ([`Typed`] without the value).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypedTag {
+    StatefulSet,
+    Deployment,
+    DaemonSet,
+    ReplicaSet,
+    Pod,
+    Job,
+    CronJob,
+    Service,
+    PodDisruptionBudget,
+    StorageClass,
+    ConfigMap,
+    Secret,
+    PersistentVolumeClaim,
+    HorizontalPodAutoscaler,
+    Generic,
+}
+
+impl TypedTag {
+    pub fn of(typed: &Typed) -> Self {
+        match typed {
+            Typed::StatefulSet(_) => TypedTag::StatefulSet,
+            Typed::Deployment(_) => TypedTag::Deployment,
+            Typed::DaemonSet(_) => TypedTag::DaemonSet,
+            Typed::ReplicaSet(_) => TypedTag::ReplicaSet,
+            Typed::Pod(_) => TypedTag::Pod,
+            Typed::Job(_) => TypedTag::Job,
+            Typed::CronJob(_) => TypedTag::CronJob,
+            Typed::Service(_) => TypedTag::Service,
+            Typed::PodDisruptionBudget(_) => TypedTag::PodDisruptionBudget,
+            Typed::StorageClass(_) => TypedTag::StorageClass,
+            Typed::ConfigMap(_) => TypedTag::ConfigMap,
+            Typed::Secret(_) => TypedTag::Secret,
+            Typed::PersistentVolumeClaim(_) => TypedTag::PersistentVolumeClaim,
+            Typed::HorizontalPodAutoscaler(_) => TypedTag::HorizontalPodAutoscaler,
+            Typed::Generic => TypedTag::Generic,
+        }
+    }
+}
+
+/// Every object: who it is and where it comes from.
+#[derive(Clone, Copy, Debug)]
+pub struct Ident {
+    pub file: FileId,
+    pub api_version: Sym,
+    pub kind: Sym,
+    /// `None`: no namespace (see [`Object::namespace`]).
+    pub namespace: Option<Sym>,
+    pub name: Sym,
+    pub typed: TypedTag,
+    /// The `stslint.io/ignore` annotation, when set.
+    pub ignore: Option<Sym>,
+}
+
+/// What one file contributes to the cross-object phase. Each module that
+/// serves cross-object rules keeps its own part here.
+#[derive(Default)]
+pub struct FileFacts {
+    /// One per object of the file, in order.
+    pub idents: Vec<Ident>,
+    /// `duplicate-object`: the span of each object's `metadata.name` value.
+    pub name_values: Vec<ByteSpan>,
+}
+
+/// Reading one file: the interner shared by every thread, and the file.
+pub struct Extract<'a> {
+    pub interner: &'a Interner,
+    pub file: FileId,
+}
+
+impl Extract<'_> {
+    pub fn sym(&self, s: &str) -> Sym {
+        self.interner.intern(s)
+    }
+}
+
+/// Record what the cross-object phase needs to know about `obj`, the next
+/// object of the file.
+pub fn extract(obj: &Object, x: &Extract<'_>, out: &mut FileFacts) {
+    out.idents.push(Ident {
+        file: x.file,
+        api_version: x.sym(&obj.api_version),
+        kind: x.sym(&obj.kind),
+        namespace: obj.namespace.as_deref().map(|n| x.sym(n)),
+        name: x.sym(&obj.name),
+        typed: TypedTag::of(&obj.typed),
+        ignore: obj
+            .annotation(crate::engine::IGNORE_ANNOTATION)
+            .map(|a| x.sym(a)),
+    });
+    out.name_values
+        .push(crate::path::locate(&obj.node, "metadata.name", true).0);
+}
+
+/// Objects sharing a lookup key, in canonical order, and how to find the one
+/// nearest to a given file without scanning them all.
+#[derive(Default, Debug)]
+pub struct Near {
+    pub ids: Vec<ObjId>,
+    /// The first object per directory, for groups too big to scan.
+    first_in_dir: HashMap<u32, ObjId>,
+}
+
+impl Near {
+    /// Groups up to this size are scanned; bigger ones get a directory table.
+    const SCAN: usize = 16;
+
+    pub fn finish(&mut self, facts: &Facts) {
+        if self.ids.len() > Self::SCAN {
+            for &i in &self.ids {
+                let d = facts.dir(facts.ident(i).file);
+                self.first_in_dir.entry(d).or_insert(i);
+            }
+        }
+    }
+}
+
+/// Every file's facts, joined once every file is read.
+pub struct Facts {
+    pub files: Vec<FileFacts>,
+    pub strings: Strings,
+    /// The first object of each file.
+    base: Vec<u32>,
+    /// The file of each object.
+    file_of: Vec<FileId>,
+    /// The directory of each file, as a small number (for "nearest").
+    dirs: Vec<u32>,
+    /// (kind, namespace, name) → objects.
+    by_key: HashMap<(Sym, Option<Sym>, Sym), Near>,
+}
+
+impl Facts {
+    pub fn new(files: Vec<FileFacts>, strings: Strings, sources: &[SourceFile]) -> Self {
+        let mut base = Vec::with_capacity(files.len());
+        let mut file_of = Vec::new();
+        for (i, f) in files.iter().enumerate() {
+            base.push(file_of.len() as u32);
+            file_of.extend(std::iter::repeat_n(FileId(i as u32), f.idents.len()));
+        }
+        let mut dir_ids: HashMap<&str, u32> = HashMap::new();
+        let dirs = sources
+            .iter()
+            .map(|f| {
+                let d = f.name.rsplit_once('/').map_or("", |(d, _)| d);
+                let n = dir_ids.len() as u32;
+                *dir_ids.entry(d).or_insert(n)
+            })
+            .collect();
+        let mut facts = Facts {
+            files,
+            strings,
+            base,
+            file_of,
+            dirs,
+            by_key: HashMap::new(),
+        };
+        let mut by_key: HashMap<(Sym, Option<Sym>, Sym), Near> = HashMap::new();
+        for (id, ident) in facts.idents() {
+            by_key
+                .entry((ident.kind, ident.namespace, ident.name))
+                .or_default()
+                .ids
+                .push(id);
+        }
+        for near in by_key.values_mut() {
+            near.finish(&facts);
+        }
+        facts.by_key = by_key;
+        facts
+    }
+
+    pub fn len(&self) -> usize {
+        self.file_of.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.file_of.is_empty()
+    }
+
+    pub fn str(&self, s: Sym) -> &str {
+        self.strings.get(s)
+    }
+
+    /// The id of the `local`-th object of `file`.
+    pub fn id(&self, file: FileId, local: usize) -> ObjId {
+        ObjId(self.base[file.0 as usize] + local as u32)
+    }
+
+    /// The file of an object and its place in that file.
+    pub fn locate(&self, id: ObjId) -> (FileId, usize) {
+        let file = self.file_of[id.0 as usize];
+        (file, (id.0 - self.base[file.0 as usize]) as usize)
+    }
+
+    pub fn ident(&self, id: ObjId) -> &Ident {
+        let (file, local) = self.locate(id);
+        &self.files[file.0 as usize].idents[local]
+    }
+
+    /// The facts of the file that holds `id`, and `id`'s place in it.
+    pub fn file_facts(&self, id: ObjId) -> (&FileFacts, usize) {
+        let (file, local) = self.locate(id);
+        (&self.files[file.0 as usize], local)
+    }
+
+    /// Every object, in canonical order.
+    pub fn idents(&self) -> impl Iterator<Item = (ObjId, &Ident)> {
+        self.files
+            .iter()
+            .flat_map(|f| f.idents.iter())
+            .enumerate()
+            .map(|(i, ident)| (ObjId(i as u32), ident))
+    }
+
+    pub fn dir(&self, file: FileId) -> u32 {
+        self.dirs.get(file.0 as usize).copied().unwrap_or(u32::MAX)
+    }
+
+    pub fn kind(&self, id: ObjId) -> &str {
+        self.str(self.ident(id).kind)
+    }
+
+    pub fn name(&self, id: ObjId) -> &str {
+        self.str(self.ident(id).name)
+    }
+
+    pub fn namespace(&self, id: ObjId) -> Option<&str> {
+        self.ident(id).namespace.map(|n| self.str(n))
+    }
+
+    /// The objects of `kind` named `name` in `ns`, in canonical order.
+    pub fn named(&self, ns: Option<Sym>, kind: Sym, name: Sym) -> &[ObjId] {
+        self.by_key
+            .get(&(kind, ns, name))
+            .map_or(&[][..], |n| n.ids.as_slice())
+    }
+
+    /// Of several candidates, the one nearest to `from`: the first in the
+    /// same file, else the first in the same directory, else the first.
+    /// Logarithmic in the group's size.
+    pub fn nearest(&self, from: FileId, near: &Near) -> Option<ObjId> {
+        let ids = &near.ids;
+        let first = *ids.first()?;
+        let at = ids.partition_point(|&i| self.ident(i).file < from);
+        if let Some(&i) = ids.get(at).filter(|&&i| self.ident(i).file == from) {
+            return Some(i);
+        }
+        let here = self.dir(from);
+        let same_dir = if ids.len() > Near::SCAN {
+            near.first_in_dir.get(&here).copied()
+        } else {
+            ids.iter()
+                .copied()
+                .find(|&i| self.dir(self.ident(i).file) == here)
+        };
+        Some(same_dir.unwrap_or(first))
+    }
+}
+
+/// A rule that looks across objects, in two steps: [`FactRule::check`] runs
+/// once every file is read, on the facts recorded while reading them.
+pub trait FactRule: Sync {
+    fn check(&self, facts: &Facts, out: &mut FactSink);
+}
+
+/// Where a finding of a [`FactRule`] is, already resolved.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    /// The object the rule was looking at (orders findings at equal
+    /// positions as if rules ran object by object).
+    pub subject: ObjId,
+    /// The object reported on: its name, file and `stslint.io/ignore`.
+    pub on: ObjId,
+    pub field: String,
+    pub span: ByteSpan,
+    pub message: String,
+    pub label: Option<String>,
+    pub help: Option<String>,
+    pub severity: Option<Severity>,
+    pub related: Vec<(Span, String)>,
+}
+
+/// The findings of one [`FactRule`].
+#[derive(Default)]
+pub struct FactSink {
+    pub(crate) drafts: Vec<Draft>,
+}
+
+impl FactSink {
+    /// Report on `subject` at `span` (the resolved span of `field`).
+    pub fn report(
+        &mut self,
+        subject: ObjId,
+        field: impl Into<String>,
+        span: ByteSpan,
+        message: impl Into<String>,
+    ) -> &mut Draft {
+        self.report_on(subject, subject, field, span, message)
+    }
+
+    /// Report on another object than the one looked at.
+    pub fn report_on(
+        &mut self,
+        subject: ObjId,
+        on: ObjId,
+        field: impl Into<String>,
+        span: ByteSpan,
+        message: impl Into<String>,
+    ) -> &mut Draft {
+        self.drafts.push(Draft {
+            subject,
+            on,
+            field: field.into(),
+            span,
+            message: message.into(),
+            label: None,
+            help: None,
+            severity: None,
+            related: Vec::new(),
+        });
+        let last = self.drafts.len() - 1;
+        &mut self.drafts[last]
+    }
+
+    /// Move another sink's findings after this one's.
+    pub fn append(&mut self, other: FactSink) {
+        self.drafts.extend(other.drafts);
+    }
+}
+
+impl Draft {
+    pub fn label(&mut self, label: impl Into<String>) -> &mut Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn severity(&mut self, severity: Severity) -> &mut Self {
+        self.severity = Some(severity);
+        self
+    }
+
+    /// A related location: `span` in the file of `object`.
+    pub fn related(
+        &mut self,
+        file: FileId,
+        span: ByteSpan,
+        message: impl Into<String>,
+    ) -> &mut Self {
+        self.related
+            .push((Span { file, bytes: span }, message.into()));
+        self
+    }
+}
