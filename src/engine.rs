@@ -116,7 +116,7 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
         };
         found.extend(run_cross_rules(&objects, &enabled, &cx));
     }
-    let facts = Facts::new(file_facts, interner.freeze(), &files);
+    let facts = Facts::new(file_facts, interner.freeze(), &files, inputs_incomplete);
     found.extend(run_fact_rules(&facts, &enabled));
     let suppressed = found.iter().filter(|(_, _, s)| *s).count();
     let mut findings: Vec<(Finding, Order)> = found

@@ -151,6 +151,9 @@ impl Near {
 pub struct Facts {
     pub files: Vec<FileFacts>,
     pub strings: Strings,
+    /// Some input could not be turned into objects (see
+    /// [`crate::rule::Context::inputs_incomplete`]).
+    pub inputs_incomplete: bool,
     /// The first object of each file.
     base: Vec<u32>,
     /// The file of each object.
@@ -162,7 +165,12 @@ pub struct Facts {
 }
 
 impl Facts {
-    pub fn new(files: Vec<FileFacts>, strings: Strings, sources: &[SourceFile]) -> Self {
+    pub fn new(
+        files: Vec<FileFacts>,
+        strings: Strings,
+        sources: &[SourceFile],
+        inputs_incomplete: bool,
+    ) -> Self {
         let mut base = Vec::with_capacity(files.len());
         let mut file_of = Vec::new();
         for (i, f) in files.iter().enumerate() {
@@ -181,6 +189,7 @@ impl Facts {
         let mut facts = Facts {
             files,
             strings,
+            inputs_incomplete,
             base,
             file_of,
             dirs,
