@@ -4,10 +4,8 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use crate::diagnostic::{Problem, ProblemKind};
-use crate::source::{ByteSpan, FileId, SourceFile};
+use crate::source::{ByteSpan, FileId, OnDisk, SourceFile};
 
 /// Extensions read when walking a directory. Files named explicitly are read
 /// whatever their extension.
@@ -101,43 +99,57 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Vec<Input>,
     Ok(out)
 }
 
-/// Read every input (in parallel). A file that cannot be read, is too large or
-/// is not UTF-8 still gets a slot, with a problem saying why.
+/// The inputs as source files. Standard input is read now; files on disk are
+/// read when they are linted ([`read_disk`]), so that a large tree is never
+/// held in memory at once.
 pub fn read_all(inputs: &[Input], opts: &DiscoverOptions) -> (Vec<SourceFile>, Vec<Problem>) {
-    let results: Vec<(SourceFile, Option<Problem>)> = inputs
-        .par_iter()
-        .enumerate()
-        .map(|(i, input)| read_one(FileId(i as u32), input, opts))
-        .collect();
-    let mut files = Vec::with_capacity(results.len());
+    let mut files = Vec::with_capacity(inputs.len());
     let mut problems = Vec::new();
-    for (f, p) in results {
-        files.push(f);
-        problems.extend(p);
+    for (i, input) in inputs.iter().enumerate() {
+        match input {
+            Input::Stdin => {
+                let mut buf = Vec::new();
+                let r = std::io::stdin()
+                    .take(opts.max_file_size + 1)
+                    .read_to_end(&mut buf);
+                let (f, p) = decode(
+                    FileId(i as u32),
+                    opts.stdin_name.clone(),
+                    r.map(|_| buf),
+                    opts.max_file_size,
+                );
+                files.push(f);
+                problems.extend(p);
+            }
+            Input::File(p) => files.push(SourceFile::on_disk(
+                display(p),
+                p.clone(),
+                opts.max_file_size,
+            )),
+        }
     }
     (files, problems)
 }
 
-fn read_one(id: FileId, input: &Input, opts: &DiscoverOptions) -> (SourceFile, Option<Problem>) {
-    let (name, bytes) = match input {
-        Input::Stdin => {
-            let mut buf = Vec::new();
-            let r = std::io::stdin()
-                .take(opts.max_file_size + 1)
-                .read_to_end(&mut buf);
-            (opts.stdin_name.clone(), r.map(|_| buf))
+/// Read a file on disk: its text, or a problem saying why it cannot be linted
+/// (unreadable, too large, not UTF-8).
+pub fn read_disk(id: FileId, name: &str, disk: &OnDisk) -> (SourceFile, Option<Problem>) {
+    let name = name.to_string();
+    match std::fs::metadata(&disk.path) {
+        Ok(m) if m.len() > disk.max_size => {
+            return too_large(id, name, m.len(), disk.max_size);
         }
-        Input::File(p) => {
-            let name = display(p);
-            match std::fs::metadata(p) {
-                Ok(m) if m.len() > opts.max_file_size => {
-                    return too_large(id, name, m.len(), opts.max_file_size);
-                }
-                _ => {}
-            }
-            (name, std::fs::read(p))
-        }
-    };
+        _ => {}
+    }
+    decode(id, name, std::fs::read(&disk.path), disk.max_size)
+}
+
+fn decode(
+    id: FileId,
+    name: String,
+    bytes: std::io::Result<Vec<u8>>,
+    max_size: u64,
+) -> (SourceFile, Option<Problem>) {
     let bytes = match bytes {
         Ok(b) => b,
         Err(e) => {
@@ -151,8 +163,8 @@ fn read_one(id: FileId, input: &Input, opts: &DiscoverOptions) -> (SourceFile, O
             return (SourceFile::new(name, ""), Some(problem));
         }
     };
-    if bytes.len() as u64 > opts.max_file_size {
-        return too_large(id, name, bytes.len() as u64, opts.max_file_size);
+    if bytes.len() as u64 > max_size {
+        return too_large(id, name, bytes.len() as u64, max_size);
     }
     match String::from_utf8(bytes) {
         Ok(mut text) => {

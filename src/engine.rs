@@ -3,6 +3,7 @@
 //! Output order is fixed (file, position, rule), whatever the thread count.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -13,7 +14,7 @@ use crate::manifest::{load_file, LoadOptions, Object};
 use crate::path::{locate, resolve};
 use crate::rule::{Context, Pending, Sink};
 use crate::rules::{self, Check, Entry};
-use crate::source::{FileId, SourceFile, Span};
+use crate::source::{text_hash, FileId, LineCol, SourceFile, Span};
 
 /// What to run.
 #[derive(Clone, Debug, Default)]
@@ -38,11 +39,41 @@ pub struct Outcome {
     /// the file whatever rules ran ([`crate::secrets::credential_spans`]).
     /// Reporters never show their text.
     pub secret_spans: Vec<Vec<crate::source::ByteSpan>>,
+    /// Per file read from disk (indexed like `files`): the line and column of
+    /// every offset shown in output, sorted by offset.
+    pub positions: Vec<Vec<(u32, LineCol)>>,
 }
 
 impl Outcome {
     pub fn file(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
+    }
+
+    /// The 1-based line and column of a byte offset of a file.
+    pub fn line_col(&self, id: FileId, offset: u32) -> LineCol {
+        let f = self.file(id);
+        if f.disk.is_none() {
+            return f.line_col(offset);
+        }
+        let table = self
+            .positions
+            .get(id.0 as usize)
+            .map_or(&[][..], Vec::as_slice);
+        match table.binary_search_by_key(&offset, |(o, _)| *o) {
+            Ok(i) => table[i].1,
+            // Only offsets that output shows are resolved.
+            Err(_) => LineCol { line: 1, column: 1 },
+        }
+    }
+
+    /// A file's text: held, or read again from disk (empty when it can no
+    /// longer be read).
+    pub fn text(&self, id: FileId) -> Arc<str> {
+        let f = self.file(id);
+        match &f.disk {
+            None => f.text.clone(),
+            Some(disk) => crate::discover::read_disk(id, &f.name, disk).0.text,
+        }
     }
 
     /// The credential spans of a file (see [`Outcome::secret_spans`]).
@@ -69,12 +100,14 @@ struct FileRead {
     /// Findings of the rules that look at one object; `Order` counts objects
     /// within the file until the file's first id is known.
     findings: Vec<Found>,
+    /// A file read from disk: its length and hash (see [`OnDisk::seen`]).
+    seen: Option<(usize, u64)>,
 }
 
 /// Lint `files`. `problems` are those found while reading them (unreadable,
 /// too large, not UTF-8); they are carried into the outcome.
 pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings) -> Outcome {
-    let (files, mut problems) = canonical_order(files, problems);
+    let (mut files, mut problems) = canonical_order(files, problems);
     let enabled: Vec<&Entry> = rules::ALL
         .iter()
         .filter(|e| !settings.disabled.iter().any(|d| d == e.id))
@@ -90,7 +123,10 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
     let mut secret_spans = Vec::with_capacity(reads.len());
     let mut file_facts = Vec::with_capacity(reads.len());
     let mut found: Vec<Found> = Vec::new();
-    for r in reads {
+    for (r, f) in reads.into_iter().zip(files.iter_mut()) {
+        if let Some(disk) = &mut f.disk {
+            disk.seen = r.seen;
+        }
         let base = objects.len() as u32;
         found.extend(
             r.findings
@@ -140,6 +176,8 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
         (name(a.file), a.span, &a.message).cmp(&(name(b.file), b.span, &b.message))
     });
     skipped.sort_by(|a, b| (name(a.file), a.span).cmp(&(name(b.file), b.span)));
+    let (positions, changed) = positions(&files, &findings, &problems, &skipped);
+    problems.extend(changed);
     let objects_len = objects.len();
     // Free the trees on every thread rather than one by one on this one.
     objects.into_par_iter().for_each(drop);
@@ -152,7 +190,75 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
         problems,
         skipped,
         secret_spans,
+        positions,
     }
+}
+
+/// The line and column of every offset that output shows, in the files that
+/// are no longer held (read again, in parallel, one at a time).
+fn positions(
+    files: &[SourceFile],
+    findings: &[Finding],
+    problems: &[Problem],
+    skipped: &[Skipped],
+) -> (Vec<Vec<(u32, LineCol)>>, Vec<Problem>) {
+    let mut wanted: Vec<Vec<u32>> = vec![Vec::new(); files.len()];
+    let mut want = |file: FileId, b: crate::source::ByteSpan| {
+        if let Some(w) = wanted.get_mut(file.0 as usize) {
+            w.extend([b.start, b.end]);
+        }
+    };
+    for f in findings {
+        want(f.span.file, f.span.bytes);
+        for r in &f.related {
+            want(r.span.file, r.span.bytes);
+        }
+    }
+    for p in problems {
+        if let Some(b) = p.span {
+            want(p.file, b);
+        }
+    }
+    for s in skipped {
+        want(s.file, s.span);
+    }
+    let resolved: Vec<(Vec<(u32, LineCol)>, Option<Problem>)> = files
+        .par_iter()
+        .zip(wanted)
+        .enumerate()
+        .map(|(i, (f, mut offsets))| {
+            let Some(disk) = &f.disk else {
+                return (Vec::new(), None);
+            };
+            if offsets.is_empty() {
+                return (Vec::new(), None);
+            }
+            offsets.sort_unstable();
+            offsets.dedup();
+            let id = FileId(i as u32);
+            let (text, _) = crate::discover::read_disk(id, &f.name, disk);
+            let changed = disk.seen != Some((text.text.len(), text_hash(&text.text)));
+            let table = offsets.iter().map(|&o| (o, text.line_col(o))).collect();
+            let problem = changed.then(|| Problem {
+                file: id,
+                span: None,
+                kind: ProblemKind::Io,
+                message: "the file changed while it was being linted: positions may be wrong"
+                    .into(),
+                help: Some("lint it again".into()),
+            });
+            (table, problem)
+        })
+        .collect();
+    let mut changed = Vec::new();
+    let positions = resolved
+        .into_iter()
+        .map(|(t, p)| {
+            changed.extend(p);
+            t
+        })
+        .collect();
+    (positions, changed)
 }
 
 /// Parse one file, run the rules that look at one object, and record the
@@ -164,7 +270,21 @@ fn read_file(
     enabled: &[&Entry],
     interner: &Interner,
 ) -> FileRead {
-    let result = load_file(id, file, &settings.load);
+    let read;
+    let mut read_problem = None;
+    let mut seen = None;
+    let file = match &file.disk {
+        Some(disk) => {
+            let (f, p) = crate::discover::read_disk(id, &file.name, disk);
+            read_problem = p;
+            seen = Some((f.text.len(), text_hash(&f.text)));
+            read = f;
+            &read
+        }
+        None => file,
+    };
+    let mut result = load_file(id, file, &settings.load);
+    result.problems.extend(read_problem);
     let x = Extract { interner, file: id };
     let mut facts = FileFacts::default();
     let mut findings = Vec::new();
@@ -192,6 +312,7 @@ fn read_file(
         result,
         facts,
         findings,
+        seen,
     }
 }
 

@@ -6,6 +6,7 @@
 //! is what SARIF calls `unicodeCodePoints`; [`SourceFile::utf16_col`] gives the
 //! UTF-16 column that LSP clients expect.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Index of a file in the run's file table.
@@ -58,6 +59,11 @@ pub struct LineCol {
 }
 
 /// One input: a file on disk or standard input.
+///
+/// A file on disk is read when it is linted and dropped after: a run over
+/// 100,000 files does not hold their text. `text` is then empty, and the
+/// reporters get positions from [`crate::engine::Outcome::line_col`] and the
+/// text from [`crate::engine::Outcome::text`], which reads the file again.
 #[derive(Debug)]
 pub struct SourceFile {
     /// The name shown in output: the path as given (relative paths stay relative),
@@ -65,6 +71,35 @@ pub struct SourceFile {
     pub name: String,
     pub text: Arc<str>,
     line_starts: Vec<u32>,
+    /// Where the text is read from when it is not held here.
+    pub disk: Option<OnDisk>,
+}
+
+/// A file read when linted, and again only to render what was found in it.
+#[derive(Clone, Debug)]
+pub struct OnDisk {
+    pub path: PathBuf,
+    /// Files larger than this are reported and not read.
+    pub max_size: u64,
+    /// The text's length and hash when it was linted ([`text_hash`]), to tell
+    /// when the file changed before its findings were rendered.
+    pub seen: Option<(usize, u64)>,
+}
+
+/// A cheap hash of a file's text, to notice that it changed between the
+/// reading that linted it and the one that renders its findings.
+pub fn text_hash(text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut chunks = text.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    for &b in chunks.remainder() {
+        h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    h
 }
 
 impl SourceFile {
@@ -80,6 +115,21 @@ impl SourceFile {
             name: name.into(),
             text,
             line_starts,
+            disk: None,
+        }
+    }
+
+    /// A file on disk, not read yet.
+    pub fn on_disk(name: impl Into<String>, path: PathBuf, max_size: u64) -> Self {
+        SourceFile {
+            name: name.into(),
+            text: Arc::from(""),
+            line_starts: vec![0],
+            disk: Some(OnDisk {
+                path,
+                max_size,
+                seen: None,
+            }),
         }
     }
 

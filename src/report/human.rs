@@ -10,7 +10,7 @@ use miette::{
     MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::{range, redacted_text, Redacted};
+use super::{range, redacted, Redacted};
 use crate::diagnostic::Severity;
 use crate::engine::Outcome;
 use crate::source::{ByteSpan, FileId};
@@ -147,14 +147,21 @@ struct Sources<'o> {
 }
 
 impl Sources<'_> {
+    const KEEP: usize = 64;
+
     fn get(&mut self, id: FileId) -> &MaskedSource {
         let outcome = self.outcome;
+        // Findings come file by file: keep a few files' text, not every one.
+        if self.files.len() >= Self::KEEP && !self.files.contains_key(&id) {
+            self.files.clear();
+        }
         self.files.entry(id).or_insert_with(|| {
-            let r = redacted_text(outcome, id);
+            let original = outcome.text(id);
+            let r = redacted(outcome, id, &original);
             let file = outcome.file(id);
             MaskedSource {
                 named: NamedSource::new(file.name.clone(), r.text.clone()).with_language("yaml"),
-                original: file.text.clone(),
+                original,
                 redacted: Arc::new(r),
             }
         })
@@ -241,7 +248,7 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
             src.span(f.span.file, f.span.bytes),
         )];
         let mut related = Vec::new();
-        let line_of = |sp: crate::source::Span| outcome.file(sp.file).line_col(sp.bytes.start).line;
+        let line_of = |sp: crate::source::Span| outcome.line_col(sp.file, sp.bytes.start).line;
         let here = line_of(f.span);
         for r in &f.related {
             // A label in the same snippet when close by; otherwise its own

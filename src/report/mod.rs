@@ -42,10 +42,9 @@ pub struct Range {
 }
 
 pub fn range(outcome: &Outcome, file: FileId, bytes: ByteSpan) -> Range {
-    let f = outcome.file(file);
     Range {
-        start: f.line_col(bytes.start),
-        end: f.line_col(bytes.end),
+        start: outcome.line_col(file, bytes.start),
+        end: outcome.line_col(file, bytes.end),
     }
 }
 
@@ -144,7 +143,11 @@ impl Redacted {
 /// secret is masked on its own), so line numbers stay right; use
 /// [`Redacted::span`] to move a span onto the masked text.
 pub fn redacted_text(outcome: &Outcome, file: FileId) -> Redacted {
-    let f = outcome.file(file);
+    redacted(outcome, file, &outcome.text(file))
+}
+
+/// [`redacted_text`] of a file's text already at hand.
+pub fn redacted(outcome: &Outcome, file: FileId, text: &Arc<str>) -> Redacted {
     let spans: Vec<ByteSpan> = outcome
         .findings
         .iter()
@@ -153,7 +156,7 @@ pub fn redacted_text(outcome: &Outcome, file: FileId) -> Redacted {
         .map(|s| s.bytes)
         .chain(outcome.file_secrets(file).iter().copied())
         .collect();
-    redact(&f.text, spans)
+    redact(text, spans)
 }
 
 /// Mask `spans` of `text` (see [`redacted_text`]).
