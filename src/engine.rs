@@ -194,6 +194,9 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
     }
 }
 
+/// Offsets of one file and their line and column, sorted by offset.
+type Positions = Vec<(u32, LineCol)>;
+
 /// The line and column of every offset that output shows, in the files that
 /// are no longer held (read again, in parallel, one at a time).
 fn positions(
@@ -201,7 +204,7 @@ fn positions(
     findings: &[Finding],
     problems: &[Problem],
     skipped: &[Skipped],
-) -> (Vec<Vec<(u32, LineCol)>>, Vec<Problem>) {
+) -> (Vec<Positions>, Vec<Problem>) {
     let mut wanted: Vec<Vec<u32>> = vec![Vec::new(); files.len()];
     let mut want = |file: FileId, b: crate::source::ByteSpan| {
         if let Some(w) = wanted.get_mut(file.0 as usize) {
@@ -222,7 +225,7 @@ fn positions(
     for s in skipped {
         want(s.file, s.span);
     }
-    let resolved: Vec<(Vec<(u32, LineCol)>, Option<Problem>)> = files
+    let resolved: Vec<(Positions, Option<Problem>)> = files
         .par_iter()
         .zip(wanted)
         .enumerate()
