@@ -102,6 +102,8 @@ struct FileRead {
     findings: Vec<Found>,
     /// A file read from disk: its length and hash (see [`OnDisk::seen`]).
     seen: Option<(usize, u64)>,
+    /// How many objects the file holds.
+    objects: u32,
 }
 
 /// Lint `files`. `problems` are those found while reading them (unreadable,
@@ -118,7 +120,10 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
         .enumerate()
         .map(|(i, f)| read_file(FileId(i as u32), f, settings, &enabled, &interner))
         .collect();
+    // Objects are kept past their file only for rules that read them through
+    // the index; the others need only the facts.
     let mut objects = Vec::new();
+    let mut objects_len = 0u32;
     let mut skipped = Vec::new();
     let mut secret_spans = Vec::with_capacity(reads.len());
     let mut file_facts = Vec::with_capacity(reads.len());
@@ -127,7 +132,8 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
         if let Some(disk) = &mut f.disk {
             disk.seen = r.seen;
         }
-        let base = objects.len() as u32;
+        let base = objects_len;
+        objects_len += r.objects;
         found.extend(
             r.findings
                 .into_iter()
@@ -142,8 +148,7 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
     let inputs_incomplete = problems.iter().any(|p| {
         p.severity() == crate::diagnostic::Severity::Error && !matches!(p.kind, ProblemKind::Config)
     });
-    problems.extend(objects.iter().flat_map(suppression_problems));
-    {
+    if enabled.iter().any(|e| matches!(e.rule, Check::Cross(_))) {
         let index = Index::new(&objects, &files);
         index.prepare();
         let cx = Context {
@@ -178,13 +183,12 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
     skipped.sort_by(|a, b| (name(a.file), a.span).cmp(&(name(b.file), b.span)));
     let (positions, changed) = positions(&files, &findings, &problems, &skipped);
     problems.extend(changed);
-    let objects_len = objects.len();
     // Free the trees on every thread rather than one by one on this one.
     objects.into_par_iter().for_each(drop);
     drop(facts);
     Outcome {
         suppressed,
-        objects: objects_len,
+        objects: objects_len as usize,
         files,
         findings,
         problems,
@@ -311,11 +315,19 @@ fn read_file(
             }
         }
     }
+    result
+        .problems
+        .extend(result.objects.iter().flat_map(suppression_problems));
+    let objects = result.objects.len() as u32;
+    if !enabled.iter().any(|e| matches!(e.rule, Check::Cross(_))) {
+        result.objects = Vec::new();
+    }
     FileRead {
         result,
         facts,
         findings,
         seen,
+        objects,
     }
 }
 
