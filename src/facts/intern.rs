@@ -19,6 +19,14 @@ use hashbrown::HashTable;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Sym(u32);
 
+impl Sym {
+    /// The symbol as a number: for tables keyed by symbols (never to order
+    /// anything that output shows).
+    pub fn index(self) -> u32 {
+        self.0
+    }
+}
+
 const SHARD_BITS: u32 = 5;
 const SHARDS: usize = 1 << SHARD_BITS;
 

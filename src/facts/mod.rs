@@ -161,7 +161,33 @@ pub struct Facts {
     /// The directory of each file, as a small number (for "nearest").
     dirs: Vec<u32>,
     /// (kind, namespace, name) → objects.
-    by_key: HashMap<(Sym, Option<Sym>, Sym), Near>,
+    by_key: ByKey,
+}
+
+/// Objects by (kind, namespace, name): one sorted array (16 bytes an object,
+/// where a map of lists took over 100), with a directory table for the few
+/// keys that many objects share.
+#[derive(Default)]
+struct ByKey {
+    /// Sorted; equal keys in canonical order of their objects.
+    keys: Vec<[u32; 3]>,
+    ids: Vec<ObjId>,
+    /// (start of a group in `keys`, directory) → the group's first object
+    /// there, for groups bigger than [`Near::SCAN`].
+    first_in_dir: HashMap<(u32, u32), ObjId>,
+}
+
+impl ByKey {
+    fn key(kind: Sym, ns: Option<Sym>, name: Sym) -> [u32; 3] {
+        [kind.index(), ns.map_or(u32::MAX, Sym::index), name.index()]
+    }
+
+    /// Where the objects of `key` are in `ids`.
+    fn range(&self, key: [u32; 3]) -> std::ops::Range<usize> {
+        let start = self.keys.partition_point(|k| *k < key);
+        let end = start + self.keys[start..].partition_point(|k| *k == key);
+        start..end
+    }
 }
 
 impl Facts {
@@ -193,20 +219,31 @@ impl Facts {
             base,
             file_of,
             dirs,
-            by_key: HashMap::new(),
+            by_key: ByKey::default(),
         };
-        let mut by_key: HashMap<(Sym, Option<Sym>, Sym), Near> = HashMap::new();
-        for (id, ident) in facts.idents() {
-            by_key
-                .entry((ident.kind, ident.namespace, ident.name))
-                .or_default()
-                .ids
-                .push(id);
+        let mut pairs: Vec<([u32; 3], ObjId)> = facts
+            .idents()
+            .map(|(id, i)| (ByKey::key(i.kind, i.namespace, i.name), id))
+            .collect();
+        pairs.sort_unstable();
+        let (keys, ids): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
+        let mut first_in_dir = HashMap::new();
+        let mut start = 0;
+        while start < keys.len() {
+            let end = start + keys[start..].partition_point(|k| *k == keys[start]);
+            if end - start > Near::SCAN {
+                for &id in &ids[start..end] {
+                    let d = facts.dir(facts.ident(id).file);
+                    first_in_dir.entry((start as u32, d)).or_insert(id);
+                }
+            }
+            start = end;
         }
-        for near in by_key.values_mut() {
-            near.finish(&facts);
-        }
-        facts.by_key = by_key;
+        facts.by_key = ByKey {
+            keys,
+            ids,
+            first_in_dir,
+        };
         facts
     }
 
@@ -271,16 +308,35 @@ impl Facts {
 
     /// The objects of `kind` named `name` in `ns`, in canonical order.
     pub fn named(&self, ns: Option<Sym>, kind: Sym, name: Sym) -> &[ObjId] {
-        self.by_key
-            .get(&(kind, ns, name))
-            .map_or(&[][..], |n| n.ids.as_slice())
+        &self.by_key.ids[self.by_key.range(ByKey::key(kind, ns, name))]
+    }
+
+    /// The object of `kind` named `name` in `ns` nearest to `from` (see
+    /// [`Facts::nearest`]).
+    pub fn named_near(&self, from: FileId, ns: Option<Sym>, kind: Sym, name: Sym) -> Option<ObjId> {
+        let range = self.by_key.range(ByKey::key(kind, ns, name));
+        let start = range.start as u32;
+        let ids = &self.by_key.ids[range];
+        self.nearest_of(from, ids, |dir| {
+            self.by_key.first_in_dir.get(&(start, dir)).copied()
+        })
     }
 
     /// Of several candidates, the one nearest to `from`: the first in the
     /// same file, else the first in the same directory, else the first.
     /// Logarithmic in the group's size.
     pub fn nearest(&self, from: FileId, near: &Near) -> Option<ObjId> {
-        let ids = &near.ids;
+        self.nearest_of(from, &near.ids, |dir| near.first_in_dir.get(&dir).copied())
+    }
+
+    /// [`Facts::nearest`] of `ids` (in canonical order), with `first_in_dir`
+    /// answering for groups bigger than [`Near::SCAN`].
+    fn nearest_of(
+        &self,
+        from: FileId,
+        ids: &[ObjId],
+        first_in_dir: impl Fn(u32) -> Option<ObjId>,
+    ) -> Option<ObjId> {
         let first = *ids.first()?;
         let at = ids.partition_point(|&i| self.ident(i).file < from);
         if let Some(&i) = ids.get(at).filter(|&&i| self.ident(i).file == from) {
@@ -288,7 +344,7 @@ impl Facts {
         }
         let here = self.dir(from);
         let same_dir = if ids.len() > Near::SCAN {
-            near.first_in_dir.get(&here).copied()
+            first_in_dir(here)
         } else {
             ids.iter()
                 .copied()
