@@ -290,7 +290,12 @@ fn run(args: Args) -> Result<u8, Error> {
     // running in one process) keeps the first.
     let _ = pool.build_global();
     let outcome = lint(&config)?;
-    write_stdout(&report::render(&outcome, config.format, &config.human))?;
+    {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        report::write(&outcome, config.format, &config.human, &mut out)
+            .and_then(|_| out.flush())
+            .map_err(Error::Output)?;
+    }
     if !config.quiet && matches!(config.format, Format::Human | Format::Compact) {
         eprintln!("{}", summary_line(&outcome, start.elapsed()));
     }

@@ -25,12 +25,44 @@ pub enum Format {
 /// Render the outcome in `format`. The result is deterministic: it depends
 /// only on the outcome (no times, no thread order).
 pub fn render(outcome: &Outcome, format: Format, human: &HumanOptions) -> String {
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write(outcome, format, human, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`render`] into `w`. JSON and SARIF are written finding by finding, never
+/// held whole (a large run has hundreds of thousands).
+pub fn write(
+    outcome: &Outcome,
+    format: Format,
+    human: &HumanOptions,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     match format {
-        Format::Human => human::render(outcome, human),
-        Format::Json => json::render(outcome),
-        Format::Sarif => sarif::render(outcome),
-        Format::Compact => compact::render(outcome),
+        Format::Human => w.write_all(human::render(outcome, human).as_bytes()),
+        Format::Json => json::write(outcome, w),
+        Format::Sarif => sarif::write(outcome, w),
+        Format::Compact => w.write_all(compact::render(outcome).as_bytes()),
     }
+}
+
+/// A JSON array of `items`, each turned into a value only while it is written.
+pub(crate) struct Each<'a, T, F>(pub &'a [T], pub F);
+
+impl<T, F: Fn(&T) -> serde_json::Value> serde::Serialize for Each<'_, T, F> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(&self.1))
+    }
+}
+
+/// Pretty JSON and a final line break, as every JSON output ends.
+pub(crate) fn write_pretty(
+    w: &mut dyn std::io::Write,
+    doc: &impl serde::Serialize,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, doc)?;
+    w.write_all(b"\n")
 }
 
 /// A resolved position range: 1-based lines, 1-based character columns, end

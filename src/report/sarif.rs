@@ -3,15 +3,15 @@
 
 use serde_json::{json, Value};
 
-use super::{fingerprint, range, span_range, Range};
-use crate::diagnostic::Severity;
+use super::{fingerprint, range, span_range, write_pretty, Each, Range};
+use crate::diagnostic::{Finding, Severity};
 use crate::engine::Outcome;
 use crate::rules;
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
-pub fn render(outcome: &Outcome) -> String {
+pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let metas = rules::metas();
     let rules_json: Vec<Value> = metas
         .iter()
@@ -54,49 +54,45 @@ pub fn render(outcome: &Outcome) -> String {
             rule
         })
         .collect();
-    let results: Vec<Value> = outcome
-        .findings
-        .iter()
-        .map(|f| {
-            let file = &outcome.file(f.span.file).name;
-            let related: Vec<Value> = f
-                .related
-                .iter()
-                .enumerate()
-                .map(|(i, r)| {
-                    let mut loc = physical(
-                        &outcome.file(r.span.file).name,
-                        Some(span_range(outcome, r.span)),
-                    );
-                    loc["id"] = json!(i + 1);
-                    loc["message"] = json!({ "text": r.message });
-                    loc
-                })
-                .collect();
-            let fp = fingerprint(outcome, f);
-            let mut primary = physical(file, Some(span_range(outcome, f.span)));
-            primary["logicalLocations"] = json!([{
-                "name": f.object.name,
-                "fullyQualifiedName": f.object.to_string(),
-                "kind": "resource",
-            }]);
-            let mut r = json!({
-                "ruleId": f.rule,
-                "ruleIndex": metas.iter().position(|m| m.id == f.rule).unwrap_or(0),
-                "level": level(f.severity),
-                "message": { "text": format!("{}\nhelp: {}", f.message, f.help) },
-                "locations": [primary],
-                "partialFingerprints": {
-                    "primaryLocationLineHash": fp,
-                    "stslint/v1": fp,
-                },
-            });
-            if !related.is_empty() {
-                r["relatedLocations"] = json!(related);
-            }
-            r
-        })
-        .collect();
+    let results = Each(&outcome.findings, |f: &Finding| {
+        let file = &outcome.file(f.span.file).name;
+        let related: Vec<Value> = f
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let mut loc = physical(
+                    &outcome.file(r.span.file).name,
+                    Some(span_range(outcome, r.span)),
+                );
+                loc["id"] = json!(i + 1);
+                loc["message"] = json!({ "text": r.message });
+                loc
+            })
+            .collect();
+        let fp = fingerprint(outcome, f);
+        let mut primary = physical(file, Some(span_range(outcome, f.span)));
+        primary["logicalLocations"] = json!([{
+            "name": f.object.name,
+            "fullyQualifiedName": f.object.to_string(),
+            "kind": "resource",
+        }]);
+        let mut r = json!({
+            "ruleId": f.rule,
+            "ruleIndex": metas.iter().position(|m| m.id == f.rule).unwrap_or(0),
+            "level": level(f.severity),
+            "message": { "text": format!("{}\nhelp: {}", f.message, f.help) },
+            "locations": [primary],
+            "partialFingerprints": {
+                "primaryLocationLineHash": fp,
+                "stslint/v1": fp,
+            },
+        });
+        if !related.is_empty() {
+            r["relatedLocations"] = json!(related);
+        }
+        r
+    });
     let notifications: Vec<Value> = outcome
         .problems
         .iter()
@@ -118,27 +114,43 @@ pub fn render(outcome: &Outcome) -> String {
         .problems
         .iter()
         .all(|p| p.severity() != Severity::Error);
-    let doc = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
+    let doc = Doc {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool: json!({ "driver": {
                 "name": "stslint",
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
                 "rules": rules_json,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-            "invocations": [{
+            }}),
+            column_kind: "unicodeCodePoints",
+            results,
+            invocations: json!([{
                 "executionSuccessful": successful,
                 "toolExecutionNotifications": notifications,
-            }],
+            }]),
         }],
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+    };
+    write_pretty(w, &doc)
+}
+
+/// The document, its keys in this order.
+#[derive(serde::Serialize)]
+struct Doc<R> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<R>; 1],
+}
+
+#[derive(serde::Serialize)]
+struct Run<R> {
+    tool: Value,
+    #[serde(rename = "columnKind")]
+    column_kind: &'static str,
+    results: R,
+    invocations: Value,
 }
 
 fn physical(file: &str, r: Option<Range>) -> Value {
