@@ -1,6 +1,7 @@
 //! What a run produces: findings (from rules), problems (input that could not be
 //! read as Kubernetes objects) and skipped documents. Reporters read only these.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::source::{ByteSpan, FileId, Span};
@@ -68,8 +69,10 @@ pub struct Finding {
     pub severity: Severity,
     pub message: String,
     /// Short text shown at the primary span.
-    pub label: String,
-    pub help: String,
+    pub label: Cow<'static, str>,
+    /// Most findings show their rule's summary or a fixed text: borrowed, not
+    /// copied into each of them.
+    pub help: Cow<'static, str>,
     pub object: ObjectRef,
     /// The field path the rule reported (before falling back to a parent).
     pub field: String,

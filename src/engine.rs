@@ -2,6 +2,7 @@
 //! every object in parallel, and resolve what rules reported to spans.
 //! Output order is fixed (file, position, rule), whatever the thread count.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -398,7 +399,7 @@ fn finish_draft(rule: &'static str, d: Draft, facts: &Facts) -> (Finding, bool) 
         label: d.label.unwrap_or_else(|| "here".into()),
         help: d
             .help
-            .or_else(|| meta.map(|m| m.summary.clone()))
+            .or_else(|| meta.map(|m| Cow::Borrowed(m.summary.as_str())))
             .unwrap_or_default(),
         message: d.message,
         object: ObjectRef {
@@ -529,7 +530,7 @@ fn resolve_finding(rule: &'static str, checked: &Object, p: Pending<'_>) -> Find
         label: p.label.unwrap_or_else(|| "here".into()),
         help: p
             .help
-            .or_else(|| meta.map(|m| m.summary.clone()))
+            .or_else(|| meta.map(|m| Cow::Borrowed(m.summary.as_str())))
             .unwrap_or_default(),
         message: p.message,
         object: ObjectRef {

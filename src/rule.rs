@@ -8,6 +8,7 @@ use crate::diagnostic::Severity;
 use crate::index::Index;
 use crate::manifest::Object;
 use crate::source::ByteSpan;
+use std::borrow::Cow;
 
 pub trait Rule: Sync {
     /// Look at one object (with the whole index at hand) and report findings.
@@ -93,8 +94,8 @@ pub struct Pending<'a> {
     pub(crate) field: String,
     pub(crate) on_value: bool,
     pub(crate) message: String,
-    pub(crate) label: Option<String>,
-    pub(crate) help: Option<String>,
+    pub(crate) label: Option<Cow<'static, str>>,
+    pub(crate) help: Option<Cow<'static, str>>,
     pub(crate) related: Vec<PendingRelated<'a>>,
     pub(crate) secrets: Vec<String>,
     pub(crate) severity: Option<Severity>,
@@ -118,13 +119,13 @@ impl<'a> Pending<'a> {
     }
 
     /// The short text shown under the primary span.
-    pub fn label(&mut self, label: impl Into<String>) -> &mut Self {
+    pub fn label(&mut self, label: impl Into<Cow<'static, str>>) -> &mut Self {
         self.label = Some(label.into());
         self
     }
 
     /// How to fix it.
-    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+    pub fn help(&mut self, help: impl Into<Cow<'static, str>>) -> &mut Self {
         self.help = Some(help.into());
         self
     }

@@ -13,6 +13,7 @@
 //! object's `spec.selector` records that span when it reads the object), so no
 //! file is parsed twice.
 
+use std::borrow::Cow;
 pub mod intern;
 
 use std::collections::HashMap;
@@ -371,8 +372,8 @@ pub struct Draft {
     pub field: String,
     pub span: ByteSpan,
     pub message: String,
-    pub label: Option<String>,
-    pub help: Option<String>,
+    pub label: Option<Cow<'static, str>>,
+    pub help: Option<Cow<'static, str>>,
     pub severity: Option<Severity>,
     pub related: Vec<(Span, String)>,
 }
@@ -426,12 +427,12 @@ impl FactSink {
 }
 
 impl Draft {
-    pub fn label(&mut self, label: impl Into<String>) -> &mut Self {
+    pub fn label(&mut self, label: impl Into<Cow<'static, str>>) -> &mut Self {
         self.label = Some(label.into());
         self
     }
 
-    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+    pub fn help(&mut self, help: impl Into<Cow<'static, str>>) -> &mut Self {
         self.help = Some(help.into());
         self
     }

@@ -244,7 +244,7 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
     }
     for f in &outcome.findings {
         let mut labels = vec![LabeledSpan::new_primary_with_span(
-            Some(f.label.clone()),
+            Some(f.label.to_string()),
             src.span(f.span.file, f.span.bytes),
         )];
         let mut related = Vec::new();
@@ -275,7 +275,7 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
             message: format!("{} [{}]", f.message, f.object),
             code: Some(f.rule.to_string()),
             severity: sev(f.severity),
-            help: Some(f.help.clone()),
+            help: Some(f.help.to_string()),
             source: Some(src.source(f.span.file)),
             labels,
         };
