@@ -13,6 +13,7 @@
 //! object's `spec.selector` records that span when it reads the object), so no
 //! file is parsed twice.
 
+pub mod backup;
 pub mod intern;
 
 use std::collections::HashMap;
@@ -92,6 +93,8 @@ pub struct FileFacts {
     pub idents: Vec<Ident>,
     /// `duplicate-object`: the span of each object's `metadata.name` value.
     pub name_values: Vec<ByteSpan>,
+    /// StatefulSets, Services and backups (see [`backup`]).
+    pub backup: backup::FileBackup,
 }
 
 /// Reading one file: the interner shared by every thread, and the file.
@@ -122,6 +125,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, out: &mut FileFacts) {
     });
     out.name_values
         .push(crate::path::locate(&obj.node, "metadata.name", true).0);
+    backup::extract(obj, x, out.idents.len() as u32 - 1, &mut out.backup);
 }
 
 /// Objects sharing a lookup key, in canonical order, and how to find the one

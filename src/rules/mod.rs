@@ -51,7 +51,7 @@ rules! {
     Local invalid_value::InvalidValue => "invalid-value",
     Cross missing_anti_affinity::MissingAntiAffinity => "missing-anti-affinity",
     Cross missing_backup::MissingBackup => "missing-backup",
-    Cross missing_headless_service::MissingHeadlessService => "missing-headless-service",
+    Facts missing_headless_service::MissingHeadlessService => "missing-headless-service",
     Local missing_liveness_probe::MissingLivenessProbe => "missing-liveness-probe",
     Cross missing_pdb::MissingPdb => "missing-pdb",
     Local missing_readiness_probe::MissingReadinessProbe => "missing-readiness-probe",
