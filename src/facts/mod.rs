@@ -166,6 +166,8 @@ pub struct Facts {
     dirs: Vec<u32>,
     /// (kind, namespace, name) → objects.
     by_key: HashMap<(Sym, Option<Sym>, Sym), Near>,
+    /// Built on first use (see [`backup::backup_jobs`]).
+    backup_jobs: std::sync::OnceLock<backup::BackupJobs>,
 }
 
 impl Facts {
@@ -198,6 +200,7 @@ impl Facts {
             file_of,
             dirs,
             by_key: HashMap::new(),
+            backup_jobs: std::sync::OnceLock::new(),
         };
         let mut by_key: HashMap<(Sym, Option<Sym>, Sym), Near> = HashMap::new();
         for (id, ident) in facts.idents() {

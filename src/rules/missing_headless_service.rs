@@ -93,7 +93,7 @@ fn check_sts(
     let Some(svc) = backup::service(facts, svc_id) else { return };
     let Some(service) = &svc.fact.typed else { return };
     if !service.headless {
-        let (help, at_msg) = match service.exposed {
+        let (help, at_msg) = match service.exposed.map(backup::Exposed::name) {
             Some(t) => (
                 format!("add a separate headless Service (`clusterIP: None`, the same selector and ports) and point `spec.serviceName` at it: `clusterIP: None` is invalid on a {t} Service, which keeps exposing the pods to clients"),
                 format!("a {t} Service cannot be headless"),

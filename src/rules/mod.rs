@@ -50,7 +50,7 @@ rules! {
     Cross immediate_volume_binding::ImmediateVolumeBinding => "immediate-volume-binding",
     Local invalid_value::InvalidValue => "invalid-value",
     Cross missing_anti_affinity::MissingAntiAffinity => "missing-anti-affinity",
-    Cross missing_backup::MissingBackup => "missing-backup",
+    Facts missing_backup::MissingBackup => "missing-backup",
     Facts missing_headless_service::MissingHeadlessService => "missing-headless-service",
     Local missing_liveness_probe::MissingLivenessProbe => "missing-liveness-probe",
     Cross missing_pdb::MissingPdb => "missing-pdb",
@@ -74,7 +74,7 @@ rules! {
     Local undeclared_probe_port::UndeclaredProbePort => "undeclared-probe-port",
     Local unknown_field::UnknownField => "unknown-field",
     Local unmounted_claim_template::UnmountedClaimTemplate => "unmounted-claim-template",
-    Cross unsafe_backup_job::UnsafeBackupJob => "unsafe-backup-job",
+    Facts unsafe_backup_job::UnsafeBackupJob => "unsafe-backup-job",
     Cross volume_expansion_disabled::VolumeExpansionDisabled => "volume-expansion-disabled",
     Local yaml_1_1_literal::Yaml11Literal => "yaml-1.1-literal",
 }
