@@ -19,8 +19,9 @@ pub struct Target<'a> {
     pub claims: Vec<&'a str>,
     /// Labels of the StatefulSet and of its pods (Velero selects on either).
     pub labels: Vec<BTreeMap<String, String>>,
-    /// The pod template labels (Services select on these).
-    pub pod_labels: Option<&'a BTreeMap<String, String>>,
+    /// Which of `labels` are the pod template labels (Services select on
+    /// these).
+    pub pod_labels: Option<usize>,
 }
 
 impl<'a> Target<'a> {
@@ -41,8 +42,9 @@ impl<'a> Target<'a> {
         if let Some(l) = obj.labels() {
             labels.push(l);
         }
-        let pod_labels = obj.pod().and_then(|p| p.labels);
-        if let Some(l) = pod_labels {
+        let mut pod_labels = None;
+        if let Some(l) = obj.pod().and_then(|p| p.labels) {
+            pod_labels = Some(labels.len());
             labels.push(l.clone());
         }
         Some(Target {
@@ -59,19 +61,37 @@ impl<'a> Target<'a> {
     /// Service of the namespace selecting the pods, and the StatefulSet's own
     /// name. Deduplicated, governing Service first.
     pub fn hosts(&self, index: &Index<'_>) -> Vec<String> {
+        let selecting = match self.pod_labels {
+            Some(i) => index.services_selecting(self.namespace, &self.labels[i]),
+            None => Vec::new(),
+        };
+        self.hosts_with(selecting.iter().map(|s| s.name.as_str()))
+    }
+
+    /// [`Target::hosts`], given the names of the Services selecting the pods
+    /// (in canonical order).
+    pub fn hosts_with<'s>(&self, selecting: impl IntoIterator<Item = &'s str>) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         if let Some(s) = self.service {
             out.push(s.to_string());
         }
-        if let Some(l) = self.pod_labels {
-            for svc in index.services_selecting(self.namespace, l) {
-                out.push(svc.name.clone());
-            }
-        }
+        out.extend(selecting.into_iter().map(str::to_string));
         out.push(self.name.to_string());
         out.retain(|h| !h.is_empty());
         let mut seen = std::collections::HashSet::new();
         out.retain(|h| seen.insert(h.clone()));
+        out
+    }
+
+    /// What the word index is asked for (see [`Index::mentioning`]): only
+    /// jobs that mention the Service, a pod (`<name>-N`) or a claim can be
+    /// evidence.
+    pub fn prefixes(&self, hosts: &[String]) -> Vec<String> {
+        let mut out = vec![format!("{}-", self.name)];
+        out.extend(hosts.iter().cloned());
+        for c in &self.claims {
+            out.push(format!("{c}-{}-", self.name));
+        }
         out
     }
 
@@ -100,34 +120,11 @@ impl<'a> Target<'a> {
     }
 }
 
-/// The first object that backs up `t`, if any.
-pub fn find<'a>(index: &Index<'a>, t: &Target<'_>) -> Option<&'a Object> {
-    cronjobs(index, t)
-        .into_iter()
-        .next()
-        .or_else(|| {
-            let mut snapshots: Vec<&Object> = t
-                .claims
-                .iter()
-                .flat_map(|c| index.snapshots_of_claims(t.namespace, &format!("{c}-{}-", t.name)))
-                .collect();
-            // Canonical order across claims: objects live in one slice.
-            snapshots.sort_by_key(|o| std::ptr::from_ref(*o) as usize);
-            snapshots.into_iter().find(|s| snapshot_backs_up(s, t))
-        })
-        .or_else(|| {
-            index
-                .velero_candidates(t.namespace, &t.labels)
-                .into_iter()
-                .find(|o| velero_covers(o, t))
-        })
-}
-
-/// The CronJobs that back up `t`, in input order.
-pub fn cronjobs<'a>(index: &Index<'a>, t: &Target<'_>) -> Vec<&'a Object> {
-    let mut jobs = jobs(index, t);
-    jobs.retain(|j| j.kind == "CronJob");
-    jobs
+/// The words the index of [`Index::mentioning`] holds for a string of a pod
+/// spec: split at anything but letters, digits, `-` and `_`.
+pub fn index_words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .filter(|w| !w.is_empty())
 }
 
 /// The CronJobs and Jobs whose pods reach `t`'s data, in input order.
@@ -135,14 +132,12 @@ pub fn jobs<'a>(index: &Index<'a>, t: &Target<'_>) -> Vec<&'a Object> {
     // Only CronJobs that mention the Service, a pod (`<name>-N`) or a claim
     // can be evidence; the index finds those without scanning them all.
     let hosts = t.hosts(index);
+    let mut candidates: Vec<&Object> = t
+        .prefixes(&hosts)
+        .iter()
+        .flat_map(|p| index.mentioning(p))
+        .collect();
     let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
-    let mut candidates = index.mentioning(&format!("{}-", t.name));
-    for h in &hosts {
-        candidates.extend(index.mentioning(h));
-    }
-    for c in &t.claims {
-        candidates.extend(index.mentioning(&format!("{c}-{}-", t.name)));
-    }
     let key = |o: &&Object| std::ptr::from_ref(*o) as usize;
     candidates.sort_by_key(key);
     candidates.dedup_by_key(|o| key(o));
@@ -154,55 +149,95 @@ pub fn jobs<'a>(index: &Index<'a>, t: &Target<'_>) -> Vec<&'a Object> {
 /// DNS name in `hosts`, see [`Target::hosts`]), name it, or mount one of its
 /// claims.
 pub fn job_backs_up(cj: &Object, t: &Target<'_>, hosts: &[&str]) -> bool {
-    if cj.kind != "CronJob" && cj.kind != "Job" {
-        return false;
-    }
-    let Some(pod) = cj.pod() else { return false };
-    let Some(spec) = cj.at(pod.spec_path) else {
-        return false;
-    };
     let same_ns = cj.namespace.as_deref() == t.namespace;
-    let mut hit = false;
-    for list in ["containers", "initContainers"] {
-        for c in spec.get(list).map(Node::items).unwrap_or_default() {
-            for key in ["command", "args"] {
-                if let Some(n) = c.get(key) {
-                    n.for_each_string(&mut |s, _| hit |= mentions(s, t, hosts, same_ns, false));
-                }
-            }
-            for e in c.get("env").map(Node::items).unwrap_or_default() {
-                let name = e
-                    .get("name")
-                    .and_then(Node::as_str)
-                    .unwrap_or_default()
-                    .to_ascii_uppercase();
-                let hosty = ["HOST", "ADDR", "SERVER", "ENDPOINT", "URL", "URI", "DSN"]
-                    .iter()
-                    .any(|h| name.contains(h));
-                if let Some(v) = e.get("value").and_then(Node::as_str) {
-                    hit |= mentions(v, t, hosts, same_ns, hosty);
-                }
-            }
-        }
-    }
-    for v in spec.get("volumes").map(Node::items).unwrap_or_default() {
-        if let Some(claim) = v
-            .get("persistentVolumeClaim")
-            .and_then(|p| p.get("claimName"))
-            .and_then(Node::as_str)
-        {
-            hit |= same_ns && is_claim_of(claim, t);
-        }
-    }
-    hit
+    JobReach::of(cj).is_some_and(|r| {
+        reaches(
+            r.texts.iter().copied(),
+            r.claims.iter().copied(),
+            t,
+            hosts,
+            same_ns,
+        )
+    })
 }
 
-fn snapshot_backs_up(s: &Object, t: &Target<'_>) -> bool {
-    s.group() == "snapshot.storage.k8s.io"
-        && s.namespace.as_deref() == t.namespace
-        && s.at("spec.source.persistentVolumeClaimName")
-            .and_then(Node::as_str)
-            .is_some_and(|c| is_claim_of(c, t))
+/// What the pods of a CronJob or Job could reach a StatefulSet's data by.
+pub struct JobReach<'n> {
+    /// The strings of the containers' and init containers' `command` and
+    /// `args`, and their env values, each with whether the variable's name
+    /// says it holds an address (`HOST`, `URL` …).
+    pub texts: Vec<(&'n str, bool)>,
+    /// `volumes[].persistentVolumeClaim.claimName`
+    pub claims: Vec<&'n str>,
+}
+
+impl<'n> JobReach<'n> {
+    /// Of a CronJob or Job with a pod spec.
+    pub fn of(cj: &'n Object) -> Option<JobReach<'n>> {
+        if cj.kind != "CronJob" && cj.kind != "Job" {
+            return None;
+        }
+        let spec = cj.at(cj.pod()?.spec_path)?;
+        let mut texts = Vec::new();
+        for list in ["containers", "initContainers"] {
+            for c in spec.get(list).map(Node::items).unwrap_or_default() {
+                for key in ["command", "args"] {
+                    if let Some(n) = c.get(key) {
+                        n.for_each_string(&mut |s, _| texts.push((s, false)));
+                    }
+                }
+                for e in c.get("env").map(Node::items).unwrap_or_default() {
+                    let name = e
+                        .get("name")
+                        .and_then(Node::as_str)
+                        .unwrap_or_default()
+                        .to_ascii_uppercase();
+                    let hosty = ["HOST", "ADDR", "SERVER", "ENDPOINT", "URL", "URI", "DSN"]
+                        .iter()
+                        .any(|h| name.contains(h));
+                    if let Some(v) = e.get("value").and_then(Node::as_str) {
+                        texts.push((v, hosty));
+                    }
+                }
+            }
+        }
+        let claims = spec
+            .get("volumes")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| {
+                v.get("persistentVolumeClaim")
+                    .and_then(|p| p.get("claimName"))
+                    .and_then(Node::as_str)
+            })
+            .collect();
+        Some(JobReach { texts, claims })
+    }
+}
+
+/// Whether a job's texts and claims (see [`JobReach`]) reach `t`'s data;
+/// `same_ns`: the job runs in `t`'s namespace.
+pub fn reaches<'s>(
+    mut texts: impl Iterator<Item = (&'s str, bool)>,
+    mut claims: impl Iterator<Item = &'s str>,
+    t: &Target<'_>,
+    hosts: &[&str],
+    same_ns: bool,
+) -> bool {
+    texts.any(|(s, host_var)| mentions(s, t, hosts, same_ns, host_var))
+        || same_ns && claims.any(|c| is_claim_of(c, t))
+}
+
+/// The claim a VolumeSnapshot (`snapshot.storage.k8s.io`) copies; it backs
+/// up `t` when it is in `t`'s namespace and the claim is one of `t`'s
+/// ([`is_claim_of`]).
+pub fn snapshot_claim(s: &Object) -> Option<&str> {
+    if s.kind != "VolumeSnapshot" || s.group() != "snapshot.storage.k8s.io" {
+        return None;
+    }
+    s.at("spec.source.persistentVolumeClaimName")
+        .and_then(Node::as_str)
 }
 
 /// What a Velero Schedule (its `spec.template`) or Backup (its `spec`) backs up.
@@ -224,39 +259,56 @@ pub fn velero_list<'n>(spec: &'n Node, key: &str) -> Vec<&'n str> {
         .collect()
 }
 
-fn velero_covers(o: &Object, t: &Target<'_>) -> bool {
-    let Some(spec) = velero_spec(o) else {
-        return false;
-    };
-    let list = |k: &str| velero_list(spec, k);
-    let included = list("includedNamespaces");
-    let ns_ok = included.is_empty()
-        || included
-            .iter()
-            .any(|n| *n == "*" || Some(*n) == t.namespace);
-    // An object without a namespace lands wherever it is applied: only a
-    // schedule that excludes nothing surely covers it.
-    let excluded = match t.namespace {
-        Some(ns) => list("excludedNamespaces").contains(&ns),
-        None => !list("excludedNamespaces").is_empty(),
-    };
-    let labels_ok = match spec.get("labelSelector") {
-        None => true,
-        Some(sel) => {
-            let sel = LabelSelector {
+/// What a Velero Schedule or Backup covers.
+pub struct VeleroScope<'n> {
+    /// `includedNamespaces` (empty: every namespace).
+    pub included: Vec<&'n str>,
+    pub excluded: Vec<&'n str>,
+    /// `labelSelector`, when set (`matchExpressions` that do not parse are
+    /// left out).
+    pub selector: Option<LabelSelector>,
+}
+
+impl<'n> VeleroScope<'n> {
+    /// Of a Velero (`velero.io`) Schedule or Backup that has a spec.
+    pub fn of(o: &'n Object) -> Option<VeleroScope<'n>> {
+        if !matches!(o.kind.as_str(), "Schedule" | "Backup") || o.group() != "velero.io" {
+            return None;
+        }
+        let spec = velero_spec(o)?;
+        Some(VeleroScope {
+            included: velero_list(spec, "includedNamespaces"),
+            excluded: velero_list(spec, "excludedNamespaces"),
+            selector: spec.get("labelSelector").map(|sel| LabelSelector {
                 match_labels: sel.get("matchLabels").map(string_map),
                 match_expressions: sel
                     .get("matchExpressions")
                     .and_then(|m| serde_json::from_value(m.to_json()).ok()),
-            };
-            t.labels.iter().any(|l| selector_matches(&sel, l))
-        }
-    };
-    ns_ok && !excluded && labels_ok
+            }),
+        })
+    }
+
+    /// Whether it backs up objects of namespace `ns` labelled with one of
+    /// `labels`.
+    pub fn covers(&self, ns: Option<&str>, labels: &[BTreeMap<String, String>]) -> bool {
+        let ns_ok =
+            self.included.is_empty() || self.included.iter().any(|n| *n == "*" || Some(*n) == ns);
+        // An object without a namespace lands wherever it is applied: only a
+        // schedule that excludes nothing surely covers it.
+        let excluded = match ns {
+            Some(ns) => self.excluded.contains(&ns),
+            None => !self.excluded.is_empty(),
+        };
+        let labels_ok = match &self.selector {
+            None => true,
+            Some(sel) => labels.iter().any(|l| selector_matches(sel, l)),
+        };
+        ns_ok && !excluded && labels_ok
+    }
 }
 
 /// `<claim>-<sts>-<ordinal>`
-fn is_claim_of(claim: &str, t: &Target<'_>) -> bool {
+pub fn is_claim_of(claim: &str, t: &Target<'_>) -> bool {
     t.claims.iter().any(|c| {
         claim
             .strip_prefix(c)

@@ -13,8 +13,10 @@
 //! object's `spec.selector` records that span when it reads the object), so no
 //! file is parsed twice.
 
-use std::borrow::Cow;
+pub mod backup;
 pub mod intern;
+
+use std::borrow::Cow;
 
 use std::collections::HashMap;
 
@@ -93,6 +95,8 @@ pub struct FileFacts {
     pub idents: Vec<Ident>,
     /// `duplicate-object`: the span of each object's `metadata.name` value.
     pub name_values: Vec<ByteSpan>,
+    /// StatefulSets, Services and backups (see [`backup`]).
+    pub backup: backup::FileBackup,
 }
 
 /// Reading one file: the interner shared by every thread, and the file.
@@ -123,6 +127,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, out: &mut FileFacts) {
     });
     out.name_values
         .push(crate::path::locate(&obj.node, "metadata.name", true).0);
+    backup::extract(obj, x, out.idents.len() as u32 - 1, &mut out.backup);
 }
 
 /// Objects sharing a lookup key, in canonical order, and how to find the one
@@ -163,6 +168,8 @@ pub struct Facts {
     dirs: Vec<u32>,
     /// (kind, namespace, name) → objects.
     by_key: ByKey,
+    /// Built on first use (see [`backup::backup_jobs`]).
+    backup_jobs: std::sync::OnceLock<backup::BackupJobs>,
 }
 
 /// Objects by (kind, namespace, name): one sorted array (16 bytes an object,
@@ -221,6 +228,7 @@ impl Facts {
             file_of,
             dirs,
             by_key: ByKey::default(),
+            backup_jobs: std::sync::OnceLock::new(),
         };
         let mut pairs: Vec<([u32; 3], ObjId)> = facts
             .idents()

@@ -1,45 +1,58 @@
 //! `missing-backup` — documented in rules/missing-backup.md
 
-use crate::backup::{find, Target};
-use crate::catalog::{cache_only, container_store};
+use rayon::prelude::*;
+
 use crate::diagnostic::Severity;
-use crate::manifest::Object;
-use crate::rule::{Context, Rule, Sink};
+use crate::facts::backup::{self, Snapshots, Velero};
+use crate::facts::{FactRule, FactSink, Facts};
 
 pub struct MissingBackup;
 
-impl Rule for MissingBackup {
-    fn check<'a>(&self, obj: &'a Object, cx: &Context<'a>, out: &mut Sink<'a>) {
-        let Some(t) = Target::of(obj) else { return };
-        if t.claims.is_empty() {
-            return;
-        }
-        let containers = obj.pod().map(|p| p.containers(false)).unwrap_or_default();
-        let store = containers.iter().find_map(|c| container_store(c.container));
-        // Caches and state rebuilt from object storage need no backup.
-        if store.is_none() && containers.iter().any(|c| cache_only(c.container).is_some()) {
-            return;
-        }
-        if find(cx.index, &t).is_some() {
-            return;
-        }
-        let what = store.map_or("data".to_string(), |s| format!("{} data", s.name));
-        let p = out.report(
-            "spec.volumeClaimTemplates",
-            format!(
-                "StatefulSet `{}` keeps {what} in volumeClaimTemplates but nothing among the linted objects backs it up; looked for {}",
-                obj.name,
-                t.describe()
-            ),
-        );
-        p.label(match store {
-            Some(s) => format!("{} data with no backup", s.name),
-            None => "persistent data with no backup".to_string(),
-        })
-        .help("add a backup CronJob (e.g. a dump from `<name>-0.<service>` to object storage), scheduled VolumeSnapshots of the claims, or a Velero Schedule for the namespace");
-        if store.is_none() {
-            // What the volumes hold is unknown: it may be a cache.
-            p.severity(Severity::Note);
+impl FactRule for MissingBackup {
+    fn check(&self, facts: &Facts, out: &mut FactSink) {
+        let jobs = backup::backup_jobs(facts);
+        let snapshots = Snapshots::new(facts);
+        let velero = Velero::new(facts);
+        let sinks: Vec<FactSink> = jobs
+            .by_sts
+            .par_iter()
+            .map(|(id, jobs)| {
+                let mut out = FactSink::default();
+                let Some(sts) = backup::statefulset(facts, *id) else { return out };
+                let Some(at) = sts.fact.target.as_ref().and_then(|t| t.needs_backup) else { return out };
+                let Some(t) = backup::target(facts, sts) else { return out };
+                // A CronJob that reaches the data, a VolumeSnapshot of a
+                // claim, or a Velero Schedule/Backup that covers it.
+                let cronjob = jobs.iter().any(|&j| backup::job(facts, j).is_some_and(|j| j.fact.cron));
+                if cronjob || snapshots.back_up(facts, &t) || velero.back_up(facts, sts, &t) {
+                    return out;
+                }
+                let store = sts.fact.pod.as_ref().and_then(|p| p.store).map(|(name, _)| name);
+                let what = store.map_or("data".to_string(), |s| format!("{s} data"));
+                let p = out.report(
+                    *id,
+                    "spec.volumeClaimTemplates",
+                    at,
+                    format!(
+                        "StatefulSet `{}` keeps {what} in volumeClaimTemplates but nothing among the linted objects backs it up; looked for {}",
+                        t.name,
+                        t.describe()
+                    ),
+                );
+                p.label(match store {
+                    Some(s) => format!("{s} data with no backup"),
+                    None => "persistent data with no backup".to_string(),
+                })
+                .help("add a backup CronJob (e.g. a dump from `<name>-0.<service>` to object storage), scheduled VolumeSnapshots of the claims, or a Velero Schedule for the namespace");
+                if store.is_none() {
+                    // What the volumes hold is unknown: it may be a cache.
+                    p.severity(Severity::Note);
+                }
+                out
+            })
+            .collect();
+        for s in sinks {
+            out.append(s);
         }
     }
 }
