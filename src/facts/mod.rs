@@ -14,6 +14,7 @@
 //! file is parsed twice.
 
 pub mod intern;
+pub mod pods;
 
 use std::collections::HashMap;
 
@@ -92,6 +93,7 @@ pub struct FileFacts {
     pub idents: Vec<Ident>,
     /// `duplicate-object`: the span of each object's `metadata.name` value.
     pub name_values: Vec<ByteSpan>,
+    pub pods: pods::FilePods,
 }
 
 /// Reading one file: the interner shared by every thread, and the file.
@@ -109,6 +111,7 @@ impl Extract<'_> {
 /// Record what the cross-object phase needs to know about `obj`, the next
 /// object of the file.
 pub fn extract(obj: &Object, x: &Extract<'_>, out: &mut FileFacts) {
+    pods::extract(obj, x, out.idents.len() as u32, &mut out.pods);
     out.idents.push(Ident {
         file: x.file,
         api_version: x.sym(&obj.api_version),
@@ -162,6 +165,7 @@ pub struct Facts {
     dirs: Vec<u32>,
     /// (kind, namespace, name) → objects.
     by_key: HashMap<(Sym, Option<Sym>, Sym), Near>,
+    pod_tables: pods::Tables,
 }
 
 impl Facts {
@@ -194,6 +198,7 @@ impl Facts {
             file_of,
             dirs,
             by_key: HashMap::new(),
+            pod_tables: pods::Tables::default(),
         };
         let mut by_key: HashMap<(Sym, Option<Sym>, Sym), Near> = HashMap::new();
         for (id, ident) in facts.idents() {

@@ -49,7 +49,7 @@ rules! {
     Local hardcoded_credential::HardcodedCredential => "hardcoded-credential",
     Cross immediate_volume_binding::ImmediateVolumeBinding => "immediate-volume-binding",
     Local invalid_value::InvalidValue => "invalid-value",
-    Cross missing_anti_affinity::MissingAntiAffinity => "missing-anti-affinity",
+    Facts missing_anti_affinity::MissingAntiAffinity => "missing-anti-affinity",
     Cross missing_backup::MissingBackup => "missing-backup",
     Cross missing_headless_service::MissingHeadlessService => "missing-headless-service",
     Local missing_liveness_probe::MissingLivenessProbe => "missing-liveness-probe",
