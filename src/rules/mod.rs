@@ -53,7 +53,7 @@ rules! {
     Cross missing_backup::MissingBackup => "missing-backup",
     Cross missing_headless_service::MissingHeadlessService => "missing-headless-service",
     Local missing_liveness_probe::MissingLivenessProbe => "missing-liveness-probe",
-    Cross missing_pdb::MissingPdb => "missing-pdb",
+    Facts missing_pdb::MissingPdb => "missing-pdb",
     Local missing_readiness_probe::MissingReadinessProbe => "missing-readiness-probe",
     Local missing_resources::MissingResources => "missing-resources",
     Local missing_security_context::MissingSecurityContext => "missing-security-context",
