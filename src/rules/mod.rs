@@ -62,7 +62,7 @@ rules! {
     Local mutable_image_tag::MutableImageTag => "mutable-image-tag",
     Local parallel_database_startup::ParallelDatabaseStartup => "parallel-database-startup",
     Local partition_blocks_rollout::PartitionBlocksRollout => "partition-blocks-rollout",
-    Cross pdb_blocks_eviction::PdbBlocksEviction => "pdb-blocks-eviction",
+    Facts pdb_blocks_eviction::PdbBlocksEviction => "pdb-blocks-eviction",
     Local pgdata_not_subdirectory::PgdataNotSubdirectory => "pgdata-not-subdirectory",
     Local privileged_container::PrivilegedContainer => "privileged-container",
     Local pvc_deleted_with_statefulset::PvcDeletedWithStatefulset => "pvc-deleted-with-statefulset",
