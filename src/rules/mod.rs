@@ -39,7 +39,7 @@ macro_rules! rules {
 }
 
 rules! {
-    Cross dangling_selector::DanglingSelector => "dangling-selector",
+    Facts dangling_selector::DanglingSelector => "dangling-selector",
     Local database_in_deployment::DatabaseInDeployment => "database-in-deployment",
     Local duplicate_env_var::DuplicateEnvVar => "duplicate-env-var",
     Local duplicate_key::DuplicateKey => "duplicate-key",
