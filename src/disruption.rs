@@ -119,12 +119,15 @@ pub fn selects(pdb: &Object, labels: &std::collections::BTreeMap<String, String>
 pub fn scaled(v: &IntOrString, total: i32) -> Option<i32> {
     match v {
         IntOrString::Int(i) => Some(*i),
-        IntOrString::String(s) => {
-            let p: i64 = s.trim().strip_suffix('%')?.parse().ok()?;
-            let total = i64::from(total.max(0));
-            Some(i32::try_from((p * total + 99).div_euclid(100)).unwrap_or(i32::MAX))
-        }
+        IntOrString::String(s) => scaled_percent(s, total),
     }
+}
+
+/// A percentage (`50%`) of `total` pods, rounded up (see [`scaled`]).
+pub fn scaled_percent(s: &str, total: i32) -> Option<i32> {
+    let p: i64 = s.trim().strip_suffix('%')?.parse().ok()?;
+    let total = i64::from(total.max(0));
+    Some(i32::try_from((p * total + 99).div_euclid(100)).unwrap_or(i32::MAX))
 }
 
 /// What a budget allows for `total` pods.

@@ -15,6 +15,7 @@
 
 pub mod backup;
 pub mod intern;
+pub mod pods;
 
 use std::borrow::Cow;
 
@@ -97,6 +98,7 @@ pub struct FileFacts {
     pub name_values: Vec<ByteSpan>,
     /// StatefulSets, Services and backups (see [`backup`]).
     pub backup: backup::FileBackup,
+    pub pods: pods::FilePods,
 }
 
 /// Reading one file: the interner shared by every thread, and the file.
@@ -114,6 +116,7 @@ impl Extract<'_> {
 /// Record what the cross-object phase needs to know about `obj`, the next
 /// object of the file.
 pub fn extract(obj: &Object, x: &Extract<'_>, out: &mut FileFacts) {
+    pods::extract(obj, x, out.idents.len() as u32, &mut out.pods);
     out.idents.push(Ident {
         file: x.file,
         api_version: x.sym(&obj.api_version),
@@ -170,6 +173,7 @@ pub struct Facts {
     by_key: ByKey,
     /// Built on first use (see [`backup::backup_jobs`]).
     backup_jobs: std::sync::OnceLock<backup::BackupJobs>,
+    pod_tables: pods::Tables,
 }
 
 /// Objects by (kind, namespace, name): one sorted array (16 bytes an object,
@@ -229,6 +233,7 @@ impl Facts {
             dirs,
             by_key: ByKey::default(),
             backup_jobs: std::sync::OnceLock::new(),
+            pod_tables: pods::Tables::default(),
         };
         let mut pairs: Vec<([u32; 3], ObjId)> = facts
             .idents()

@@ -1,12 +1,12 @@
 //! `dangling-selector` — documented in rules/dangling-selector.md
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use rayon::prelude::*;
 
-use crate::index::{describe_labels, describe_selector, map_selector_matches, selector_is_empty, selector_matches};
-use crate::manifest::{Object, Typed};
-use crate::rule::{Context, Rule, Sink};
+use crate::facts::pods::{describe_labels, label, Op, Pdb, PdbFact, PodTables, ServiceFact};
+use crate::facts::{FactRule, FactSink, Facts, ObjId, Sym, TypedTag};
+use crate::source::FileId;
 
 pub struct DanglingSelector;
 
@@ -34,20 +34,9 @@ fn statefulset_pod(value: &str) -> Option<&str> {
     (!ordinal.is_empty() && ordinal.chars().all(|c| c.is_ascii_digit())).then_some(sts)
 }
 
-/// Whether `obj` can run pods carrying the controller label `key=value`.
-fn controller_label_ok(obj: &Object, key: &str, value: &str) -> bool {
-    match key {
-        "statefulset.kubernetes.io/pod-name" => {
-            matches!(obj.typed, Typed::StatefulSet(_)) && statefulset_pod(value) == Some(obj.name.as_str())
-        }
-        "apps.kubernetes.io/pod-index" => matches!(obj.typed, Typed::StatefulSet(_)),
-        _ => true,
-    }
-}
-
 /// The namespaces whose pods a selector in `ns` may select among the linted
 /// objects: its own, and the objects that name none (applied with `-n`).
-fn namespaces(ns: Option<&str>) -> Vec<Option<&str>> {
+fn namespaces(ns: Option<Sym>) -> Vec<Option<Sym>> {
     match ns {
         Some(_) => vec![ns, None],
         None => vec![None],
@@ -57,29 +46,9 @@ fn namespaces(ns: Option<&str>) -> Vec<Option<&str>> {
 /// What the selector requires, for lookups: one `key=value` pair, or one
 /// key with any value.
 enum Lookup<'s> {
-    Pair(&'s str, &'s str),
-    Key(&'s str),
+    Pair(Sym, Sym),
+    Key(Sym),
     StatefulSet(&'s str),
-}
-
-fn candidates<'a>(cx: &Context<'a>, ns: Option<&str>, lookups: &[Lookup]) -> Vec<&'a Object> {
-    let mut out: Vec<&'a Object> = Vec::new();
-    for ns in namespaces(ns) {
-        for l in lookups {
-            match l {
-                Lookup::Pair(k, v) => out.extend(cx.index.pods_labelled(ns, k, v)),
-                Lookup::Key(k) => out.extend(cx.index.pods_with_label_key(ns, k)),
-                Lookup::StatefulSet(name) => out.extend(cx.index.named(ns, "StatefulSet", name)),
-            }
-        }
-    }
-    out
-}
-
-/// Of a selector's `key=value` pairs (all of which must match), the one
-/// carried by the fewest pod templates: the shortest list to check.
-fn rarest<'s>(cx: &Context<'_>, ns: Option<&str>, pairs: impl Iterator<Item = (&'s String, &'s String)>) -> Option<(&'s String, &'s String)> {
-    pairs.min_by_key(|(k, v)| namespaces(ns).into_iter().map(|n| cx.index.pods_labelled_count(n, k, v)).sum::<usize>())
 }
 
 fn where_(ns: Option<&str>) -> String {
@@ -89,147 +58,279 @@ fn where_(ns: Option<&str>) -> String {
     }
 }
 
-/// A pod template with every key of the selector, for a "did you mean" span.
-fn near_miss<'a>(cx: &Context<'a>, ns: Option<&str>, keys: &[&str]) -> Option<(&'a Object, String)> {
-    let first = keys.first()?;
-    candidates(cx, ns, &[Lookup::Key(first)]).into_iter().find_map(|o| {
-        let labels = o.pod()?.labels_or_empty();
-        if !keys.iter().all(|k| labels.contains_key(*k)) {
-            return None;
-        }
-        let shown: BTreeMap<String, String> = labels
-            .iter()
-            .filter(|(k, _)| keys.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        Some((o, describe_labels(&shown)))
-    })
+/// What every check reads: the facts, their pod tables, and the
+/// StatefulSets with a pod template by namespace and name.
+struct Cx<'f> {
+    facts: &'f Facts,
+    pods: &'f PodTables,
+    statefulsets: HashMap<(Option<Sym>, &'f str), Vec<ObjId>>,
 }
 
-impl DanglingSelector {
-    fn service<'a>(&self, obj: &'a Object, cx: &Context<'a>, out: &mut Sink<'a>) {
-        let Typed::Service(svc) = &obj.typed else { return };
-        let Some(spec) = svc.spec.as_ref() else { return };
-        if spec.type_.as_deref() == Some("ExternalName") {
-            return;
+impl<'f> Cx<'f> {
+    fn new(facts: &'f Facts) -> Self {
+        let mut statefulsets: HashMap<(Option<Sym>, &'f str), Vec<ObjId>> = HashMap::new();
+        for (i, ff) in facts.files.iter().enumerate() {
+            for p in &ff.pods.pods {
+                let ident = &ff.idents[p.local as usize];
+                if ident.typed == TypedTag::StatefulSet {
+                    statefulsets
+                        .entry((ident.namespace, facts.str(ident.name)))
+                        .or_default()
+                        .push(facts.id(FileId(i as u32), p.local as usize));
+                }
+            }
         }
-        // No selector: endpoints are managed by hand (or by an operator).
-        let Some(sel) = spec.selector.as_ref().filter(|s| !s.is_empty()) else { return };
-        let ns = obj.namespace.as_deref();
-        if !cx.index.has_pods_in(ns) {
-            return;
+        Cx {
+            facts,
+            pods: facts.pod_tables(),
+            statefulsets,
         }
-        let user: BTreeMap<String, String> = sel.iter().filter(|(k, _)| !controller_label(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
-        let lookup = match rarest(cx, ns, user.iter()) {
-            Some((k, v)) => Lookup::Pair(k, v),
-            None => match sel.get("statefulset.kubernetes.io/pod-name").and_then(|v| statefulset_pod(v)) {
-                Some(sts) => Lookup::StatefulSet(sts),
-                None => return,
-            },
-        };
-        let selected = candidates(cx, ns, &[lookup]).into_iter().any(|o| {
-            let Some(pod) = o.pod() else { return false };
-            (user.is_empty() || map_selector_matches(Some(&user), pod.labels_or_empty()))
-                && sel.iter().filter(|(k, _)| controller_label(k)).all(|(k, v)| controller_label_ok(o, k, v))
-        });
-        if selected {
-            return;
+    }
+
+    fn str(&self, s: Sym) -> &'f str {
+        self.facts.str(s)
+    }
+
+    /// The pod labels of a pod-bearing object.
+    fn labels(&self, o: ObjId) -> Option<&'f [(Sym, Sym)]> {
+        let (fp, pod) = self.facts.pod_of(o)?;
+        Some(fp.labels(pod.labels))
+    }
+
+    fn candidates(&self, ns: Option<Sym>, lookups: &[Lookup<'_>]) -> Vec<ObjId> {
+        let mut out: Vec<ObjId> = Vec::new();
+        for ns in namespaces(ns) {
+            for l in lookups {
+                match *l {
+                    Lookup::Pair(k, v) => out.extend(self.pods.labelled(self.facts, ns, k, v)),
+                    Lookup::Key(k) => out.extend(self.pods.with_key(self.facts, ns, k)),
+                    Lookup::StatefulSet(name) => {
+                        out.extend(self.statefulsets.get(&(ns, name)).into_iter().flatten())
+                    }
+                }
+            }
         }
-        let b = out
-            .report(
-                "spec.selector",
-                format!(
-                    "Service `{}` selects pods with {}, but no pod template {} carries these labels: the Service gets no endpoints and connections to it fail",
-                    obj.name,
-                    describe_labels(sel),
-                    where_(ns)
-                ),
-            );
-        b.label("selects no pods")
-            .help("make `spec.selector` equal to labels of the workload's pod template (`spec.template.metadata.labels`), or lint the Service together with the files that define its pods");
-        let keys: Vec<&str> = user.keys().map(String::as_str).collect();
-        if let Some((o, labels)) = near_miss(cx, ns, &keys) {
-            if let Some(pod) = o.pod() {
-                b.related(o, pod.labels_path, format!("the pod template of {} `{}` has {labels}", o.kind, o.name));
+        out
+    }
+
+    /// Of a selector's `key=value` pairs (all of which must match), the one
+    /// carried by the fewest pod templates: the shortest list to check.
+    fn rarest(&self, ns: Option<Sym>, pairs: impl Iterator<Item = (Sym, Sym)>) -> Option<(Sym, Sym)> {
+        pairs.min_by_key(|&(k, v)| {
+            namespaces(ns)
+                .into_iter()
+                .map(|n| self.pods.labelled(self.facts, n, k, v).len())
+                .sum::<usize>()
+        })
+    }
+
+    /// Whether `o` can run pods carrying the controller label `key=value`.
+    fn controller_label_ok(&self, o: ObjId, key: Sym, value: Sym) -> bool {
+        let ident = self.facts.ident(o);
+        let sts = ident.typed == TypedTag::StatefulSet;
+        match self.str(key) {
+            "statefulset.kubernetes.io/pod-name" => {
+                sts && statefulset_pod(self.str(value)) == Some(self.str(ident.name))
+            }
+            "apps.kubernetes.io/pod-index" => sts,
+            _ => true,
+        }
+    }
+
+    /// A pod template with every key of the selector, for a "did you mean"
+    /// span: the object, the span of its labels' key and the labels shown.
+    fn near_miss(&self, ns: Option<Sym>, keys: &[Sym]) -> Option<(ObjId, String)> {
+        let first = *keys.first()?;
+        self.candidates(ns, &[Lookup::Key(first)])
+            .into_iter()
+            .find_map(|o| {
+                let labels = self.labels(o)?;
+                if !keys.iter().all(|k| label(labels, *k).is_some()) {
+                    return None;
+                }
+                let shown: Vec<(Sym, Sym)> = labels
+                    .iter()
+                    .copied()
+                    .filter(|(k, _)| keys.contains(k))
+                    .collect();
+                Some((o, describe_labels(self.facts, &shown)))
+            })
+    }
+
+    fn related_near_miss(&self, d: &mut crate::facts::Draft, ns: Option<Sym>, keys: &[Sym]) {
+        if let Some((o, labels)) = self.near_miss(ns, keys) {
+            if let Some((_, pod)) = self.facts.pod_of(o) {
+                d.related(
+                    self.facts.ident(o).file,
+                    pod.labels_key,
+                    format!(
+                        "the pod template of {} `{}` has {labels}",
+                        self.facts.kind(o),
+                        self.facts.name(o)
+                    ),
+                );
             }
         }
     }
 
-    fn pdb<'a>(&self, obj: &'a Object, cx: &Context<'a>, out: &mut Sink<'a>) {
-        let Typed::PodDisruptionBudget(pdb) = &obj.typed else { return };
-        let ns = obj.namespace.as_deref();
-        if !cx.index.has_pods_in(ns) {
+    fn service(&self, id: ObjId, sel: &[(Sym, Sym)], svc: &ServiceFact, out: &mut FactSink) {
+        let facts = self.facts;
+        let ns = facts.ident(id).namespace;
+        if !self.pods.has_pods_in(ns) {
+            return;
+        }
+        let user: Vec<(Sym, Sym)> = sel
+            .iter()
+            .copied()
+            .filter(|(k, _)| !controller_label(self.str(*k)))
+            .collect();
+        let lookup = match self.rarest(ns, user.iter().copied()) {
+            Some((k, v)) => Lookup::Pair(k, v),
+            None => match sel
+                .iter()
+                .find(|(k, _)| self.str(*k) == "statefulset.kubernetes.io/pod-name")
+                .and_then(|(_, v)| statefulset_pod(self.str(*v)))
+            {
+                Some(sts) => Lookup::StatefulSet(sts),
+                None => return,
+            },
+        };
+        let selected = self.candidates(ns, &[lookup]).into_iter().any(|o| {
+            let Some(labels) = self.labels(o) else { return false };
+            (user.is_empty() || user.iter().all(|&(k, v)| label(labels, k) == Some(v)))
+                && sel
+                    .iter()
+                    .filter(|(k, _)| controller_label(self.str(*k)))
+                    .all(|&(k, v)| self.controller_label_ok(o, k, v))
+        });
+        if selected {
+            return;
+        }
+        let b = out.report(
+            id,
+            "spec.selector",
+            svc.selector_key,
+            format!(
+                "Service `{}` selects pods with {}, but no pod template {} carries these labels: the Service gets no endpoints and connections to it fail",
+                facts.name(id),
+                describe_labels(facts, sel),
+                where_(facts.namespace(id))
+            ),
+        );
+        b.label("selects no pods")
+            .help("make `spec.selector` equal to labels of the workload's pod template (`spec.template.metadata.labels`), or lint the Service together with the files that define its pods");
+        let keys: Vec<Sym> = user.iter().map(|&(k, _)| k).collect();
+        self.related_near_miss(b, ns, &keys);
+    }
+
+    fn pdb(&self, pdb: Pdb<'_>, out: &mut FactSink) {
+        let facts = self.facts;
+        let id = pdb.id;
+        let f: &PdbFact = pdb.fact;
+        let ns = facts.ident(id).namespace;
+        if !self.pods.has_pods_in(ns) {
             return;
         }
         const HELP: &str = "set `spec.selector.matchLabels` to the labels of the workload's pod template (`spec.template.metadata.labels`), or lint the PodDisruptionBudget together with the files that define its pods";
-        let Some(sel) = pdb.spec.as_ref().and_then(|s| s.selector.as_ref()) else {
-            out.report("spec", format!("PodDisruptionBudget `{}` has no `spec.selector`: it selects no pods and protects nothing from node drains", obj.name))
+        if !f.has_selector {
+            out.report(id, "spec", f.spec_key, format!("PodDisruptionBudget `{}` has no `spec.selector`: it selects no pods and protects nothing from node drains", facts.name(id)))
                 .label("no selector")
                 .help(HELP);
             return;
-        };
-        if selector_is_empty(sel) {
+        }
+        if pdb.selector_is_empty() {
             // policy/v1: every pod of the namespace; policy/v1beta1: none.
-            if !crate::disruption::empty_selector_selects_all(obj) {
-                out.report("spec.selector", format!("PodDisruptionBudget `{}` has an empty `spec.selector`, which in policy/v1beta1 selects no pods: it protects nothing", obj.name))
+            if !pdb.empty_selector_selects_all(facts) {
+                out.report(id, "spec.selector", f.selector_key, format!("PodDisruptionBudget `{}` has an empty `spec.selector`, which in policy/v1beta1 selects no pods: it protects nothing", facts.name(id)))
                     .label("selects no pods in policy/v1beta1")
                     .help("set `spec.selector.matchLabels` to the pod template's labels (in policy/v1 an empty selector would select every pod of the namespace instead)");
             }
             return;
         }
-        let user = LabelSelector {
-            match_labels: sel.match_labels.as_ref().map(|ml| ml.iter().filter(|(k, _)| !controller_label(k)).map(|(k, v)| (k.clone(), v.clone())).collect()),
-            match_expressions: sel.match_expressions.as_ref().map(|es| es.iter().filter(|e| !controller_label(&e.key)).cloned().collect()),
-        };
+        let user = |k: Sym| !controller_label(self.str(k));
+        let ml = pdb.match_labels();
+        let user_labels = || ml.iter().copied().filter(|&(k, _)| user(k));
         let mut lookups = Vec::new();
-        if let Some((k, v)) = rarest(cx, ns, user.match_labels.iter().flatten()) {
+        if let Some((k, v)) = self.rarest(ns, user_labels()) {
             lookups.push(Lookup::Pair(k, v));
-        } else if let Some(e) = user.match_expressions.iter().flatten().find(|e| matches!(e.operator.as_str(), "In" | "Exists")) {
-            match e.operator.as_str() {
-                "In" => lookups.extend(e.values.iter().flatten().map(|v| Lookup::Pair(&e.key, v))),
-                _ => lookups.push(Lookup::Key(&e.key)),
+        } else if let Some(e) = pdb
+            .exprs()
+            .iter()
+            .filter(|e| user(e.key))
+            .find(|e| matches!(e.op, Op::In | Op::Exists))
+        {
+            match e.op {
+                Op::In => lookups.extend(pdb.file.values(e.values).iter().map(|&v| Lookup::Pair(e.key, v))),
+                _ => lookups.push(Lookup::Key(e.key)),
             }
-        } else if let Some(sts) = sel.match_labels.as_ref().and_then(|ml| ml.get("statefulset.kubernetes.io/pod-name")).and_then(|v| statefulset_pod(v)) {
+        } else if let Some(sts) = ml
+            .iter()
+            .find(|(k, _)| self.str(*k) == "statefulset.kubernetes.io/pod-name")
+            .and_then(|(_, v)| statefulset_pod(self.str(*v)))
+        {
             lookups.push(Lookup::StatefulSet(sts));
         } else {
             // Only NotIn / DoesNotExist or controller labels: no index lookup
             // narrows the pods down; stay silent rather than guess.
             return;
         }
-        let injected: Vec<(&String, &String)> = sel.match_labels.iter().flatten().filter(|(k, _)| controller_label(k)).collect();
-        let selected = candidates(cx, ns, &lookups).into_iter().any(|o| {
-            let Some(pod) = o.pod() else { return false };
-            selector_matches(&user, pod.labels_or_empty()) && injected.iter().all(|(k, v)| controller_label_ok(o, k, v))
+        let injected: Vec<(Sym, Sym)> = ml.iter().copied().filter(|&(k, _)| !user(k)).collect();
+        let selected = self.candidates(ns, &lookups).into_iter().any(|o| {
+            let Some(labels) = self.labels(o) else { return false };
+            pdb.matches(labels, user) && injected.iter().all(|&(k, v)| self.controller_label_ok(o, k, v))
         });
         if selected {
             return;
         }
         let b = out.report(
+            id,
             "spec.selector",
+            f.selector_key,
             format!(
                 "PodDisruptionBudget `{}` selects pods with {}, but no pod template {} carries these labels: it protects nothing from node drains",
-                obj.name,
-                describe_selector(sel),
-                where_(ns)
+                facts.name(id),
+                pdb.describe(facts),
+                where_(facts.namespace(id))
             ),
         );
         b.label("selects no pods").help(HELP);
-        let keys: Vec<&str> = user.match_labels.iter().flatten().map(|(k, _)| k.as_str()).collect();
-        if let Some((o, labels)) = near_miss(cx, ns, &keys) {
-            if let Some(pod) = o.pod() {
-                b.related(o, pod.labels_path, format!("the pod template of {} `{}` has {labels}", o.kind, o.name));
-            }
-        }
+        let keys: Vec<Sym> = user_labels().map(|(k, _)| k).collect();
+        self.related_near_miss(b, ns, &keys);
     }
 }
 
-impl Rule for DanglingSelector {
-    fn check<'a>(&self, obj: &'a Object, cx: &Context<'a>, out: &mut Sink<'a>) {
+impl FactRule for DanglingSelector {
+    fn check(&self, facts: &Facts, out: &mut FactSink) {
         // The selected pods may be in the input that could not be read.
-        if cx.inputs_incomplete {
+        if facts.inputs_incomplete {
             return;
         }
-        self.service(obj, cx, out);
-        self.pdb(obj, cx, out);
+        let cx = Cx::new(facts);
+        let sinks: Vec<FactSink> = facts
+            .files
+            .par_iter()
+            .enumerate()
+            .filter(|(_, ff)| !ff.pods.services.is_empty() || !ff.pods.pdbs.is_empty())
+            .map(|(i, ff)| {
+                let file = FileId(i as u32);
+                let mut out = FactSink::default();
+                for s in &ff.pods.services {
+                    let id = facts.id(file, s.local as usize);
+                    cx.service(id, ff.pods.labels(s.selector), s, &mut out);
+                }
+                for p in &ff.pods.pdbs {
+                    let pdb = Pdb {
+                        id: facts.id(file, p.local as usize),
+                        fact: p,
+                        file: &ff.pods,
+                    };
+                    cx.pdb(pdb, &mut out);
+                }
+                out
+            })
+            .collect();
+        for s in sinks {
+            out.append(s);
+        }
     }
 }

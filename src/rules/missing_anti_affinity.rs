@@ -1,70 +1,72 @@
 //! `missing-anti-affinity` — documented in rules/missing-anti-affinity.md
+//!
+//! How the pod template spreads its pods is read with the StatefulSet
+//! ([`crate::facts::pods::Spread`]); only the replica count, which an
+//! autoscaler may set, waits for the other objects.
 
-use crate::index::{describe_labels, describe_selector};
-use crate::manifest::Object;
-use crate::rule::{Context, Rule, Sink};
-use crate::spread::{key_level, terms};
+use rayon::prelude::*;
+
+use crate::facts::pods::Spread;
+use crate::facts::{FactRule, FactSink, Facts};
+use crate::source::FileId;
 
 pub struct MissingAntiAffinity;
 
-impl Rule for MissingAntiAffinity {
-    fn check<'a>(&self, obj: &'a Object, cx: &Context<'a>, out: &mut Sink<'a>) {
-        if obj.statefulset().is_none() {
-            return;
+impl FactRule for MissingAntiAffinity {
+    fn check(&self, facts: &Facts, out: &mut FactSink) {
+        let sinks: Vec<FactSink> = facts
+            .files
+            .par_iter()
+            .enumerate()
+            .filter(|(_, ff)| !ff.pods.anti_affinity.is_empty())
+            .map(|(i, ff)| {
+                let file = FileId(i as u32);
+                let mut out = FactSink::default();
+                for a in &ff.pods.anti_affinity {
+                    let id = facts.id(file, a.local as usize);
+                    let Some(pod) = ff.pods.pod(a.local as usize) else { continue };
+                    // The same count missing-pdb uses: unset is one pod, an
+                    // autoscaler's minReplicas when one scales it.
+                    let replicas = facts.replicas(id, pod).map_or(1, |r| r.count);
+                    if replicas < 2 {
+                        continue;
+                    }
+                    let name = facts.name(id);
+                    match &a.spread {
+                        Spread::TermMisses { constraint, field, span, why, labels_key } => {
+                            let what = if *constraint { "topology spread constraint" } else { "anti-affinity term" };
+                            out.report(id, &**field, *span, format!("the {what} of StatefulSet `{name}` {why}: it never spreads its {replicas} replicas"))
+                                .label("does not select the StatefulSet's own pods")
+                                .help("make the term's labelSelector match the pod template labels (e.g. the same matchLabels as `spec.selector`)")
+                                .related(file, *labels_key, "the pod template labels");
+                        }
+                        Spread::BadKey { field, span, key } => {
+                            out.report(
+                                id,
+                                &**field,
+                                *span,
+                                format!("StatefulSet `{name}` spreads its {replicas} replicas by `{key}`, which does not separate nodes or zones"),
+                            )
+                            .label("not a node or zone topology key")
+                            .help("use `topologyKey: kubernetes.io/hostname` (or `topology.kubernetes.io/zone`)");
+                        }
+                        Spread::NoTerms { field, span } => {
+                            out.report(
+                                id,
+                                &**field,
+                                *span,
+                                format!("StatefulSet `{name}` runs {replicas} replicas with no pod anti-affinity or topology spread: they may all land on one node"),
+                            )
+                            .label("no podAntiAffinity or topologySpreadConstraints")
+                            .help("add `affinity.podAntiAffinity` with `topologyKey: kubernetes.io/hostname` and a labelSelector matching the pod labels, or a topologySpreadConstraint on that key");
+                        }
+                    }
+                }
+                out
+            })
+            .collect();
+        for s in sinks {
+            out.append(s);
         }
-        // The same count missing-pdb uses: unset is one pod, an autoscaler's
-        // minReplicas when one scales it.
-        let replicas = crate::disruption::replicas(obj, cx.index).map_or(1, |r| r.count);
-        if replicas < 2 {
-            return;
-        }
-        let Some(pod) = obj.pod() else { return };
-        let labels = pod.labels_or_empty();
-        let ns = obj.namespace.as_deref();
-        let terms = terms(&pod, ns);
-        if terms
-            .iter()
-            .any(|t| t.selects_own_pods(labels) && key_level(t.topology_key).is_some())
-        {
-            return;
-        }
-        // A term that exists but misses its own pods is the common real bug.
-        if let Some(t) = terms.iter().find(|t| !t.selects_own_pods(labels)) {
-            let what = if t.is_constraint { "topology spread constraint" } else { "anti-affinity term" };
-            let selected = t.selector.map_or("no pods (no labelSelector)".to_string(), describe_selector);
-            let field = if t.selector.is_some() { t.selector_path() } else { t.path.clone() };
-            let why = if t.other_namespaces {
-                "only looks at other namespaces".to_string()
-            } else {
-                format!("selects {selected}, but the pods are labelled {}", describe_labels(labels))
-            };
-            out.report(field, format!("the {what} of StatefulSet `{}` {why}: it never spreads its {replicas} replicas", obj.name))
-                .label("does not select the StatefulSet's own pods")
-                .help("make the term's labelSelector match the pod template labels (e.g. the same matchLabels as `spec.selector`)")
-                .related(obj, pod.labels_path, "the pod template labels");
-            return;
-        }
-        if let Some(t) = terms.first() {
-            out.report(
-                t.key_path(),
-                format!(
-                    "StatefulSet `{}` spreads its {replicas} replicas by `{}`, which does not separate nodes or zones",
-                    obj.name, t.topology_key
-                ),
-            )
-            .on_value()
-            .label("not a node or zone topology key")
-            .help("use `topologyKey: kubernetes.io/hostname` (or `topology.kubernetes.io/zone`)");
-            return;
-        }
-        out.report(
-            format!("{}.affinity.podAntiAffinity", pod.spec_path),
-            format!(
-                "StatefulSet `{}` runs {replicas} replicas with no pod anti-affinity or topology spread: they may all land on one node",
-                obj.name
-            ),
-        )
-        .label("no podAntiAffinity or topologySpreadConstraints")
-        .help("add `affinity.podAntiAffinity` with `topologyKey: kubernetes.io/hostname` and a labelSelector matching the pod labels, or a topologySpreadConstraint on that key");
     }
 }

@@ -39,7 +39,7 @@ macro_rules! rules {
 }
 
 rules! {
-    Cross dangling_selector::DanglingSelector => "dangling-selector",
+    Facts dangling_selector::DanglingSelector => "dangling-selector",
     Local database_in_deployment::DatabaseInDeployment => "database-in-deployment",
     Local duplicate_env_var::DuplicateEnvVar => "duplicate-env-var",
     Local duplicate_key::DuplicateKey => "duplicate-key",
@@ -49,11 +49,11 @@ rules! {
     Local hardcoded_credential::HardcodedCredential => "hardcoded-credential",
     Cross immediate_volume_binding::ImmediateVolumeBinding => "immediate-volume-binding",
     Local invalid_value::InvalidValue => "invalid-value",
-    Cross missing_anti_affinity::MissingAntiAffinity => "missing-anti-affinity",
+    Facts missing_anti_affinity::MissingAntiAffinity => "missing-anti-affinity",
     Facts missing_backup::MissingBackup => "missing-backup",
     Facts missing_headless_service::MissingHeadlessService => "missing-headless-service",
     Local missing_liveness_probe::MissingLivenessProbe => "missing-liveness-probe",
-    Cross missing_pdb::MissingPdb => "missing-pdb",
+    Facts missing_pdb::MissingPdb => "missing-pdb",
     Local missing_readiness_probe::MissingReadinessProbe => "missing-readiness-probe",
     Local missing_resources::MissingResources => "missing-resources",
     Local missing_security_context::MissingSecurityContext => "missing-security-context",
@@ -62,7 +62,7 @@ rules! {
     Local mutable_image_tag::MutableImageTag => "mutable-image-tag",
     Local parallel_database_startup::ParallelDatabaseStartup => "parallel-database-startup",
     Local partition_blocks_rollout::PartitionBlocksRollout => "partition-blocks-rollout",
-    Cross pdb_blocks_eviction::PdbBlocksEviction => "pdb-blocks-eviction",
+    Facts pdb_blocks_eviction::PdbBlocksEviction => "pdb-blocks-eviction",
     Local pgdata_not_subdirectory::PgdataNotSubdirectory => "pgdata-not-subdirectory",
     Local privileged_container::PrivilegedContainer => "privileged-container",
     Local pvc_deleted_with_statefulset::PvcDeletedWithStatefulset => "pvc-deleted-with-statefulset",
