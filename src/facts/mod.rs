@@ -14,6 +14,7 @@
 //! file is parsed twice.
 
 pub mod intern;
+pub mod storage;
 
 use std::collections::HashMap;
 
@@ -92,6 +93,7 @@ pub struct FileFacts {
     pub idents: Vec<Ident>,
     /// `duplicate-object`: the span of each object's `metadata.name` value.
     pub name_values: Vec<ByteSpan>,
+    pub storage: storage::FileStorage,
 }
 
 /// Reading one file: the interner shared by every thread, and the file.
@@ -122,6 +124,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, out: &mut FileFacts) {
     });
     out.name_values
         .push(crate::path::locate(&obj.node, "metadata.name", true).0);
+    storage::extract(obj, out.idents.len() as u32 - 1, x, &mut out.storage);
 }
 
 /// Objects sharing a lookup key, in canonical order, and how to find the one

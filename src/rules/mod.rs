@@ -68,7 +68,7 @@ rules! {
     Local pvc_deleted_with_statefulset::PvcDeletedWithStatefulset => "pvc-deleted-with-statefulset",
     Local removed_api_version::RemovedApiVersion => "removed-api-version",
     Local selector_mismatch::SelectorMismatch => "selector-mismatch",
-    Cross shared_volume_claim::SharedVolumeClaim => "shared-volume-claim",
+    Facts shared_volume_claim::SharedVolumeClaim => "shared-volume-claim",
     Local short_termination_grace::ShortTerminationGrace => "short-termination-grace",
     Cross single_zone_storage::SingleZoneStorage => "single-zone-storage",
     Local undeclared_probe_port::UndeclaredProbePort => "undeclared-probe-port",
