@@ -13,6 +13,8 @@ use crate::source::ByteSpan;
 
 use super::{Extract, Sym};
 
+pub mod ephemeral;
+
 /// What one file's objects tell the storage rules. Every list is in the
 /// order of the objects in the file; `local` is an object's place in it.
 #[derive(Default)]
@@ -21,6 +23,13 @@ pub struct FileStorage {
     pub claims: Vec<ClaimFact>,
     /// Pod volumes that mount one claim for several replicas.
     pub shared_mounts: Vec<SharedMount>,
+    /// `ephemeral-data`: its findings, ...
+    pub ephemeral: Vec<ephemeral::DataFinding>,
+    /// ... the ConfigMaps mounted by the objects with a guarded one ...
+    pub pod_configs: Vec<ephemeral::PodConfigs>,
+    pub config_names: Vec<Sym>,
+    /// ... and the typed ConfigMaps that turn Redis persistence off.
+    pub redis_off_configs: Vec<u32>,
 }
 
 /// An object of kind `PersistentVolumeClaim`, as `shared-volume-claim` sees
@@ -59,6 +68,7 @@ pub fn extract(obj: &Object, local: u32, x: &Extract<'_>, out: &mut FileStorage)
         claim(obj, local, x, out);
     }
     shared_mounts(obj, local, x, out);
+    ephemeral::extract(obj, local, x, out);
 }
 
 fn claim(obj: &Object, local: u32, x: &Extract<'_>, out: &mut FileStorage) {

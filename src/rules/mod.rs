@@ -44,7 +44,7 @@ rules! {
     Local duplicate_env_var::DuplicateEnvVar => "duplicate-env-var",
     Local duplicate_key::DuplicateKey => "duplicate-key",
     Facts duplicate_object::DuplicateObject => "duplicate-object",
-    Cross ephemeral_data::EphemeralData => "ephemeral-data",
+    Facts ephemeral_data::EphemeralData => "ephemeral-data",
     Cross even_quorum_replicas::EvenQuorumReplicas => "even-quorum-replicas",
     Local hardcoded_credential::HardcodedCredential => "hardcoded-credential",
     Cross immediate_volume_binding::ImmediateVolumeBinding => "immediate-volume-binding",
