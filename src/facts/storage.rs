@@ -14,6 +14,7 @@ use crate::source::ByteSpan;
 use super::{Extract, Sym};
 
 pub mod ephemeral;
+pub mod quorum;
 
 /// What one file's objects tell the storage rules. Every list is in the
 /// order of the objects in the file; `local` is an object's place in it.
@@ -30,6 +31,13 @@ pub struct FileStorage {
     pub config_names: Vec<Sym>,
     /// ... and the typed ConfigMaps that turn Redis persistence off.
     pub redis_off_configs: Vec<u32>,
+    /// `even-quorum-replicas`: StatefulSets that run data stores, the
+    /// engines and pod labels they list, ...
+    pub members: Vec<quorum::Member>,
+    pub engines: Vec<Sym>,
+    pub labels: Vec<(Sym, Sym)>,
+    /// ... and those with an even member count of a quorum store.
+    pub even_quorum: Vec<quorum::EvenQuorum>,
 }
 
 /// An object of kind `PersistentVolumeClaim`, as `shared-volume-claim` sees
@@ -69,6 +77,7 @@ pub fn extract(obj: &Object, local: u32, x: &Extract<'_>, out: &mut FileStorage)
     }
     shared_mounts(obj, local, x, out);
     ephemeral::extract(obj, local, x, out);
+    quorum::extract(obj, local, x, out);
 }
 
 fn claim(obj: &Object, local: u32, x: &Extract<'_>, out: &mut FileStorage) {

@@ -45,7 +45,7 @@ rules! {
     Local duplicate_key::DuplicateKey => "duplicate-key",
     Facts duplicate_object::DuplicateObject => "duplicate-object",
     Facts ephemeral_data::EphemeralData => "ephemeral-data",
-    Cross even_quorum_replicas::EvenQuorumReplicas => "even-quorum-replicas",
+    Facts even_quorum_replicas::EvenQuorumReplicas => "even-quorum-replicas",
     Local hardcoded_credential::HardcodedCredential => "hardcoded-credential",
     Cross immediate_volume_binding::ImmediateVolumeBinding => "immediate-volume-binding",
     Local invalid_value::InvalidValue => "invalid-value",
