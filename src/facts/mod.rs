@@ -165,6 +165,8 @@ pub struct Facts {
     dirs: Vec<u32>,
     /// (kind, namespace, name) → objects.
     by_key: HashMap<(Sym, Option<Sym>, Sym), Near>,
+    /// Built on first use: which StorageClass each claim template uses.
+    pub storage_classes: std::sync::OnceLock<storage::classes::Tables>,
 }
 
 impl Facts {
@@ -197,6 +199,7 @@ impl Facts {
             file_of,
             dirs,
             by_key: HashMap::new(),
+            storage_classes: Default::default(),
         };
         let mut by_key: HashMap<(Sym, Option<Sym>, Sym), Near> = HashMap::new();
         for (id, ident) in facts.idents() {

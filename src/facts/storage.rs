@@ -13,6 +13,7 @@ use crate::source::ByteSpan;
 
 use super::{Extract, Sym};
 
+pub mod classes;
 pub mod ephemeral;
 pub mod quorum;
 
@@ -38,6 +39,11 @@ pub struct FileStorage {
     pub labels: Vec<(Sym, Sym)>,
     /// ... and those with an even member count of a quorum store.
     pub even_quorum: Vec<quorum::EvenQuorum>,
+    /// The StorageClass family: claim templates that ask for a class, the
+    /// typed StatefulSets that list them, and the StorageClasses.
+    pub templates: Vec<classes::ClaimTemplate>,
+    pub sts_claims: Vec<classes::StsClaims>,
+    pub classes: Vec<classes::ClassFact>,
 }
 
 /// An object of kind `PersistentVolumeClaim`, as `shared-volume-claim` sees
@@ -78,6 +84,7 @@ pub fn extract(obj: &Object, local: u32, x: &Extract<'_>, out: &mut FileStorage)
     shared_mounts(obj, local, x, out);
     ephemeral::extract(obj, local, x, out);
     quorum::extract(obj, local, x, out);
+    classes::extract(obj, local, x, out);
 }
 
 fn claim(obj: &Object, local: u32, x: &Extract<'_>, out: &mut FileStorage) {

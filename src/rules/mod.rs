@@ -58,7 +58,7 @@ rules! {
     Local missing_resources::MissingResources => "missing-resources",
     Local missing_security_context::MissingSecurityContext => "missing-security-context",
     Local missing_startup_probe::MissingStartupProbe => "missing-startup-probe",
-    Cross missing_storage_class::MissingStorageClass => "missing-storage-class",
+    Facts missing_storage_class::MissingStorageClass => "missing-storage-class",
     Local mutable_image_tag::MutableImageTag => "mutable-image-tag",
     Local parallel_database_startup::ParallelDatabaseStartup => "parallel-database-startup",
     Local partition_blocks_rollout::PartitionBlocksRollout => "partition-blocks-rollout",
