@@ -70,7 +70,7 @@ rules! {
     Local selector_mismatch::SelectorMismatch => "selector-mismatch",
     Facts shared_volume_claim::SharedVolumeClaim => "shared-volume-claim",
     Local short_termination_grace::ShortTerminationGrace => "short-termination-grace",
-    Cross single_zone_storage::SingleZoneStorage => "single-zone-storage",
+    Facts single_zone_storage::SingleZoneStorage => "single-zone-storage",
     Local undeclared_probe_port::UndeclaredProbePort => "undeclared-probe-port",
     Local unknown_field::UnknownField => "unknown-field",
     Local unmounted_claim_template::UnmountedClaimTemplate => "unmounted-claim-template",
