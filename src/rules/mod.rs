@@ -47,7 +47,7 @@ rules! {
     Facts ephemeral_data::EphemeralData => "ephemeral-data",
     Facts even_quorum_replicas::EvenQuorumReplicas => "even-quorum-replicas",
     Local hardcoded_credential::HardcodedCredential => "hardcoded-credential",
-    Cross immediate_volume_binding::ImmediateVolumeBinding => "immediate-volume-binding",
+    Facts immediate_volume_binding::ImmediateVolumeBinding => "immediate-volume-binding",
     Local invalid_value::InvalidValue => "invalid-value",
     Cross missing_anti_affinity::MissingAntiAffinity => "missing-anti-affinity",
     Cross missing_backup::MissingBackup => "missing-backup",
