@@ -75,7 +75,7 @@ rules! {
     Local unknown_field::UnknownField => "unknown-field",
     Local unmounted_claim_template::UnmountedClaimTemplate => "unmounted-claim-template",
     Cross unsafe_backup_job::UnsafeBackupJob => "unsafe-backup-job",
-    Cross volume_expansion_disabled::VolumeExpansionDisabled => "volume-expansion-disabled",
+    Facts volume_expansion_disabled::VolumeExpansionDisabled => "volume-expansion-disabled",
     Local yaml_1_1_literal::Yaml11Literal => "yaml-1.1-literal",
 }
 
