@@ -25,17 +25,16 @@ pub struct FileStorage {
     pub claims: Vec<ClaimFact>,
     /// Pod volumes that mount one claim for several replicas.
     pub shared_mounts: Vec<SharedMount>,
-    /// `ephemeral-data`: its findings, ...
+    /// Lists of strings the facts below point into: engines of
+    /// [`quorum::Member`]s, ConfigMap names of [`ephemeral::DataFinding`]s.
+    pub syms: Vec<Sym>,
+    /// `ephemeral-data`: its findings, and the typed ConfigMaps that turn
+    /// Redis persistence off.
     pub ephemeral: Vec<ephemeral::DataFinding>,
-    /// ... the ConfigMaps mounted by the objects with a guarded one ...
-    pub pod_configs: Vec<ephemeral::PodConfigs>,
-    pub config_names: Vec<Sym>,
-    /// ... and the typed ConfigMaps that turn Redis persistence off.
     pub redis_off_configs: Vec<u32>,
-    /// `even-quorum-replicas`: StatefulSets that run data stores, the
-    /// engines and pod labels they list, ...
+    /// `even-quorum-replicas`: StatefulSets that run data stores, their pod
+    /// labels, ...
     pub members: Vec<quorum::Member>,
-    pub engines: Vec<Sym>,
     pub labels: Vec<(Sym, Sym)>,
     /// ... and those with an even member count of a quorum store.
     pub even_quorum: Vec<quorum::EvenQuorum>,

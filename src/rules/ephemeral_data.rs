@@ -25,18 +25,13 @@ impl FactRule for EphemeralData {
         for (f, ff) in facts.files.iter().enumerate() {
             let file = FileId(f as u32);
             let st = &ff.storage;
-            let mut configs = st.pod_configs.iter().peekable();
             for d in &st.ephemeral {
                 let id = facts.id(file, d.local as usize);
-                if d.guarded {
-                    while configs.next_if(|c| c.local < d.local).is_some() {}
-                    let cache = configs.peek().filter(|c| c.local == d.local).is_some_and(|c| {
-                        let ns = facts.ident(id).namespace;
-                        let names = st.config_names.get(c.start as usize..(c.start + c.len) as usize).unwrap_or_default();
-                        names.iter().any(|&n| off.contains(&(ns, n)))
-                    });
-                    if cache {
-                        continue;
+                if let Some((start, len)) = d.guard {
+                    let ns = facts.ident(id).namespace;
+                    let names = st.syms.get(start as usize..(start + len) as usize).unwrap_or_default();
+                    if names.iter().any(|&n| off.contains(&(ns, n))) {
+                        continue; // a cache by configuration
                     }
                 }
                 let r = out.report(id, d.field.clone(), d.span, d.message.clone()).label(d.label.clone()).help(d.help.clone());

@@ -38,7 +38,7 @@ impl FactRule for EvenQuorumReplicas {
                 let id = facts.id(FileId(f as u32), m.local as usize);
                 let ns = facts.ident(id).namespace;
                 let at = m.engines_at as usize;
-                for &e in st.engines.get(at..at + m.engines_len as usize).unwrap_or_default() {
+                for &e in st.syms.get(at..at + m.engines_len as usize).unwrap_or_default() {
                     if !wanted.contains(&(ns, e)) {
                         continue;
                     }

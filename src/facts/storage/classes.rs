@@ -202,10 +202,12 @@ pub struct Tables {
     by_name: HashMap<Sym, Near>,
     /// Objects of kind `StorageClass` annotated as the default, typed or not.
     pub defaults: Near,
-    /// Per file, per claim template (as in [`FileStorage::templates`]): the
+    /// Per claim template, file after file (as in
+    /// [`FileStorage::templates`]; a file's first at `starts[file]`): the
     /// typed class it uses, the nearest one of its name or the nearest
     /// default (when the nearest default is not typed, none).
-    pub resolved: Vec<Vec<Option<ObjId>>>,
+    resolved: Vec<Option<ObjId>>,
+    starts: Vec<u32>,
     /// Each class's first user in canonical order: the StatefulSet, its file
     /// and the claim template (its place in the file's list).
     pub first_user: HashMap<ObjId, (ObjId, FileId, usize)>,
@@ -241,9 +243,10 @@ impl Tables {
             by_name,
             defaults,
             resolved: Vec::new(),
+            starts: Vec::with_capacity(facts.files.len()),
             first_user: HashMap::new(),
         };
-        tables.resolved = facts
+        let per_file: Vec<Vec<Option<ObjId>>> = facts
             .files
             .par_iter()
             .enumerate()
@@ -252,33 +255,42 @@ impl Tables {
                 ff.storage
                     .templates
                     .iter()
-                    .map(|t| {
-                        let class = match t.choice {
-                            Choice::Annotation(name) | Choice::ClassName(name) => {
-                                facts.nearest(file, tables.by_name.get(&name)?)
-                            }
-                            Choice::Default => facts.nearest(file, &tables.defaults),
-                        }?;
-                        class_fact(facts, class).filter(|c| c.typed)?;
-                        Some(class)
-                    })
+                    .map(|t| tables.resolve(facts, file, t))
                     .collect()
             })
             .collect();
+        for r in per_file {
+            tables.starts.push(tables.resolved.len() as u32);
+            tables.resolved.extend(r);
+        }
         let mut first_user = HashMap::new();
         for (f, ff) in facts.files.iter().enumerate() {
             let file = FileId(f as u32);
             for s in &ff.storage.sts_claims {
                 let sts = facts.id(file, s.local as usize);
-                for t in s.at as usize..(s.at + s.len) as usize {
-                    if let Some(&Some(class)) = tables.resolved[f].get(t) {
-                        first_user.entry(class).or_insert((sts, file, t));
+                for (t, (_, class)) in tables.claims(facts, file, s).enumerate() {
+                    if let Some(class) = class {
+                        first_user
+                            .entry(class)
+                            .or_insert((sts, file, s.at as usize + t));
                     }
                 }
             }
         }
         tables.first_user = first_user;
         tables
+    }
+
+    /// The typed class a claim template of `file` uses, if any.
+    fn resolve(&self, facts: &Facts, file: FileId, t: &ClaimTemplate) -> Option<ObjId> {
+        let class = match t.choice {
+            Choice::Annotation(name) | Choice::ClassName(name) => {
+                facts.nearest(file, self.by_name.get(&name)?)
+            }
+            Choice::Default => facts.nearest(file, &self.defaults),
+        }?;
+        class_fact(facts, class).filter(|c| c.typed)?;
+        Some(class)
     }
 
     /// The claim templates of a StatefulSet, each with the typed class it
@@ -291,16 +303,17 @@ impl Tables {
     ) -> impl Iterator<Item = (&'f ClaimTemplate, Option<ObjId>)> + 'f {
         let ff = &facts.files[file.0 as usize];
         let range = s.at as usize..(s.at + s.len) as usize;
+        let start = self.starts.get(file.0 as usize).map_or(0, |&s| s as usize);
         let resolved = self
             .resolved
-            .get(file.0 as usize)
-            .map_or(&[][..], Vec::as_slice);
+            .get(start + range.start..start + range.end)
+            .unwrap_or_default();
         ff.storage
             .templates
-            .get(range.clone())
+            .get(range)
             .unwrap_or_default()
             .iter()
-            .zip(resolved.get(range).unwrap_or_default().iter().copied())
+            .zip(resolved.iter().copied())
     }
 }
 

@@ -16,23 +16,16 @@ use super::{Extract, FileStorage};
 /// A finding of `ephemeral-data`, resolved while its file is read.
 pub struct DataFinding {
     pub local: u32,
-    /// Dropped when one of the ConfigMaps the pod mounts ([`PodConfigs`])
-    /// turns Redis persistence off: the container's flags leave it to them.
-    pub guarded: bool,
+    /// Dropped when one of these ConfigMaps (names at `syms[start..start +
+    /// len]` of the file: those the pod mounts, directly or projected) turns
+    /// Redis persistence off: the container's flags leave it to them.
+    pub guard: Option<(u32, u32)>,
     pub field: String,
     pub span: ByteSpan,
     pub message: String,
     pub label: String,
     pub help: String,
     pub related: Option<(ByteSpan, String)>,
-}
-
-/// The ConfigMaps a pod mounts (directly or projected), recorded only for an
-/// object with a guarded finding: `names[start..start + len]` of its file.
-pub struct PodConfigs {
-    pub local: u32,
-    pub start: u32,
-    pub len: u32,
 }
 
 /// What backs a pod volume.
@@ -100,7 +93,6 @@ struct Mount<'a> {
 struct Out<'a> {
     obj: &'a Object,
     local: u32,
-    guarded: bool,
     list: &'a mut Vec<DataFinding>,
 }
 
@@ -116,7 +108,7 @@ impl Out<'_> {
         let span = locate(&self.obj.node, &field, false).0;
         self.list.push(DataFinding {
             local: self.local,
-            guarded: self.guarded,
+            guard: None,
             field,
             span,
             message,
@@ -163,15 +155,15 @@ pub fn extract(obj: &Object, local: u32, x: &Extract<'_>, facts: &mut FileStorag
     let out = &mut Out {
         obj,
         local,
-        guarded: false,
         list: &mut facts.ephemeral,
     };
-    let mut any_guarded = false;
+    // Where the names of `configs` are in `facts.syms`, once needed.
+    let mut guard = None;
     for c in pod.containers(false) {
         let Some(store) = container_store(c.container) else {
             continue;
         };
-        out.guarded = match persistence_by_flags(c.container, &store) {
+        let guarded = match persistence_by_flags(c.container, &store) {
             Some(true) => continue, // a cache by configuration
             Some(false) => false,
             // Redis whose flags leave it to a config file: a cache if a
@@ -293,16 +285,16 @@ pub fn extract(obj: &Object, local: u32, x: &Extract<'_>, facts: &mut FileStorag
                 fix,
             );
         }
-        any_guarded |= out.guarded && out.list.len() > before;
-    }
-    if any_guarded {
-        let start = facts.config_names.len() as u32;
-        facts.config_names.extend(configs.iter().map(|n| x.sym(n)));
-        facts.pod_configs.push(PodConfigs {
-            local,
-            start,
-            len: configs.len() as u32,
-        });
+        if guarded && out.list.len() > before {
+            let guard = *guard.get_or_insert_with(|| {
+                let start = facts.syms.len() as u32;
+                facts.syms.extend(configs.iter().map(|n| x.sym(n)));
+                (start, configs.len() as u32)
+            });
+            for d in &mut out.list[before..] {
+                d.guard = Some(guard);
+            }
+        }
     }
 }
 

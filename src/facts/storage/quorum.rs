@@ -16,7 +16,7 @@ pub struct Member {
     /// `spec.replicas`, 1 when unset (no HorizontalPodAutoscaler).
     pub replicas: i32,
     /// The engines of its containers, deduplicated:
-    /// `engines[engines_at..engines_at + engines_len]` of its file.
+    /// `syms[engines_at..engines_at + engines_len]` of its file.
     pub engines_at: u32,
     pub engines_len: u32,
     /// Its pod labels: `labels[labels_at..labels_at + labels_len]`.
@@ -56,8 +56,8 @@ pub fn extract(obj: &Object, local: u32, x: &Extract<'_>, facts: &mut FileStorag
     engines.sort_unstable();
     engines.dedup();
     let member = facts.members.len() as u32;
-    let (engines_at, labels_at) = (facts.engines.len() as u32, facts.labels.len() as u32);
-    facts.engines.extend(engines.iter().map(|e| x.sym(e)));
+    let (engines_at, labels_at) = (facts.syms.len() as u32, facts.labels.len() as u32);
+    facts.syms.extend(engines.iter().map(|e| x.sym(e)));
     facts.labels.extend(
         pod.labels_or_empty()
             .iter()
@@ -67,7 +67,7 @@ pub fn extract(obj: &Object, local: u32, x: &Extract<'_>, facts: &mut FileStorag
         local,
         replicas: obj.replicas().unwrap_or(1),
         engines_at,
-        engines_len: facts.engines.len() as u32 - engines_at,
+        engines_len: facts.syms.len() as u32 - engines_at,
         labels_at,
         labels_len: facts.labels.len() as u32 - labels_at,
     });
