@@ -1338,13 +1338,26 @@ fn default_dirs(c: &Container, store: &DataStore) -> Vec<String> {
 /// among them with `save ""` and no `appendonly yes` turns persistence off.
 /// Without either, Redis keeps its default RDB snapshots: persistence on.
 pub fn persistence_disabled(c: &Container, store: &DataStore, configs: &[&str]) -> bool {
+    persistence_by_flags(c, store).unwrap_or_else(|| {
+        configs
+            .iter()
+            .filter_map(|text| redis_conf_persistence(text))
+            .any(|on| !on)
+    })
+}
+
+/// What [`persistence_disabled`] decides from the server and its flags alone:
+/// `None` when that is left to configuration files (a Redis-family server
+/// with no `--save`, `--save=` or `--appendonly yes`), which turn persistence
+/// off when one of them says so ([`redis_conf_persistence`] is `Some(false)`).
+pub fn persistence_by_flags(c: &Container, store: &DataStore) -> Option<bool> {
     if store.engine != "redis" {
-        return false;
+        return Some(false);
     }
     let words = all_words(c);
     let aof = flag_values(&words, "--appendonly");
     if aof.iter().any(|v| v.eq_ignore_ascii_case("yes")) {
-        return false;
+        return Some(false);
     }
     let save: Vec<&String> = words
         .iter()
@@ -1354,15 +1367,12 @@ pub fn persistence_disabled(c: &Container, store: &DataStore, configs: &[&str]) 
         .collect();
     let save_off = |v: &str| v.is_empty() || v == "\"\"" || v == "''";
     if let Some(last) = save.last() {
-        return save_off(last);
+        return Some(save_off(last));
     }
     if words.iter().any(|w| w == "--save=") {
-        return true;
+        return Some(true);
     }
-    configs
-        .iter()
-        .filter_map(|text| redis_conf_persistence(text))
-        .any(|on| !on)
+    None
 }
 
 /// Persistence according to a redis.conf text: `None` when the text sets

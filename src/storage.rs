@@ -1,6 +1,8 @@
 //! Which StorageClass each volumeClaimTemplate of a StatefulSet uses, and what
 //! stslint knows about provisioners.
 
+use std::collections::BTreeSet;
+
 use k8s_openapi::api::storage::v1::StorageClass;
 
 use crate::index::Index;
@@ -145,4 +147,52 @@ pub fn topology_constrained(sc: &StorageClass) -> bool {
             .allowed_topologies
             .as_ref()
             .is_some_and(|t| !t.is_empty())
+}
+
+/// Whether an object (of kind `StorageClass`, typed or not) is annotated as
+/// the cluster default.
+pub fn is_default_class(o: &Object) -> bool {
+    const KEYS: [&str; 2] = [
+        "storageclass.kubernetes.io/is-default-class",
+        "storageclass.beta.kubernetes.io/is-default-class",
+    ];
+    KEYS.iter().any(|k| {
+        o.annotation(k)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    })
+}
+
+/// Node labels that name a zone, as StorageClass `allowedTopologies` use them.
+const ZONE_LABELS: &[&str] = &[
+    "topology.kubernetes.io/zone",
+    "failure-domain.beta.kubernetes.io/zone",
+    "topology.gke.io/zone",
+    "topology.ebs.csi.aws.com/zone",
+    "topology.disk.csi.azure.com/zone",
+    "topology.cinder.csi.openstack.org/zone",
+];
+
+/// The single zone a class restricts its volumes to, with the field that says so.
+pub fn pinned_zone(sc: &StorageClass) -> Option<(String, String)> {
+    let mut zones = BTreeSet::new();
+    let mut field = None;
+    for (t, term) in sc.allowed_topologies.iter().flatten().enumerate() {
+        for (e, expr) in term.match_label_expressions.iter().flatten().enumerate() {
+            if ZONE_LABELS.contains(&expr.key.as_str()) {
+                zones.extend(expr.values.iter().cloned());
+                field.get_or_insert(format!(
+                    "allowedTopologies[{t}].matchLabelExpressions[{e}].values"
+                ));
+            }
+        }
+    }
+    if field.is_none() {
+        // The in-tree GCE/AWS provisioners' `zone` parameter.
+        if let Some(z) = sc.parameters.as_ref().and_then(|p| p.get("zone")) {
+            zones.insert(z.clone());
+            field = Some("parameters.zone".into());
+        }
+    }
+    let field = field?;
+    (zones.len() == 1).then(|| (zones.into_iter().next().unwrap_or_default(), field))
 }

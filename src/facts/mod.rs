@@ -16,6 +16,7 @@
 pub mod backup;
 pub mod intern;
 pub mod pods;
+pub mod storage;
 
 use std::borrow::Cow;
 
@@ -99,6 +100,7 @@ pub struct FileFacts {
     /// StatefulSets, Services and backups (see [`backup`]).
     pub backup: backup::FileBackup,
     pub pods: pods::FilePods,
+    pub storage: storage::FileStorage,
 }
 
 /// Reading one file: the interner shared by every thread, and the file.
@@ -131,6 +133,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, out: &mut FileFacts) {
     out.name_values
         .push(crate::path::locate(&obj.node, "metadata.name", true).0);
     backup::extract(obj, x, out.idents.len() as u32 - 1, &mut out.backup);
+    storage::extract(obj, out.idents.len() as u32 - 1, x, &mut out.storage);
 }
 
 /// Objects sharing a lookup key, in canonical order, and how to find the one
@@ -174,6 +177,8 @@ pub struct Facts {
     /// Built on first use (see [`backup::backup_jobs`]).
     backup_jobs: std::sync::OnceLock<backup::BackupJobs>,
     pod_tables: pods::Tables,
+    /// Built on first use: which StorageClass each claim template uses.
+    pub storage_classes: std::sync::OnceLock<storage::classes::Tables>,
 }
 
 /// Objects by (kind, namespace, name): one sorted array (16 bytes an object,
@@ -234,6 +239,7 @@ impl Facts {
             by_key: ByKey::default(),
             backup_jobs: std::sync::OnceLock::new(),
             pod_tables: pods::Tables::default(),
+            storage_classes: Default::default(),
         };
         let mut pairs: Vec<([u32; 3], ObjId)> = facts
             .idents()

@@ -1,35 +1,40 @@
 //! `immediate-volume-binding` — documented in rules/immediate-volume-binding.md
 
-use crate::manifest::{Object, Typed};
-use crate::rule::{Context, Rule, Sink};
-use crate::storage::topology_constrained;
+use crate::facts::storage::classes::Tables;
+use crate::facts::{FactRule, FactSink, Facts};
+use crate::source::FileId;
 
 pub struct ImmediateVolumeBinding;
 
-impl Rule for ImmediateVolumeBinding {
-    fn check<'a>(&self, obj: &'a Object, cx: &Context<'a>, out: &mut Sink<'a>) {
-        let Typed::StorageClass(sc) = &obj.typed else { return };
-        if sc.volume_binding_mode.as_deref().is_some_and(|m| m != "Immediate") || !topology_constrained(sc) {
-            return;
+impl FactRule for ImmediateVolumeBinding {
+    fn check(&self, facts: &Facts, out: &mut FactSink) {
+        let tables = Tables::get(facts);
+        for (f, ff) in facts.files.iter().enumerate() {
+            for c in &ff.storage.classes {
+                // Binds immediately while topology constrains its volumes.
+                let Some(v) = c.immediate else { continue };
+                let class = facts.id(FileId(f as u32), c.local as usize);
+                let Some(&(sts, sts_file, t)) = tables.first_user.get(&class) else { continue };
+                let Some(claim) = facts.files[sts_file.0 as usize].storage.templates.get(t) else { continue };
+                let (at, how) = if v.written {
+                    ("volumeBindingMode", "`volumeBindingMode: Immediate`")
+                } else {
+                    ("metadata.name", "the default `volumeBindingMode` (Immediate)")
+                };
+                out.report(
+                    class,
+                    at,
+                    v.span,
+                    format!(
+                        "StorageClass `{}` uses {how}: each volume is created before its pod is scheduled, in a zone or node chosen without the pod's constraints, so StatefulSet `{}` pods can end up unschedulable",
+                        facts.name(class),
+                        facts.name(sts)
+                    ),
+                )
+                .label("volumes bound before scheduling")
+                .help("set `volumeBindingMode: WaitForFirstConsumer` so each volume is created where its pod is scheduled")
+                .related(sts_file, claim.span, format!("StatefulSet `{}` uses this class", facts.name(sts)));
+            }
         }
-        let users = cx.index.class_users(obj);
-        let Some((sts, field)) = users.first() else { return };
-        let (at, how) = if obj.has("volumeBindingMode") {
-            ("volumeBindingMode", "`volumeBindingMode: Immediate`")
-        } else {
-            ("metadata.name", "the default `volumeBindingMode` (Immediate)")
-        };
-        let p = out
-            .report(
-                at,
-                format!(
-                    "StorageClass `{}` uses {how}: each volume is created before its pod is scheduled, in a zone or node chosen without the pod's constraints, so StatefulSet `{}` pods can end up unschedulable",
-                    obj.name, sts.name
-                ),
-            )
-            .on_value()
-            .label("volumes bound before scheduling")
-            .help("set `volumeBindingMode: WaitForFirstConsumer` so each volume is created where its pod is scheduled");
-        p.related_value(sts, field.clone(), format!("StatefulSet `{}` uses this class", sts.name));
     }
 }

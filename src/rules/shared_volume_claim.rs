@@ -1,57 +1,65 @@
 //! `shared-volume-claim` — documented in rules/shared-volume-claim.md
 
-use crate::manifest::{Object, Typed};
-use crate::rule::{Context, Rule, Sink};
+use std::collections::HashMap;
+
+use crate::facts::storage::{ClaimFact, TEMPLATE_SPEC};
+use crate::facts::{FactRule, FactSink, Facts, Sym, TypedTag};
+use crate::source::FileId;
 
 pub struct SharedVolumeClaim;
 
-impl Rule for SharedVolumeClaim {
-    fn check<'a>(&self, obj: &'a Object, cx: &Context<'a>, out: &mut Sink<'a>) {
-        if !matches!(obj.typed, Typed::StatefulSet(_) | Typed::Deployment(_) | Typed::ReplicaSet(_)) {
+impl FactRule for SharedVolumeClaim {
+    fn check(&self, facts: &Facts, out: &mut FactSink) {
+        if facts.files.iter().all(|f| f.storage.shared_mounts.is_empty()) {
             return;
         }
-        let replicas = obj.replicas().unwrap_or(1);
-        if replicas < 2 {
-            return;
+        // The claims by namespace and name (the last of several, in canonical
+        // order), whatever their type: an untyped one has no known modes.
+        let mut claims: HashMap<(Option<Sym>, Sym), (FileId, &ClaimFact)> = HashMap::new();
+        for (f, ff) in facts.files.iter().enumerate() {
+            let file = FileId(f as u32);
+            for c in &ff.storage.claims {
+                let id = facts.id(file, c.local as usize);
+                let ident = facts.ident(id);
+                claims.insert((ident.namespace, ident.name), (file, c));
+            }
         }
-        let Some(pod) = obj.pod() else { return };
-        let ns = obj.namespace.as_deref();
-        // A volumeClaimTemplate takes precedence over a volume of the same name.
-        let templates: Vec<&str> = obj
-            .statefulset()
-            .map(|s| s.spec.volume_claim_templates.iter().flatten().filter_map(|t| t.metadata.name.as_deref()).collect())
-            .unwrap_or_default();
-        for (i, v) in pod.spec.volumes.iter().flatten().enumerate() {
-            let Some(pvc) = v.persistent_volume_claim.as_ref() else { continue };
-            if templates.contains(&v.name.as_str()) {
-                continue;
-            }
-            // A claim that is meant to be shared (ReadWriteMany / ReadOnlyMany) is fine.
-            let claim = cx.index.named(ns, "PersistentVolumeClaim", &pvc.claim_name).last().copied();
-            let modes: Vec<String> = match claim.map(|c| &c.typed) {
-                Some(Typed::PersistentVolumeClaim(c)) => c.spec.as_ref().and_then(|s| s.access_modes.clone()).unwrap_or_default(),
-                _ => Vec::new(),
-            };
-            if modes.iter().any(|m| m == "ReadWriteMany" || m == "ReadOnlyMany") || pvc.read_only == Some(true) {
-                continue;
-            }
-            let known = if modes.is_empty() { "its access mode is unknown here".to_string() } else { format!("it is {}", modes.join(", ")) };
-            let p = out.report(
-                format!("{}.volumes[{i}].persistentVolumeClaim.claimName", pod.spec_path),
-                format!(
-                    "all {replicas} replicas of {} `{}` mount the one claim `{}` ({known}): with ReadWriteOnce, pods on other nodes cannot attach it; on one node, several writers corrupt the data",
-                    obj.kind, obj.name, pvc.claim_name
-                ),
-            );
-            p.on_value()
-                .label("one claim for every replica")
-                .help(if obj.statefulset().is_some() {
-                    "move the claim into `volumeClaimTemplates` so each pod gets its own"
-                } else {
-                    "give each replica its own volume: run the workload as a StatefulSet with `volumeClaimTemplates`"
-                });
-            if let Some(c) = claim {
-                p.related(c, "spec.accessModes", "the claim's access modes");
+        for (f, ff) in facts.files.iter().enumerate() {
+            let file = FileId(f as u32);
+            for m in &ff.storage.shared_mounts {
+                let id = facts.id(file, m.local as usize);
+                let ident = facts.ident(id);
+                // A claim that is meant to be shared (ReadWriteMany / ReadOnlyMany) is fine.
+                let claim = claims.get(&(ident.namespace, m.claim));
+                if claim.is_some_and(|(_, c)| c.shareable) {
+                    continue;
+                }
+                let known = match claim.and_then(|(_, c)| c.modes) {
+                    None => "its access mode is unknown here".to_string(),
+                    Some(modes) => format!("it is {}", facts.str(modes)),
+                };
+                let d = out
+                    .report(
+                        id,
+                        format!("{TEMPLATE_SPEC}.volumes[{}].persistentVolumeClaim.claimName", m.volume),
+                        m.span,
+                        format!(
+                            "all {} replicas of {} `{}` mount the one claim `{}` ({known}): with ReadWriteOnce, pods on other nodes cannot attach it; on one node, several writers corrupt the data",
+                            m.replicas,
+                            facts.str(ident.kind),
+                            facts.str(ident.name),
+                            facts.str(m.claim)
+                        ),
+                    )
+                    .label("one claim for every replica")
+                    .help(if ident.typed == TypedTag::StatefulSet {
+                        "move the claim into `volumeClaimTemplates` so each pod gets its own"
+                    } else {
+                        "give each replica its own volume: run the workload as a StatefulSet with `volumeClaimTemplates`"
+                    });
+                if let Some((file, c)) = claim {
+                    d.related(*file, c.access_modes, "the claim's access modes");
+                }
             }
         }
     }

@@ -1,30 +1,36 @@
 //! `volume-expansion-disabled` — documented in rules/volume-expansion-disabled.md
 
-use crate::manifest::{Object, Typed};
-use crate::rule::{Context, Rule, Sink};
+use crate::facts::storage::classes::Tables;
+use crate::facts::{FactRule, FactSink, Facts};
+use crate::source::FileId;
 
 pub struct VolumeExpansionDisabled;
 
-impl Rule for VolumeExpansionDisabled {
-    fn check<'a>(&self, obj: &'a Object, cx: &Context<'a>, out: &mut Sink<'a>) {
-        let Typed::StorageClass(sc) = &obj.typed else { return };
-        // Local volumes cannot grow whatever the class says.
-        if sc.allow_volume_expansion == Some(true) || sc.provisioner == "kubernetes.io/no-provisioner" {
-            return;
+impl FactRule for VolumeExpansionDisabled {
+    fn check(&self, facts: &Facts, out: &mut FactSink) {
+        let tables = Tables::get(facts);
+        for (f, ff) in facts.files.iter().enumerate() {
+            for c in &ff.storage.classes {
+                // Volumes cannot grow (local volumes never can: not reported).
+                let Some(v) = c.no_expansion else { continue };
+                let class = facts.id(FileId(f as u32), c.local as usize);
+                let Some(&(sts, sts_file, t)) = tables.first_user.get(&class) else { continue };
+                let Some(claim) = facts.files[sts_file.0 as usize].storage.templates.get(t) else { continue };
+                let at = if v.written { "allowVolumeExpansion" } else { "metadata.name" };
+                out.report(
+                    class,
+                    at,
+                    v.span,
+                    format!(
+                        "StorageClass `{}` does not allow volume expansion: when StatefulSet `{}` fills its disks, growing them means migrating the data to new volumes",
+                        facts.name(class),
+                        facts.name(sts)
+                    ),
+                )
+                .label("volumes cannot grow")
+                .help("set `allowVolumeExpansion: true` (the provisioner must support it; most CSI block drivers do)")
+                .related(sts_file, claim.span, format!("StatefulSet `{}` uses this class", facts.name(sts)));
+            }
         }
-        let users = cx.index.class_users(obj);
-        let Some((sts, field)) = users.first() else { return };
-        let at = if obj.has("allowVolumeExpansion") { "allowVolumeExpansion" } else { "metadata.name" };
-        out.report(
-            at,
-            format!(
-                "StorageClass `{}` does not allow volume expansion: when StatefulSet `{}` fills its disks, growing them means migrating the data to new volumes",
-                obj.name, sts.name
-            ),
-        )
-        .on_value()
-        .label("volumes cannot grow")
-        .help("set `allowVolumeExpansion: true` (the provisioner must support it; most CSI block drivers do)")
-        .related_value(sts, field.clone(), format!("StatefulSet `{}` uses this class", sts.name));
     }
 }
