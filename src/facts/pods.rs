@@ -167,8 +167,11 @@ pub enum Spread {
         span: ByteSpan,
         key: Box<str>,
     },
-    /// No term at all.
-    NoTerms { field: Box<str>, span: ByteSpan },
+    /// No term at all: the finding points at `{spec_path}.affinity.podAntiAffinity`.
+    NoTerms {
+        spec_path: &'static str,
+        span: ByteSpan,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -191,6 +194,29 @@ pub struct FilePods {
     pub exprs: Vec<Expr>,
     /// Expression values.
     pub syms: Vec<Sym>,
+}
+
+/// Growing a file's lists: most files hold a few objects, and a `Vec`
+/// doubles its room (4 at first), so short lists grow by what they need and
+/// only long ones by doubling.
+trait Tight<T> {
+    fn push_tight(&mut self, x: T);
+    fn extend_tight(&mut self, items: impl ExactSizeIterator<Item = T>);
+}
+
+impl<T> Tight<T> for Vec<T> {
+    fn push_tight(&mut self, x: T) {
+        self.extend_tight(std::iter::once(x));
+    }
+
+    fn extend_tight(&mut self, items: impl ExactSizeIterator<Item = T>) {
+        const SHORT: usize = 64;
+        let n = items.len();
+        if self.len() + n > self.capacity() && self.len() < SHORT {
+            self.reserve_exact(n);
+        }
+        self.extend(items);
+    }
 }
 
 fn find<T>(list: &[T], local: usize, at: impl Fn(&T) -> u32) -> Option<&T> {
@@ -226,7 +252,7 @@ impl FilePods {
     fn push_labels(&mut self, x: &Extract<'_>, map: &BTreeMap<String, String>) -> Slice {
         let start = self.pairs.len();
         self.pairs
-            .extend(map.iter().map(|(k, v)| (x.sym(k), x.sym(v))));
+            .extend_tight(map.iter().map(|(k, v)| (x.sym(k), x.sym(v))));
         Slice::of(&self.pairs, start)
     }
 
@@ -238,10 +264,15 @@ impl FilePods {
         let start = self.exprs.len();
         for e in sel.match_expressions.iter().flatten() {
             let vstart = self.syms.len();
-            self.syms
-                .extend(e.values.iter().flatten().map(|v| x.sym(v)));
+            self.syms.extend_tight(
+                e.values
+                    .as_deref()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|v| x.sym(v)),
+            );
             let values = Slice::of(&self.syms, vstart);
-            self.exprs.push(Expr {
+            self.exprs.push_tight(Expr {
                 key: x.sym(&e.key),
                 op: Op::of(&e.operator),
                 operator: x.sym(&e.operator),
@@ -265,7 +296,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FilePods) {
     let span = |field: &str, on_value: bool| locate(&obj.node, field, on_value).0;
     if let Some(pod) = obj.pod() {
         let labels = out.push_labels(x, pod.labels_or_empty());
-        out.pods.push(PodFact {
+        out.pods.push_tight(PodFact {
             local,
             labels,
             labels_key: span(pod.labels_path, false),
@@ -274,7 +305,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FilePods) {
         });
         if obj.statefulset().is_some() {
             if let Some(spread) = spread(obj, &pod) {
-                out.anti_affinity.push(AntiAffinity { local, spread });
+                out.anti_affinity.push_tight(AntiAffinity { local, spread });
             }
         }
     }
@@ -282,7 +313,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FilePods) {
         Typed::HorizontalPodAutoscaler(hpa) => {
             let t = &hpa.spec.scale_target_ref;
             let (min_at, written) = locate(&obj.node, "spec.minReplicas", true);
-            out.hpas.push(HpaFact {
+            out.hpas.push_tight(HpaFact {
                 local,
                 target_kind: x.sym(&t.kind),
                 target_name: x.sym(&t.name),
@@ -301,7 +332,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FilePods) {
                 Some(sel) => out.push_selector(x, sel),
                 None => (Slice::default(), Slice::default()),
             };
-            out.pdbs.push(PdbFact {
+            out.pdbs.push_tight(PdbFact {
                 local,
                 has_spec: spec.is_some(),
                 has_selector: sel.is_some(),
@@ -331,7 +362,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FilePods) {
                 return;
             };
             let selector = out.push_labels(x, sel);
-            out.services.push(ServiceFact {
+            out.services.push_tight(ServiceFact {
                 local,
                 selector,
                 selector_key: span("spec.selector", false),
@@ -389,8 +420,8 @@ fn spread(obj: &Object, pod: &crate::manifest::PodView<'_>) -> Option<Spread> {
     }
     let field = format!("{}.affinity.podAntiAffinity", pod.spec_path);
     Some(Spread::NoTerms {
+        spec_path: pod.spec_path,
         span: locate(&obj.node, &field, false).0,
-        field: field.into(),
     })
 }
 
@@ -408,7 +439,8 @@ pub enum ReplicaSource {
     Autoscaler(ObjId),
 }
 
-/// A workload's replica count (see [`crate::disruption::Replicas`]).
+/// A workload's replica count: `spec.replicas` (unset: 1), or the
+/// `minReplicas` (unset: 1) of the autoscaler that scales it.
 #[derive(Clone, Copy, Debug)]
 pub struct Replicas {
     pub count: i32,
@@ -481,8 +513,9 @@ impl<'f> Pdb<'f> {
         facts.str(facts.ident(self.id).api_version) != "policy/v1beta1"
     }
 
-    /// Whether the budget selects pods labelled `labels` (see
-    /// [`crate::disruption::selects`]).
+    /// Whether the budget selects pods labelled `labels` (in its namespace).
+    /// A missing selector selects nothing; an empty one, see
+    /// [`Pdb::empty_selector_selects_all`].
     pub fn selects(&self, facts: &Facts, labels: &[(Sym, Sym)]) -> bool {
         if !self.fact.has_selector {
             return false;
@@ -586,26 +619,11 @@ pub fn scaled(facts: &Facts, v: IntOrStr, total: i32) -> Option<i32> {
 
 /// What a budget allows for `total` pods (see [`crate::disruption::allowance`]).
 pub fn allowance(facts: &Facts, pdb: &PdbFact, total: i32) -> crate::disruption::Allowance {
-    use crate::disruption::Allowance;
-    if let Some(max) = pdb.max_unavailable {
-        return match scaled(facts, max, total) {
-            Some(m) => Allowance::Disruptions {
-                allowed: m.min(total),
-                healthy: (total - m).max(0),
-            },
-            None => Allowance::Invalid,
-        };
-    }
-    if let Some(min) = pdb.min_available {
-        return match scaled(facts, min, total) {
-            Some(m) => Allowance::Disruptions {
-                allowed: total - m,
-                healthy: m,
-            },
-            None => Allowance::Invalid,
-        };
-    }
-    Allowance::Unbounded
+    crate::disruption::allowance_scaled(
+        pdb.max_unavailable.map(|v| scaled(facts, v, total)),
+        pdb.min_available.map(|v| scaled(facts, v, total)),
+        total,
+    )
 }
 
 /// The pod-bearing objects of one namespace.
@@ -795,7 +813,7 @@ impl Facts {
 
     /// The replicas of a scalable workload (StatefulSet, Deployment,
     /// ReplicaSet) with pod template `pod`, counting an autoscaler's
-    /// `minReplicas` when one targets it (see [`crate::disruption::replicas`]).
+    /// `minReplicas` when one targets it.
     pub fn replicas(&self, id: ObjId, pod: &PodFact) -> Option<Replicas> {
         if !matches!(
             self.ident(id).typed,

@@ -50,10 +50,10 @@ impl FactRule for MissingAntiAffinity {
                             .label("not a node or zone topology key")
                             .help("use `topologyKey: kubernetes.io/hostname` (or `topology.kubernetes.io/zone`)");
                         }
-                        Spread::NoTerms { field, span } => {
+                        Spread::NoTerms { spec_path, span } => {
                             out.report(
                                 id,
-                                &**field,
+                                format!("{spec_path}.affinity.podAntiAffinity"),
                                 *span,
                                 format!("StatefulSet `{name}` runs {replicas} replicas with no pod anti-affinity or topology spread: they may all land on one node"),
                             )
