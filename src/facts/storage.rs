@@ -117,6 +117,7 @@ fn shared_mounts(obj: &Object, local: u32, x: &Extract<'_>, out: &mut FileStorag
         return;
     }
     let Some(pod) = obj.pod() else { return };
+    debug_assert_eq!(pod.spec_path, TEMPLATE_SPEC);
     // A volumeClaimTemplate takes precedence over a volume of the same name.
     let templates: Vec<&str> = obj
         .statefulset()
