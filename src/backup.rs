@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::index::{selector_matches, Index};
 use crate::manifest::{string_map, Object};
+use crate::selectors::selector_matches;
 use crate::yaml::Node;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
@@ -57,19 +57,10 @@ impl<'a> Target<'a> {
         })
     }
 
-    /// The names a client reaches the pods by: the governing Service, every
-    /// Service of the namespace selecting the pods, and the StatefulSet's own
-    /// name. Deduplicated, governing Service first.
-    pub fn hosts(&self, index: &Index<'_>) -> Vec<String> {
-        let selecting = match self.pod_labels {
-            Some(i) => index.services_selecting(self.namespace, &self.labels[i]),
-            None => Vec::new(),
-        };
-        self.hosts_with(selecting.iter().map(|s| s.name.as_str()))
-    }
-
-    /// [`Target::hosts`], given the names of the Services selecting the pods
-    /// (in canonical order).
+    /// The names a client reaches the pods by: the governing Service, the
+    /// Services of the namespace selecting the pods (`selecting`, in canonical
+    /// order), and the StatefulSet's own name. Deduplicated, governing Service
+    /// first.
     pub fn hosts_with<'s>(&self, selecting: impl IntoIterator<Item = &'s str>) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         if let Some(s) = self.service {
@@ -83,7 +74,7 @@ impl<'a> Target<'a> {
         out
     }
 
-    /// What the word index is asked for (see [`Index::mentioning`]): only
+    /// What the word index is asked for (see [`crate::facts::backup`]): only
     /// jobs that mention the Service, a pod (`<name>-N`) or a claim can be
     /// evidence.
     pub fn prefixes(&self, hosts: &[String]) -> Vec<String> {
@@ -120,29 +111,11 @@ impl<'a> Target<'a> {
     }
 }
 
-/// The words the index of [`Index::mentioning`] holds for a string of a pod
+/// The words the backup word index ([`crate::facts::backup`]) holds for a string of a pod
 /// spec: split at anything but letters, digits, `-` and `_`.
 pub fn index_words(s: &str) -> impl Iterator<Item = &str> {
     s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
         .filter(|w| !w.is_empty())
-}
-
-/// The CronJobs and Jobs whose pods reach `t`'s data, in input order.
-pub fn jobs<'a>(index: &Index<'a>, t: &Target<'_>) -> Vec<&'a Object> {
-    // Only CronJobs that mention the Service, a pod (`<name>-N`) or a claim
-    // can be evidence; the index finds those without scanning them all.
-    let hosts = t.hosts(index);
-    let mut candidates: Vec<&Object> = t
-        .prefixes(&hosts)
-        .iter()
-        .flat_map(|p| index.mentioning(p))
-        .collect();
-    let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
-    let key = |o: &&Object| std::ptr::from_ref(*o) as usize;
-    candidates.sort_by_key(key);
-    candidates.dedup_by_key(|o| key(o));
-    candidates.retain(|cj| job_backs_up(cj, t, &hosts));
-    candidates
 }
 
 /// Whether a CronJob's or Job's pods reach the StatefulSet (by pod name, by a

@@ -10,10 +10,9 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Finding, ObjectRef, Problem, ProblemKind, Related, Skipped};
 use crate::facts::{Draft, Extract, FactSink, Facts, FileFacts, Interner, ObjId};
-use crate::index::Index;
 use crate::manifest::{load_file, LoadOptions, Object};
 use crate::path::{locate, resolve};
-use crate::rule::{Context, Pending, Sink};
+use crate::rule::{Pending, Sink};
 use crate::rules::{self, Check, Entry};
 use crate::source::{text_hash, FileId, LineCol, SourceFile, Span};
 
@@ -121,27 +120,23 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
         .enumerate()
         .map(|(i, f)| read_file(FileId(i as u32), f, settings, &enabled, &interner))
         .collect();
-    // Objects are kept past their file only for rules that read them through
-    // the index; the others need only the facts.
-    let mut objects = Vec::new();
-    let mut objects_len = 0u32;
+    let mut objects = 0u32;
     let mut skipped = Vec::new();
     let mut secret_spans = Vec::with_capacity(reads.len());
     let mut file_facts = Vec::with_capacity(reads.len());
-    let mut found: Vec<Found> = Vec::new();
+    let mut found: Vec<Found> = Vec::with_capacity(reads.iter().map(|r| r.findings.len()).sum());
     for (r, f) in reads.into_iter().zip(files.iter_mut()) {
         if let Some(disk) = &mut f.disk {
             disk.seen = r.seen;
         }
-        let base = objects_len;
-        objects_len += r.objects;
+        let base = objects;
+        objects += r.objects;
         found.extend(
             r.findings
                 .into_iter()
                 .map(|(f, (local, seq), s)| (f, (base + local, seq), s)),
         );
         secret_spans.push(r.result.secret_spans);
-        objects.extend(r.result.objects);
         problems.extend(r.result.problems);
         skipped.extend(r.result.skipped);
         file_facts.push(r.facts);
@@ -149,17 +144,11 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
     let inputs_incomplete = problems.iter().any(|p| {
         p.severity() == crate::diagnostic::Severity::Error && !matches!(p.kind, ProblemKind::Config)
     });
-    if enabled.iter().any(|e| matches!(e.rule, Check::Cross(_))) {
-        let index = Index::new(&objects, &files);
-        index.prepare();
-        let cx = Context {
-            index: &index,
-            inputs_incomplete,
-        };
-        found.extend(run_cross_rules(&objects, &enabled, &cx));
-    }
     let facts = Facts::new(file_facts, interner.freeze(), &files, inputs_incomplete);
-    found.extend(run_fact_rules(&facts, &enabled));
+    let cross = run_fact_rules(&facts, &enabled);
+    drop(facts);
+    found.reserve_exact(cross.len());
+    found.extend(cross);
     let suppressed = found.iter().filter(|(_, _, s)| *s).count();
     let mut findings: Vec<(Finding, Order)> = found
         .into_iter()
@@ -184,12 +173,9 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
     skipped.sort_by(|a, b| (name(a.file), a.span).cmp(&(name(b.file), b.span)));
     let (positions, changed) = positions(&files, &findings, &problems, &skipped);
     problems.extend(changed);
-    // Free the trees on every thread rather than one by one on this one.
-    objects.into_par_iter().for_each(drop);
-    drop(facts);
     Outcome {
         suppressed,
-        objects: objects_len as usize,
+        objects: objects as usize,
         files,
         findings,
         problems,
@@ -296,18 +282,13 @@ fn read_file(
     let x = Extract { interner, file: id };
     let mut facts = FileFacts::default();
     let mut findings = Vec::new();
-    let empty = Index::new(&[], &[]);
-    let cx = Context {
-        index: &empty,
-        inputs_incomplete: false,
-    };
     for (local, obj) in result.objects.iter().enumerate() {
         crate::facts::extract(obj, &x, &mut facts);
         let mut seq = 0;
         for e in enabled {
             let Check::Local(rule) = e.rule else { continue };
             let mut sink = Sink::default();
-            rule.check(obj, &cx, &mut sink);
+            rule.check(obj, &mut sink);
             for p in sink.pending {
                 let on = p.object.unwrap_or(obj);
                 let s = suppressed(on, e.id);
@@ -319,10 +300,12 @@ fn read_file(
     result
         .problems
         .extend(result.objects.iter().flat_map(suppression_problems));
+    facts.shrink();
+    findings.shrink_to_fit();
     let objects = result.objects.len() as u32;
-    if !enabled.iter().any(|e| matches!(e.rule, Check::Cross(_))) {
-        result.objects = Vec::new();
-    }
+    // The file's trees and typed objects go now: what the cross-object
+    // rules need is in the facts.
+    result.objects = Vec::new();
     FileRead {
         result,
         facts,
@@ -330,31 +313,6 @@ fn read_file(
         seen,
         objects,
     }
-}
-
-/// The rules that look across objects through the index, on every object in
-/// parallel.
-fn run_cross_rules<'a>(objects: &'a [Object], enabled: &[&Entry], cx: &Context<'a>) -> Vec<Found> {
-    objects
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(i, obj)| {
-            let mut out = Vec::new();
-            let mut seq = 0;
-            for e in enabled {
-                let Check::Cross(rule) = e.rule else { continue };
-                let mut sink = Sink::default();
-                rule.check(obj, cx, &mut sink);
-                for p in sink.pending {
-                    let on = p.object.unwrap_or(obj);
-                    let s = suppressed(on, e.id);
-                    out.push((resolve_finding(e.id, obj, p), (i as u32, seq), s));
-                    seq += 1;
-                }
-            }
-            out
-        })
-        .collect()
 }
 
 /// The rules that look across objects through their facts, in parallel.

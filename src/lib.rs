@@ -1,9 +1,11 @@
 //! stslint: a linter for Kubernetes manifests of stateful workloads.
 //!
-//! The pipeline runs one way: [`discover`] finds inputs → [`manifest`] parses
-//! them (every node keeps its span, [`yaml`]) into typed objects → [`index`]
-//! links objects across files → [`rules`] report findings at field paths →
-//! [`engine`] resolves paths to spans → [`report`] renders them.
+//! The pipeline runs one way: [`discover`] finds inputs → per file, in
+//! parallel, [`manifest`] parses them (every node keeps its span, [`yaml`])
+//! into typed objects, the rules that look at one object report findings at
+//! field paths, and [`facts`] records what cross-object rules need before the
+//! file is dropped → the cross-object [`rules`] run on the facts → [`engine`]
+//! orders findings and resolves positions → [`report`] renders them.
 
 pub mod api_versions;
 pub mod apiserver;
@@ -16,7 +18,6 @@ pub mod discover;
 pub mod disruption;
 pub mod engine;
 pub mod facts;
-pub mod index;
 pub mod manifest;
 pub mod path;
 pub mod report;
@@ -25,6 +26,7 @@ pub mod rules;
 pub mod schema;
 pub mod secrets;
 pub mod security;
+pub mod selectors;
 pub mod source;
 pub mod spread;
 pub mod storage;

@@ -1,28 +1,19 @@
-//! The shape of a rule, and the sink it reports into.
+//! The shape of a rule that looks at one object, and the sink it reports into.
 //!
-//! A rule is one small type with one method. It reads typed objects and the
-//! index and reports `(field path, message, help, related spans)`; the engine
-//! turns field paths into spans. Metadata and docs live in `rules/<id>.md`.
+//! A rule is one small type with one method. It reads one typed object while
+//! its file is read and reports `(field path, message, help, related spans)`;
+//! the engine turns field paths into spans. Rules that look across objects
+//! work on facts instead ([`crate::facts::FactRule`]). Metadata and docs live
+//! in `rules/<id>.md`.
 
 use crate::diagnostic::Severity;
-use crate::index::Index;
 use crate::manifest::Object;
 use crate::source::ByteSpan;
 use std::borrow::Cow;
 
 pub trait Rule: Sync {
-    /// Look at one object (with the whole index at hand) and report findings.
-    fn check<'a>(&self, obj: &'a Object, cx: &Context<'a>, out: &mut Sink<'a>);
-}
-
-/// What a rule can see besides the object it is checking.
-pub struct Context<'a> {
-    pub index: &'a Index<'a>,
-    /// Some input could not be turned into objects (invalid YAML, an
-    /// unrendered template, an unreadable file). A rule that reports something
-    /// *missing* across objects should stay silent then: the missing piece may
-    /// be in that input.
-    pub inputs_incomplete: bool,
+    /// Look at one object and report findings.
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>);
 }
 
 /// A rule's findings for one object, before spans are resolved.

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::PodAffinityTerm;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
-use crate::index::selector_matches;
 use crate::manifest::PodView;
+use crate::selectors::selector_matches;
 
 /// Topology keys that separate nodes.
 pub const HOST_KEYS: &[&str] = &["kubernetes.io/hostname"];

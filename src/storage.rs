@@ -5,8 +5,7 @@ use std::collections::BTreeSet;
 
 use k8s_openapi::api::storage::v1::StorageClass;
 
-use crate::index::Index;
-use crate::manifest::{Object, Typed};
+use crate::manifest::Object;
 
 /// The annotation that selected a claim's class before `storageClassName`
 /// existed. Kubernetes still honours it, and it wins over `storageClassName`.
@@ -61,53 +60,6 @@ pub fn claim_class_choice(
             field,
         }
     }
-}
-
-/// A volumeClaimTemplate and the linted StorageClass it resolves to.
-pub struct ClaimClass<'a> {
-    pub claim: &'a str,
-    pub class: &'a Object,
-    pub sc: &'a StorageClass,
-    /// Neither annotation nor `storageClassName`: the class annotated as the
-    /// cluster default.
-    pub default: bool,
-    /// Where to point in the StatefulSet: the value naming the class
-    /// (`storageClassName` or the beta annotation), or the claim's name when
-    /// the default class applies.
-    pub field: String,
-}
-
-/// The classes a StatefulSet's claims use, among the linted objects (the
-/// nearest one when several share a name). Static claims and classes not
-/// linted are left out.
-pub fn claim_classes<'a>(obj: &'a Object, index: &Index<'a>) -> Vec<ClaimClass<'a>> {
-    let Some(sts) = obj.statefulset() else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (i, vct) in sts.spec.volume_claim_templates.iter().flatten().enumerate() {
-        let (class, field, default) = match claim_class_choice(vct, i) {
-            ClassChoice::Static => continue,
-            ClassChoice::Named { name, field } => (index.storage_class(obj, &name), field, false),
-            ClassChoice::Default => (
-                index.default_storage_class(obj),
-                format!("spec.volumeClaimTemplates[{i}].metadata.name"),
-                true,
-            ),
-        };
-        let Some(class) = class else { continue };
-        let Typed::StorageClass(sc) = &class.typed else {
-            continue;
-        };
-        out.push(ClaimClass {
-            claim: vct.metadata.name.as_deref().unwrap_or("?"),
-            class,
-            sc,
-            default,
-            field,
-        });
-    }
-    out
 }
 
 /// The kind of zonal disk a class provisions, when stslint knows the provisioner.

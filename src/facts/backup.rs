@@ -706,7 +706,7 @@ pub fn label_map(facts: &Facts, pairs: &[(Sym, Sym)]) -> BTreeMap<String, String
         .collect()
 }
 
-/// [`crate::index::map_selector_matches`] on facts: every pair of a
+/// [`crate::selectors::map_selector_matches`] on facts: every pair of a
 /// non-empty selector is among the labels (a `Sym` is its string).
 pub fn map_selector_matches(sel: Option<&[(Sym, Sym)]>, labels: &[(Sym, Sym)]) -> bool {
     match sel {
@@ -887,7 +887,7 @@ impl ServicesByLabel {
     }
 
     /// The Services of `ns` whose selector selects pods labelled `labels`, in
-    /// canonical order ([`crate::index::Index::services_selecting`]).
+    /// canonical order ([`crate::selectors::Index::services_selecting`]).
     fn get(&self, ns: Option<Sym>, labels: &[(Sym, Sym)]) -> Vec<ObjId> {
         let mut out: Vec<ObjId> = labels
             .iter()
@@ -1006,6 +1006,22 @@ fn velero(facts: &Facts, id: ObjId) -> Option<VeleroScope<'_>> {
             match_expressions: s.match_expressions.as_ref().map(|e| e.to_vec()),
         }),
     })
+}
+
+impl FileBackup {
+    /// Give back the spare room of every list once the file is read: a run
+    /// keeps the facts of every file.
+    pub fn shrink(&mut self) {
+        self.sts.shrink_to_fit();
+        self.services.shrink_to_fit();
+        self.jobs.shrink_to_fit();
+        self.snapshots.shrink_to_fit();
+        self.velero.shrink_to_fit();
+        self.pairs.shrink_to_fit();
+        self.maps.shrink_to_fit();
+        self.syms.shrink_to_fit();
+        self.texts.shrink_to_fit();
+    }
 }
 
 #[cfg(test)]

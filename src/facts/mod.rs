@@ -103,6 +103,17 @@ pub struct FileFacts {
     pub storage: storage::FileStorage,
 }
 
+impl FileFacts {
+    /// Give back the spare room of every list once the file is read.
+    pub fn shrink(&mut self) {
+        self.idents.shrink_to_fit();
+        self.name_values.shrink_to_fit();
+        self.backup.shrink();
+        self.pods.shrink();
+        self.storage.shrink();
+    }
+}
+
 /// Reading one file: the interner shared by every thread, and the file.
 pub struct Extract<'a> {
     pub interner: &'a Interner,

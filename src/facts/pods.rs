@@ -375,7 +375,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FilePods) {
 /// missing-anti-affinity on a StatefulSet's pod template, but for the
 /// replica count: `None` when a term spreads the pods by node or zone.
 fn spread(obj: &Object, pod: &crate::manifest::PodView<'_>) -> Option<Spread> {
-    use crate::index::{describe_labels, describe_selector};
+    use crate::selectors::{describe_labels, describe_selector};
     use crate::spread::{key_level, terms};
     let labels = pod.labels_or_empty();
     let terms = terms(pod, obj.namespace.as_deref());
@@ -527,13 +527,13 @@ impl<'f> Pdb<'f> {
     }
 
     /// Whether the selector's requirements whose key passes `keep` select
-    /// `labels` (see [`crate::index::selector_matches`]).
+    /// `labels` (see [`crate::selectors::selector_matches`]).
     pub fn matches(&self, labels: &[(Sym, Sym)], keep: impl Fn(Sym) -> bool) -> bool {
         let f = self.file;
         selector_matches(f, self.match_labels(), self.exprs(), labels, keep)
     }
 
-    /// `a=b, c in (d)` (see [`crate::index::describe_selector`]).
+    /// `a=b, c in (d)` (see [`crate::selectors::describe_selector`]).
     pub fn describe(&self, facts: &Facts) -> String {
         let mut parts: Vec<String> = self
             .match_labels()
@@ -567,7 +567,7 @@ pub fn label(labels: &[(Sym, Sym)], key: Sym) -> Option<Sym> {
     labels.iter().find(|(k, _)| *k == key).map(|&(_, v)| v)
 }
 
-/// [`crate::index::selector_matches`] on facts, counting only the
+/// [`crate::selectors::selector_matches`] on facts, counting only the
 /// requirements whose key passes `keep`.
 fn selector_matches(
     file: &FilePods,
@@ -596,7 +596,7 @@ fn selector_matches(
     })
 }
 
-/// `a=1, b=2`, or `no labels` (see [`crate::index::describe_labels`]).
+/// `a=1, b=2`, or `no labels` (see [`crate::selectors::describe_labels`]).
 pub fn describe_labels(facts: &Facts, labels: &[(Sym, Sym)]) -> String {
     if labels.is_empty() {
         return "no labels".into();
@@ -839,5 +839,20 @@ impl Facts {
                 source: ReplicaSource::Default,
             },
         })
+    }
+}
+
+impl FilePods {
+    /// Give back the spare room of every list once the file is read: a run
+    /// keeps the facts of every file.
+    pub fn shrink(&mut self) {
+        self.pods.shrink_to_fit();
+        self.hpas.shrink_to_fit();
+        self.pdbs.shrink_to_fit();
+        self.services.shrink_to_fit();
+        self.anti_affinity.shrink_to_fit();
+        self.pairs.shrink_to_fit();
+        self.exprs.shrink_to_fit();
+        self.syms.shrink_to_fit();
     }
 }

@@ -151,3 +151,21 @@ fn shared_mounts(obj: &Object, local: u32, x: &Extract<'_>, out: &mut FileStorag
         });
     }
 }
+
+impl FileStorage {
+    /// Give back the spare room of every list once the file is read: a run
+    /// keeps the facts of every file.
+    pub fn shrink(&mut self) {
+        self.claims.shrink_to_fit();
+        self.shared_mounts.shrink_to_fit();
+        self.syms.shrink_to_fit();
+        self.ephemeral.shrink_to_fit();
+        self.redis_off_configs.shrink_to_fit();
+        self.members.shrink_to_fit();
+        self.labels.shrink_to_fit();
+        self.even_quorum.shrink_to_fit();
+        self.templates.shrink_to_fit();
+        self.sts_claims.shrink_to_fit();
+        self.classes.shrink_to_fit();
+    }
+}

@@ -2,12 +2,12 @@
 
 use crate::catalog::container_store;
 use crate::manifest::{Object, Typed};
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 
 pub struct DatabaseInDeployment;
 
 impl Rule for DatabaseInDeployment {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         let Typed::Deployment(d) = &obj.typed else { return };
         let Some(pod) = obj.pod() else { return };
         let Some((c, store)) = pod

@@ -3,12 +3,12 @@
 use std::collections::HashMap;
 
 use crate::manifest::Object;
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 
 pub struct DuplicateEnvVar;
 
 impl Rule for DuplicateEnvVar {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         let Some(pod) = obj.pod() else { return };
         for c in pod.containers(true) {
             let mut first: HashMap<&str, usize> = HashMap::new();

@@ -4,14 +4,14 @@ use std::fmt::Write;
 
 use crate::manifest::Object;
 use crate::path::{join_key, push_key};
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 use crate::source::ByteSpan;
 use crate::yaml::{Node, Value};
 
 pub struct DuplicateKey;
 
 impl Rule for DuplicateKey {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         let mut dups = Vec::new();
         find(&obj.node, &mut String::new(), &mut dups);
         for (field, key, first, count) in dups {

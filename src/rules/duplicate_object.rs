@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use crate::facts::{FactRule, FactSink, Facts, ObjId};
-use crate::index::in_ns;
+use crate::selectors::in_ns;
 use crate::manifest::{api_group, is_builtin_type};
 use crate::source::FileId;
 

@@ -5,7 +5,7 @@
 //! a message; every reported value is marked secret.
 
 use crate::manifest::Object;
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 use crate::secrets::What;
 
 pub struct HardcodedCredential;
@@ -17,7 +17,7 @@ const HELP_CM: &str = "move this key into a Secret; ConfigMaps are not access-co
 const HELP_CM_LINE: &str = "move the config file (or the password line, through an include or an env-var placeholder the program expands) into a Secret and mount it; ConfigMaps are not access-controlled or encrypted like Secrets";
 
 impl Rule for HardcodedCredential {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         for h in &obj.credentials {
             let who = format!("{} `{}`", obj.kind, obj.name);
             let c = h.container.as_deref().unwrap_or("?");

@@ -2,13 +2,13 @@
 
 use crate::apiserver::rejections;
 use crate::manifest::Object;
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 use crate::schema::{closest, SchemaIssue};
 
 pub struct InvalidValue;
 
 impl Rule for InvalidValue {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         // Wrong types. Unquoted YAML 1.1 literals are `yaml-1.1-literal`'s.
         for e in obj.type_errors.iter().filter(|e| !e.yaml11) {
             out.report(&e.field, format!("{} in {} `{}`", e.message, obj.kind, obj.name))

@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use crate::diagnostic::Severity;
 use crate::facts::backup::{self, label_map, map_selector_matches, named_near, Of, StsFact, TOLERATE_UNREADY};
 use crate::facts::{FactRule, FactSink, Facts, Sym};
-use crate::index::{describe_labels, in_ns};
+use crate::selectors::{describe_labels, in_ns};
 use crate::path::join_key;
 
 pub struct MissingHeadlessService;

@@ -1,12 +1,12 @@
 //! `missing-liveness-probe` — documented in rules/missing-liveness-probe.md
 
 use crate::manifest::Object;
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 
 pub struct MissingLivenessProbe;
 
 impl Rule for MissingLivenessProbe {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         if !obj.is_long_running() {
             return;
         }

@@ -6,7 +6,7 @@ use crate::api_versions::removed;
 use crate::disruption::Allowance;
 use crate::facts::pods::{allowance, Pdb, ReplicaSource};
 use crate::facts::{FactRule, FactSink, Facts, TypedTag};
-use crate::index::in_ns;
+use crate::selectors::in_ns;
 use crate::source::{ByteSpan, FileId};
 
 pub struct MissingPdb;

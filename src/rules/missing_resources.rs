@@ -1,7 +1,7 @@
 //! `missing-resources` — documented in rules/missing-resources.md
 
 use crate::manifest::Object;
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 
 pub struct MissingResources;
 
@@ -23,7 +23,7 @@ const MEMORY_LIMIT: (&str, &str, &str) = (
 );
 
 impl Rule for MissingResources {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         let Some(pod) = obj.pod() else { return };
         for c in pod.containers(false) {
             let r = c.container.resources.as_ref();

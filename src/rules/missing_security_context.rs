@@ -1,13 +1,13 @@
 //! `missing-security-context` — documented in rules/missing-security-context.md
 
 use crate::manifest::Object;
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 use crate::security::{is_privileged, rejects_no_escalation};
 
 pub struct MissingSecurityContext;
 
 impl Rule for MissingSecurityContext {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         let Some(pod) = obj.pod() else { return };
         let psc = pod.spec.security_context.as_ref();
         for c in pod.containers(true) {

@@ -2,12 +2,12 @@
 
 use crate::catalog::container_store;
 use crate::manifest::Object;
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 
 pub struct MissingStartupProbe;
 
 impl Rule for MissingStartupProbe {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         if !obj.is_long_running() {
             return;
         }

@@ -18,8 +18,6 @@ pub struct Entry {
 pub enum Check {
     /// On one object at a time, while its file is read.
     Local(&'static dyn Rule),
-    /// On one object at a time, with every object and the index at hand.
-    Cross(&'static dyn Rule),
     /// Once every file is read, on the facts recorded while reading them.
     Facts(&'static dyn FactRule),
 }

@@ -1,7 +1,7 @@
 //! `mutable-image-tag` — documented in rules/mutable-image-tag.md
 
 use crate::manifest::Object;
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 
 pub struct MutableImageTag;
 
@@ -15,7 +15,7 @@ pub fn tag(image: &str) -> Option<Option<&str>> {
 }
 
 impl Rule for MutableImageTag {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         let Some(pod) = obj.pod() else { return };
         for c in pod.containers(true) {
             let Some(image) = c.container.image.as_deref().filter(|i| !i.is_empty()) else { continue };

@@ -2,12 +2,12 @@
 
 use crate::catalog::{container_store, Bootstrap};
 use crate::manifest::Object;
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 
 pub struct ParallelDatabaseStartup;
 
 impl Rule for ParallelDatabaseStartup {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         let Some(sts) = obj.statefulset() else { return };
         if sts.spec.pod_management_policy.as_deref() != Some("Parallel") {
             return;

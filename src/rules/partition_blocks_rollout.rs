@@ -2,12 +2,12 @@
 
 use crate::diagnostic::Severity;
 use crate::manifest::Object;
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 
 pub struct PartitionBlocksRollout;
 
 impl Rule for PartitionBlocksRollout {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         let Some(sts) = obj.statefulset() else { return };
         let Some(strategy) = sts.spec.update_strategy.as_ref() else { return };
         if strategy.type_.as_deref() == Some("OnDelete") {

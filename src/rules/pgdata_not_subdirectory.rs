@@ -2,7 +2,7 @@
 
 use crate::catalog::image_name;
 use crate::manifest::{Object, PodView};
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 use crate::yaml::Node;
 
 pub struct PgdataNotSubdirectory;
@@ -63,7 +63,7 @@ fn can_hold_lost_found(obj: &Object, pod: &PodView<'_>, name: &str) -> bool {
 }
 
 impl Rule for PgdataNotSubdirectory {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         let Some(pod) = obj.pod() else { return };
         for c in pod.containers(false) {
             let Some(image) = c.container.image.as_deref() else { continue };

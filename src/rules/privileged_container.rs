@@ -1,7 +1,7 @@
 //! `privileged-container` — documented in rules/privileged-container.md
 
 use crate::manifest::{ContainerRef, Object};
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 use crate::security::{dangerous_capabilities, is_privileged};
 
 pub struct PrivilegedContainer;
@@ -71,7 +71,7 @@ fn sysctl_help(names: &[String], init: bool) -> String {
 }
 
 impl Rule for PrivilegedContainer {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         let Some(pod) = obj.pod() else { return };
         for c in pod.containers(true) {
             let what = if c.init { "init container" } else { "container" };

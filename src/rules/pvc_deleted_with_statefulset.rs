@@ -1,12 +1,12 @@
 //! `pvc-deleted-with-statefulset` — documented in rules/pvc-deleted-with-statefulset.md
 
 use crate::manifest::Object;
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 
 pub struct PvcDeletedWithStatefulset;
 
 impl Rule for PvcDeletedWithStatefulset {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         let Some(sts) = obj.statefulset() else { return };
         if sts.spec.volume_claim_templates.as_ref().is_none_or(Vec::is_empty) {
             return;

@@ -2,12 +2,12 @@
 
 use crate::api_versions::removed;
 use crate::manifest::Object;
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 
 pub struct RemovedApiVersion;
 
 impl Rule for RemovedApiVersion {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         // A group that never served the kind is `invalid-value`'s.
         if obj.type_errors.iter().any(|e| e.field == "apiVersion") {
             return;

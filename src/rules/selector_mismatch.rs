@@ -1,13 +1,13 @@
 //! `selector-mismatch` — documented in rules/selector-mismatch.md
 
-use crate::index::{describe_labels, describe_selector, selector_is_empty, selector_matches};
+use crate::selectors::{describe_labels, describe_selector, selector_is_empty, selector_matches};
 use crate::manifest::{Object, Typed};
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 
 pub struct SelectorMismatch;
 
 impl Rule for SelectorMismatch {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         if !matches!(obj.typed, Typed::StatefulSet(_) | Typed::Deployment(_) | Typed::DaemonSet(_) | Typed::ReplicaSet(_)) {
             return;
         }

@@ -2,7 +2,7 @@
 
 use crate::catalog::container_store;
 use crate::manifest::Object;
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 
 pub struct ShortTerminationGrace;
 
@@ -10,7 +10,7 @@ pub struct ShortTerminationGrace;
 const MIN_GRACE: i64 = 30;
 
 impl Rule for ShortTerminationGrace {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         if !obj.is_long_running() {
             return;
         }

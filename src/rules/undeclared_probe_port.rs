@@ -4,7 +4,7 @@ use k8s_openapi::api::core::v1::Probe;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::manifest::Object;
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 
 pub struct UndeclaredProbePort;
 
@@ -20,7 +20,7 @@ fn named_port(p: &Probe) -> Option<(&'static str, &str)> {
 }
 
 impl Rule for UndeclaredProbePort {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         let Some(pod) = obj.pod() else { return };
         for c in pod.containers(true) {
             let ctr = c.container;

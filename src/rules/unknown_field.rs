@@ -1,13 +1,13 @@
 //! `unknown-field` — documented in rules/unknown-field.md
 
 use crate::manifest::Object;
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 use crate::schema::SchemaIssue;
 
 pub struct UnknownField;
 
 impl Rule for UnknownField {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         for issue in &obj.schema_issues {
             let SchemaIssue::UnknownField { field, parent, key, suggestion, .. } = issue else { continue };
             let at = if parent.is_empty() { "at the top level".to_string() } else { format!("in `{parent}`") };

@@ -1,12 +1,12 @@
 //! `unmounted-claim-template` — documented in rules/unmounted-claim-template.md
 
 use crate::manifest::Object;
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 
 pub struct UnmountedClaimTemplate;
 
 impl Rule for UnmountedClaimTemplate {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         let Some(sts) = obj.statefulset() else { return };
         let Some(pod) = obj.pod() else { return };
         let containers = pod.containers(true);

@@ -1,12 +1,12 @@
 //! `yaml-1.1-literal` — documented in rules/yaml-1.1-literal.md
 
 use crate::manifest::Object;
-use crate::rule::{Context, Rule, Sink};
+use crate::rule::{Rule, Sink};
 
 pub struct Yaml11Literal;
 
 impl Rule for Yaml11Literal {
-    fn check<'a>(&self, obj: &'a Object, _cx: &Context<'a>, out: &mut Sink<'a>) {
+    fn check<'a>(&self, obj: &'a Object, out: &mut Sink<'a>) {
         for e in obj.type_errors.iter().filter(|e| e.yaml11) {
             let what = obj
                 .at(&e.field)
