@@ -6,8 +6,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use rayon::prelude::*;
-
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
 
@@ -17,6 +15,21 @@ use crate::facts::{Extract, Facts, ObjId, Sym};
 use crate::manifest::{Object, Typed};
 use crate::path::{join_key, locate};
 use crate::source::{ByteSpan, FileId};
+
+/// Make room for `more` elements, growing by a quarter at least. Facts live
+/// until the end of the run and most files hold a few objects: a `Vec` that
+/// doubles would leave much of its capacity unused all that time.
+fn grow<T>(v: &mut Vec<T>, more: usize) {
+    if v.capacity() - v.len() < more {
+        v.reserve_exact(more.max(v.len() / 4));
+    }
+}
+
+/// `v.push(x)`, growing as [`grow`] does.
+fn push<T>(v: &mut Vec<T>, x: T) {
+    grow(v, 1);
+    v.push(x);
+}
 
 /// A run of a per-file arena.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -57,6 +70,7 @@ pub struct FileBackup {
 impl FileBackup {
     fn push_labels(&mut self, x: &Extract<'_>, m: &BTreeMap<String, String>) -> Slice {
         let start = self.pairs.len() as u32;
+        grow(&mut self.pairs, m.len());
         self.pairs
             .extend(m.iter().map(|(k, v)| (x.sym(k), x.sym(v))));
         Slice {
@@ -65,9 +79,10 @@ impl FileBackup {
         }
     }
 
-    fn push_syms<'s>(&mut self, x: &Extract<'_>, list: impl IntoIterator<Item = &'s str>) -> Slice {
+    fn push_syms(&mut self, x: &Extract<'_>, list: &[&str]) -> Slice {
         let start = self.syms.len() as u32;
-        self.syms.extend(list.into_iter().map(|s| x.sym(s)));
+        grow(&mut self.syms, list.len());
+        self.syms.extend(list.iter().map(|s| x.sym(s)));
         Slice {
             start,
             len: self.syms.len() as u32 - start,
@@ -244,11 +259,14 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FileBackup) 
             Typed::Service(s) => Some(typed_service(obj, s, x, out)),
             _ => None,
         };
-        out.services.push(SvcFact {
-            local,
-            name_key: locate(&obj.node, "metadata.name", false).0,
-            typed,
-        });
+        push(
+            &mut out.services,
+            SvcFact {
+                local,
+                name_key: locate(&obj.node, "metadata.name", false).0,
+                typed,
+            },
+        );
     }
     if let Some(sts) = obj.statefulset() {
         let name = sts.spec.service_name.as_deref().unwrap_or_default();
@@ -267,36 +285,45 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FileBackup) 
         });
         let pod_labels = pod.as_ref().and_then(|p| p.labels);
         let target = Target::of(obj).map(|t| target_fact(obj, &t, pod_labels, x, out));
-        out.sts.push(StsFact {
-            local,
-            service_name: x.sym(name),
-            service_name_at: locate(&obj.node, "spec.serviceName", !name.is_empty()).0,
-            pod,
-            target,
-        });
+        push(
+            &mut out.sts,
+            StsFact {
+                local,
+                service_name: x.sym(name),
+                service_name_at: locate(&obj.node, "spec.serviceName", !name.is_empty()).0,
+                pod,
+                target,
+            },
+        );
     }
     if let Some(job) = job_fact(obj, x, local, out) {
-        out.jobs.push(job);
+        push(&mut out.jobs, job);
     }
     if let Some(claim) = crate::backup::snapshot_claim(obj) {
-        out.snapshots.push(SnapshotFact {
-            local,
-            claim: x.sym(claim),
-        });
+        push(
+            &mut out.snapshots,
+            SnapshotFact {
+                local,
+                claim: x.sym(claim),
+            },
+        );
     }
     if let Some(v) = VeleroScope::of(obj) {
-        let included = out.push_syms(x, v.included.iter().copied());
-        let excluded = out.push_syms(x, v.excluded.iter().copied());
+        let included = out.push_syms(x, &v.included);
+        let excluded = out.push_syms(x, &v.excluded);
         let selector = v.selector.map(|sel| SelectorFact {
             match_labels: sel.match_labels.map(|m| out.push_labels(x, &m)),
             match_expressions: sel.match_expressions.map(Vec::into_boxed_slice),
         });
-        out.velero.push(VeleroFact {
-            local,
-            included,
-            excluded,
-            selector,
-        });
+        push(
+            &mut out.velero,
+            VeleroFact {
+                local,
+                included,
+                excluded,
+                selector,
+            },
+        );
     }
 }
 
@@ -309,7 +336,7 @@ fn target_fact(
     x: &Extract<'_>,
     out: &mut FileBackup,
 ) -> TargetFact {
-    let claims = out.push_syms(x, t.claims.iter().copied());
+    let claims = out.push_syms(x, &t.claims);
     let maps: Vec<Slice> = t
         .labels
         .iter()
@@ -320,6 +347,7 @@ fn target_fact(
         })
         .collect();
     let start = out.maps.len() as u32;
+    grow(&mut out.maps, maps.len());
     out.maps.extend(maps);
     // Caches and state rebuilt from object storage need no backup.
     let containers = obj.pod().map(|p| p.containers(false)).unwrap_or_default();
@@ -351,19 +379,23 @@ fn job_fact(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FileBackup) -> 
                 words.extend(crate::backup::index_words(s).filter(|w| seen.insert(*w)));
             });
         }
-        let words = out.push_syms(x, words);
+        let words = out.push_syms(x, &words);
         let mut seen = HashSet::new();
+        let texts: Vec<(&str, bool)> = r
+            .texts
+            .iter()
+            .copied()
+            .filter(|t| seen.insert(*t))
+            .collect();
         let start = out.texts.len() as u32;
-        for &(t, host_var) in &r.texts {
-            if seen.insert((t, host_var)) {
-                out.texts.push((x.sym(t), host_var));
-            }
-        }
+        grow(&mut out.texts, texts.len());
+        out.texts
+            .extend(texts.iter().map(|&(t, host_var)| (x.sym(t), host_var)));
         let texts = Slice {
             start,
             len: out.texts.len() as u32 - start,
         };
-        let claims = out.push_syms(x, r.claims.iter().copied());
+        let claims = out.push_syms(x, &r.claims);
         ReachFact {
             words,
             texts,
@@ -808,43 +840,61 @@ fn build_backup_jobs(facts: &Facts) -> BackupJobs {
     let targets: Vec<Of<'_, StsFact>> = statefulsets(facts)
         .filter(|s| s.fact.target.is_some())
         .collect();
-    let by_sts: Vec<(ObjId, Vec<ObjId>)> = targets
-        .par_iter()
-        .filter_map(|&sts| {
-            let t = target(facts, sts)?;
-            let ns = facts.ident(sts.id).namespace;
-            let pod_labels = t.pod_labels.and_then(|i| {
-                let tf = sts.fact.target.as_ref()?;
-                Some(sts.labels(*sts.facts.maps(tf.labels).get(i)?))
-            });
-            let services = pod_labels.map(|l| selecting.get(ns, l)).unwrap_or_default();
-            let hosts = t.hosts_with(services.iter().map(|&s| facts.name(s)));
-            let mut candidates: Vec<ObjId> = t
-                .prefixes(&hosts)
+    let jobs_of = |sts: Of<'_, StsFact>| -> Option<(ObjId, Vec<ObjId>)> {
+        let t = target(facts, sts)?;
+        let ns = facts.ident(sts.id).namespace;
+        let pod_labels = t.pod_labels.and_then(|i| {
+            let tf = sts.fact.target.as_ref()?;
+            Some(sts.labels(*sts.facts.maps(tf.labels).get(i)?))
+        });
+        let services = pod_labels.map(|l| selecting.get(ns, l)).unwrap_or_default();
+        let hosts = t.hosts_with(services.iter().map(|&s| facts.name(s)));
+        let mut candidates: Vec<ObjId> = t
+            .prefixes(&hosts)
+            .iter()
+            .flat_map(|p| mentioning(p))
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
+        candidates.retain(|&j| {
+            let Some(r) = job(facts, j).and_then(|j| j.fact.reach.as_ref().map(|r| (j, r))) else {
+                return false;
+            };
+            let (j, r) = r;
+            let same_ns = facts.ident(j.id).namespace == ns;
+            let texts = j
+                .facts
+                .texts(r.texts)
                 .iter()
-                .flat_map(|p| mentioning(p))
-                .collect();
-            candidates.sort_unstable();
-            candidates.dedup();
-            let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
-            candidates.retain(|&j| {
-                let Some(r) = job(facts, j).and_then(|j| j.fact.reach.as_ref().map(|r| (j, r)))
-                else {
-                    return false;
-                };
-                let (j, r) = r;
-                let same_ns = facts.ident(j.id).namespace == ns;
-                let texts = j
-                    .facts
-                    .texts(r.texts)
-                    .iter()
-                    .map(|&(s, h)| (facts.str(s), h));
-                let claims = j.facts.syms(r.claims).iter().map(|&c| facts.str(c));
-                crate::backup::reaches(texts, claims, &t, &hosts, same_ns)
-            });
-            Some((sts.id, candidates))
-        })
-        .collect();
+                .map(|&(s, h)| (facts.str(s), h));
+            let claims = j.facts.syms(r.claims).iter().map(|&c| facts.str(c));
+            crate::backup::reaches(texts, claims, &t, &hosts, same_ns)
+        });
+        Some((sts.id, candidates))
+    };
+    // Not on rayon: this runs inside a `OnceLock` that both rules wait on,
+    // and a rayon thread waiting for its tasks may pick up the other rule,
+    // which would then wait on the `OnceLock` its own thread is filling.
+    let threads = rayon::current_num_threads().max(1);
+    let chunk = targets.len().div_ceil(threads).max(1);
+    let by_sts: Vec<(ObjId, Vec<ObjId>)> = std::thread::scope(|s| {
+        let parts: Vec<_> = targets
+            .chunks(chunk)
+            .map(|part| {
+                let jobs_of = &jobs_of;
+                s.spawn(move || {
+                    part.iter()
+                        .filter_map(|&sts| jobs_of(sts))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
     let mut target_of = HashMap::new();
     for (sts, js) in &by_sts {
         for &j in js {
