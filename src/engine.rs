@@ -145,6 +145,7 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
         p.severity() == crate::diagnostic::Severity::Error && !matches!(p.kind, ProblemKind::Config)
     });
     let facts = Facts::new(file_facts, interner.freeze(), &files, inputs_incomplete);
+    facts.prepare();
     let cross = run_fact_rules(&facts, &enabled);
     drop(facts);
     found.reserve_exact(cross.len());
@@ -342,23 +343,40 @@ fn run_fact_rules(facts: &Facts, enabled: &[&Entry]) -> Vec<Found> {
         .collect()
 }
 
-fn finish_draft(rule: &'static str, d: Draft, facts: &Facts) -> (Finding, bool) {
+/// What a finding shows when its rule did not say: the rule's severity, the
+/// label "here", the rule's summary as help.
+fn defaults(
+    rule: &str,
+    severity: Option<crate::diagnostic::Severity>,
+    label: Option<Cow<'static, str>>,
+    help: Option<Cow<'static, str>>,
+) -> (
+    crate::diagnostic::Severity,
+    Cow<'static, str>,
+    Cow<'static, str>,
+) {
     let meta = rules::meta(rule);
+    (
+        severity
+            .or(meta.map(|m| m.severity))
+            .unwrap_or(crate::diagnostic::Severity::Warning),
+        label.unwrap_or(Cow::Borrowed("here")),
+        help.or_else(|| meta.map(|m| Cow::Borrowed(m.summary.as_str())))
+            .unwrap_or_default(),
+    )
+}
+
+fn finish_draft(rule: &'static str, d: Draft, facts: &Facts) -> (Finding, bool) {
     let on = facts.ident(d.on);
     let suppressed = on
         .ignore
         .is_some_and(|a| ignore_ids(facts.str(a)).any(|id| id == rule || id == "all"));
+    let (severity, label, help) = defaults(rule, d.severity, d.label, d.help);
     let finding = Finding {
         rule,
-        severity: d
-            .severity
-            .or(meta.map(|m| m.severity))
-            .unwrap_or(crate::diagnostic::Severity::Warning),
-        label: d.label.unwrap_or_else(|| "here".into()),
-        help: d
-            .help
-            .or_else(|| meta.map(|m| Cow::Borrowed(m.summary.as_str())))
-            .unwrap_or_default(),
+        severity,
+        label,
+        help,
         message: d.message,
         object: ObjectRef {
             kind: facts.str(on.kind).to_string(),
@@ -447,7 +465,6 @@ fn suppression_problems(obj: &Object) -> Vec<Problem> {
 }
 
 fn resolve_finding(rule: &'static str, checked: &Object, p: Pending<'_>) -> Finding {
-    let meta = rules::meta(rule);
     let obj = p.object.unwrap_or(checked);
     let bytes = p
         .span
@@ -479,17 +496,12 @@ fn resolve_finding(rule: &'static str, checked: &Object, p: Pending<'_>) -> Find
             })
         })
         .collect();
+    let (severity, label, help) = defaults(rule, p.severity, p.label, p.help);
     Finding {
         rule,
-        severity: p
-            .severity
-            .or(meta.map(|m| m.severity))
-            .unwrap_or(crate::diagnostic::Severity::Warning),
-        label: p.label.unwrap_or_else(|| "here".into()),
-        help: p
-            .help
-            .or_else(|| meta.map(|m| Cow::Borrowed(m.summary.as_str())))
-            .unwrap_or_default(),
+        severity,
+        label,
+        help,
         message: p.message,
         object: ObjectRef {
             kind: obj.kind.clone(),

@@ -6,6 +6,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use rayon::prelude::*;
+
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
 
@@ -873,28 +875,9 @@ fn build_backup_jobs(facts: &Facts) -> BackupJobs {
         });
         Some((sts.id, candidates))
     };
-    // Not on rayon: this runs inside a `OnceLock` that both rules wait on,
-    // and a rayon thread waiting for its tasks may pick up the other rule,
-    // which would then wait on the `OnceLock` its own thread is filling.
-    let threads = rayon::current_num_threads().max(1);
-    let chunk = targets.len().div_ceil(threads).max(1);
-    let by_sts: Vec<(ObjId, Vec<ObjId>)> = std::thread::scope(|s| {
-        let parts: Vec<_> = targets
-            .chunks(chunk)
-            .map(|part| {
-                let jobs_of = &jobs_of;
-                s.spawn(move || {
-                    part.iter()
-                        .filter_map(|&sts| jobs_of(sts))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
+    // Built by `Facts::prepare` before the rules run (see there).
+    let by_sts: Vec<(ObjId, Vec<ObjId>)> =
+        targets.par_iter().filter_map(|&sts| jobs_of(sts)).collect();
     let mut target_of = HashMap::new();
     for (sts, js) in &by_sts {
         for &j in js {

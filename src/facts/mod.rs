@@ -278,6 +278,16 @@ impl Facts {
         facts
     }
 
+    /// Build every table the rules share, now, before the rules run in
+    /// parallel. Built on first use inside a rule, a table that uses rayon
+    /// could make a worker wait on the `OnceLock` its own thread is filling
+    /// (it steals another rule's task, which asks for the same table).
+    pub fn prepare(&self) {
+        self.pod_tables();
+        storage::classes::Tables::get(self);
+        backup::backup_jobs(self);
+    }
+
     pub fn len(&self) -> usize {
         self.file_of.len()
     }

@@ -317,6 +317,33 @@ impl Tables {
     }
 }
 
+impl Tables {
+    /// Every claim template of every StatefulSet, in canonical order: the
+    /// StatefulSet (id, file, facts), the template and the typed class it
+    /// uses.
+    pub fn all_claims<'f>(
+        &'f self,
+        facts: &'f Facts,
+    ) -> impl Iterator<
+        Item = (
+            ObjId,
+            FileId,
+            &'f StsClaims,
+            &'f ClaimTemplate,
+            Option<ObjId>,
+        ),
+    > + 'f {
+        facts.files.iter().enumerate().flat_map(move |(f, ff)| {
+            let file = FileId(f as u32);
+            ff.storage.sts_claims.iter().flat_map(move |s| {
+                let sts = facts.id(file, s.local as usize);
+                self.claims(facts, file, s)
+                    .map(move |(t, class)| (sts, file, s, t, class))
+            })
+        })
+    }
+}
+
 /// The facts of an object of kind `StorageClass`, when it recorded any.
 pub fn class_fact(facts: &Facts, id: ObjId) -> Option<&ClassFact> {
     let (ff, local): (&FileFacts, usize) = facts.file_facts(id);
