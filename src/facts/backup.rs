@@ -676,7 +676,7 @@ pub fn service(facts: &Facts, id: ObjId) -> Option<Of<'_, SvcFact>> {
 }
 
 /// A label map read back as strings, for messages and for the selector
-/// functions of [`crate::index`].
+/// functions of [`crate::selectors`].
 pub fn label_map(facts: &Facts, pairs: &[(Sym, Sym)]) -> BTreeMap<String, String> {
     pairs
         .iter()
@@ -767,8 +767,10 @@ pub fn backup_jobs(facts: &Facts) -> &BackupJobs {
 
 fn build_backup_jobs(facts: &Facts) -> BackupJobs {
     let selecting = ServicesByLabel::new(facts);
-    // The word index of `Index::mentioning`: only jobs can be evidence, so
-    // only their words are kept (from every string of their pod spec).
+    // The word index (words split as [`crate::backup::index_words`] does):
+    // only jobs can be evidence, so only their words are kept (from every
+    // string of their pod spec, as before the facts: the pre-filter's misses
+    // are kept too).
     let mut mentions: BTreeMap<&str, Vec<ObjId>> = BTreeMap::new();
     for j in jobs(facts) {
         let Some(r) = &j.fact.reach else { continue };
@@ -864,7 +866,7 @@ impl ServicesByLabel {
     }
 
     /// The Services of `ns` whose selector selects pods labelled `labels`, in
-    /// canonical order ([`crate::selectors::Index::services_selecting`]).
+    /// canonical order.
     fn get(&self, ns: Option<Sym>, labels: &[(Sym, Sym)]) -> Vec<ObjId> {
         let mut out: Vec<ObjId> = labels
             .iter()
