@@ -13,10 +13,38 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelecto
 
 use crate::backup::{JobReach, Target, VeleroScope};
 use crate::catalog::{cache_only, container_store};
-use crate::facts::{Extract, Facts, ObjId, Slice, Sym};
+use crate::facts::{Extract, Facts, ObjId, Sym};
 use crate::manifest::{Object, Typed};
 use crate::path::{join_key, locate};
 use crate::source::{ByteSpan, FileId};
+
+/// Make room for `more` elements, growing by a quarter at least. Facts live
+/// until the end of the run and most files hold a few objects: a `Vec` that
+/// doubles would leave much of its capacity unused all that time.
+fn grow<T>(v: &mut Vec<T>, more: usize) {
+    if v.capacity() - v.len() < more {
+        v.reserve_exact(more.max(v.len() / 4));
+    }
+}
+
+/// `v.push(x)`, growing as [`grow`] does.
+fn push<T>(v: &mut Vec<T>, x: T) {
+    grow(v, 1);
+    v.push(x);
+}
+
+/// A run of a per-file arena.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Slice {
+    pub start: u32,
+    pub len: u32,
+}
+
+impl Slice {
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..(self.start + self.len) as usize
+    }
+}
 
 /// What one file contributes.
 #[derive(Default)]
@@ -44,6 +72,7 @@ pub struct FileBackup {
 impl FileBackup {
     fn push_labels(&mut self, x: &Extract<'_>, m: &BTreeMap<String, String>) -> Slice {
         let start = self.pairs.len() as u32;
+        grow(&mut self.pairs, m.len());
         self.pairs
             .extend(m.iter().map(|(k, v)| (x.sym(k), x.sym(v))));
         Slice {
@@ -54,6 +83,7 @@ impl FileBackup {
 
     fn push_syms(&mut self, x: &Extract<'_>, list: &[&str]) -> Slice {
         let start = self.syms.len() as u32;
+        grow(&mut self.syms, list.len());
         self.syms.extend(list.iter().map(|s| x.sym(s)));
         Slice {
             start,
@@ -231,11 +261,14 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FileBackup) 
             Typed::Service(s) => Some(typed_service(obj, s, x, out)),
             _ => None,
         };
-        out.services.push(SvcFact {
-            local,
-            name_key: locate(&obj.node, "metadata.name", false).0,
-            typed,
-        });
+        push(
+            &mut out.services,
+            SvcFact {
+                local,
+                name_key: locate(&obj.node, "metadata.name", false).0,
+                typed,
+            },
+        );
     }
     if let Some(sts) = obj.statefulset() {
         let name = sts.spec.service_name.as_deref().unwrap_or_default();
@@ -254,22 +287,28 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FileBackup) 
         });
         let pod_labels = pod.as_ref().and_then(|p| p.labels);
         let target = Target::of(obj).map(|t| target_fact(obj, &t, pod_labels, x, out));
-        out.sts.push(StsFact {
-            local,
-            service_name: x.sym(name),
-            service_name_at: locate(&obj.node, "spec.serviceName", !name.is_empty()).0,
-            pod,
-            target,
-        });
+        push(
+            &mut out.sts,
+            StsFact {
+                local,
+                service_name: x.sym(name),
+                service_name_at: locate(&obj.node, "spec.serviceName", !name.is_empty()).0,
+                pod,
+                target,
+            },
+        );
     }
     if let Some(job) = job_fact(obj, x, local, out) {
-        out.jobs.push(job);
+        push(&mut out.jobs, job);
     }
     if let Some(claim) = crate::backup::snapshot_claim(obj) {
-        out.snapshots.push(SnapshotFact {
-            local,
-            claim: x.sym(claim),
-        });
+        push(
+            &mut out.snapshots,
+            SnapshotFact {
+                local,
+                claim: x.sym(claim),
+            },
+        );
     }
     if let Some(v) = VeleroScope::of(obj) {
         let included = out.push_syms(x, &v.included);
@@ -278,12 +317,15 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FileBackup) 
             match_labels: sel.match_labels.map(|m| out.push_labels(x, &m)),
             match_expressions: sel.match_expressions.map(Vec::into_boxed_slice),
         });
-        out.velero.push(VeleroFact {
-            local,
-            included,
-            excluded,
-            selector,
-        });
+        push(
+            &mut out.velero,
+            VeleroFact {
+                local,
+                included,
+                excluded,
+                selector,
+            },
+        );
     }
 }
 
@@ -307,6 +349,7 @@ fn target_fact(
         })
         .collect();
     let start = out.maps.len() as u32;
+    grow(&mut out.maps, maps.len());
     out.maps.extend(maps);
     // Caches and state rebuilt from object storage need no backup.
     let containers = obj.pod().map(|p| p.containers(false)).unwrap_or_default();
@@ -347,6 +390,7 @@ fn job_fact(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FileBackup) -> 
             .filter(|t| seen.insert(*t))
             .collect();
         let start = out.texts.len() as u32;
+        grow(&mut out.texts, texts.len());
         out.texts
             .extend(texts.iter().map(|&(t, host_var)| (x.sym(t), host_var)));
         let texts = Slice {
@@ -673,6 +717,18 @@ pub fn services(facts: &Facts) -> impl Iterator<Item = Of<'_, SvcFact>> {
 /// The fact of an object of kind `Service`.
 pub fn service(facts: &Facts, id: ObjId) -> Option<Of<'_, SvcFact>> {
     one(facts, id, |b| &b.services)
+}
+
+/// The object of `kind` named `name` in `ns` nearest to `from` (see
+/// [`Facts::nearest`]).
+pub fn named_near(
+    facts: &Facts,
+    from: FileId,
+    ns: Option<Sym>,
+    kind: Sym,
+    name: Sym,
+) -> Option<ObjId> {
+    facts.named_near(from, ns, kind, name)
 }
 
 /// A label map read back as strings, for messages and for the selector

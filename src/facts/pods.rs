@@ -22,10 +22,31 @@ use std::sync::OnceLock;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::{Extract, Facts, Near, ObjId, Slice, Sym, TypedTag};
+use super::{Extract, Facts, Near, ObjId, Sym, TypedTag};
 use crate::manifest::{Object, Typed};
 use crate::path::locate;
 use crate::source::{ByteSpan, FileId};
+
+/// A run of a per-file arena.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Slice {
+    pub start: u32,
+    pub len: u32,
+}
+
+impl Slice {
+    fn of<T>(arena: &[T], start: usize) -> Slice {
+        Slice {
+            start: start as u32,
+            len: (arena.len() - start) as u32,
+        }
+    }
+
+    fn get<T>(self, arena: &[T]) -> &[T] {
+        let (s, n) = (self.start as usize, self.len as usize);
+        arena.get(s..s + n).unwrap_or_default()
+    }
+}
 
 /// `minAvailable` / `maxUnavailable` as written.
 #[derive(Clone, Copy, Debug)]
@@ -175,6 +196,29 @@ pub struct FilePods {
     pub syms: Vec<Sym>,
 }
 
+/// Growing a file's lists: most files hold a few objects, and a `Vec`
+/// doubles its room (4 at first), so short lists grow by what they need and
+/// only long ones by doubling.
+trait Tight<T> {
+    fn push_tight(&mut self, x: T);
+    fn extend_tight(&mut self, items: impl ExactSizeIterator<Item = T>);
+}
+
+impl<T> Tight<T> for Vec<T> {
+    fn push_tight(&mut self, x: T) {
+        self.extend_tight(std::iter::once(x));
+    }
+
+    fn extend_tight(&mut self, items: impl ExactSizeIterator<Item = T>) {
+        const SHORT: usize = 64;
+        let n = items.len();
+        if self.len() + n > self.capacity() && self.len() < SHORT {
+            self.reserve_exact(n);
+        }
+        self.extend(items);
+    }
+}
+
 fn find<T>(list: &[T], local: usize, at: impl Fn(&T) -> u32) -> Option<&T> {
     let i = list.binary_search_by_key(&(local as u32), at).ok()?;
     list.get(i)
@@ -208,7 +252,7 @@ impl FilePods {
     fn push_labels(&mut self, x: &Extract<'_>, map: &BTreeMap<String, String>) -> Slice {
         let start = self.pairs.len();
         self.pairs
-            .extend(map.iter().map(|(k, v)| (x.sym(k), x.sym(v))));
+            .extend_tight(map.iter().map(|(k, v)| (x.sym(k), x.sym(v))));
         Slice::of(&self.pairs, start)
     }
 
@@ -220,7 +264,7 @@ impl FilePods {
         let start = self.exprs.len();
         for e in sel.match_expressions.iter().flatten() {
             let vstart = self.syms.len();
-            self.syms.extend(
+            self.syms.extend_tight(
                 e.values
                     .as_deref()
                     .unwrap_or_default()
@@ -228,7 +272,7 @@ impl FilePods {
                     .map(|v| x.sym(v)),
             );
             let values = Slice::of(&self.syms, vstart);
-            self.exprs.push(Expr {
+            self.exprs.push_tight(Expr {
                 key: x.sym(&e.key),
                 op: Op::of(&e.operator),
                 operator: x.sym(&e.operator),
@@ -252,7 +296,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FilePods) {
     let span = |field: &str, on_value: bool| locate(&obj.node, field, on_value).0;
     if let Some(pod) = obj.pod() {
         let labels = out.push_labels(x, pod.labels_or_empty());
-        out.pods.push(PodFact {
+        out.pods.push_tight(PodFact {
             local,
             labels,
             labels_key: span(pod.labels_path, false),
@@ -261,7 +305,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FilePods) {
         });
         if obj.statefulset().is_some() {
             if let Some(spread) = spread(obj, &pod) {
-                out.anti_affinity.push(AntiAffinity { local, spread });
+                out.anti_affinity.push_tight(AntiAffinity { local, spread });
             }
         }
     }
@@ -269,7 +313,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FilePods) {
         Typed::HorizontalPodAutoscaler(hpa) => {
             let t = &hpa.spec.scale_target_ref;
             let (min_at, written) = locate(&obj.node, "spec.minReplicas", true);
-            out.hpas.push(HpaFact {
+            out.hpas.push_tight(HpaFact {
                 local,
                 target_kind: x.sym(&t.kind),
                 target_name: x.sym(&t.name),
@@ -288,7 +332,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FilePods) {
                 Some(sel) => out.push_selector(x, sel),
                 None => (Slice::default(), Slice::default()),
             };
-            out.pdbs.push(PdbFact {
+            out.pdbs.push_tight(PdbFact {
                 local,
                 has_spec: spec.is_some(),
                 has_selector: sel.is_some(),
@@ -318,7 +362,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FilePods) {
                 return;
             };
             let selector = out.push_labels(x, sel);
-            out.services.push(ServiceFact {
+            out.services.push_tight(ServiceFact {
                 local,
                 selector,
                 selector_key: span("spec.selector", false),
