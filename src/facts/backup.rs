@@ -13,7 +13,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelecto
 
 use crate::backup::{JobReach, Target, VeleroScope};
 use crate::catalog::{cache_only, container_store};
-use crate::facts::{Extract, Facts, ObjId, Sym};
+use crate::facts::{Extract, Facts, ObjId, Slice, Sym};
 use crate::manifest::{Object, Typed};
 use crate::path::{join_key, locate};
 use crate::source::{ByteSpan, FileId};
@@ -31,19 +31,6 @@ fn grow<T>(v: &mut Vec<T>, more: usize) {
 fn push<T>(v: &mut Vec<T>, x: T) {
     grow(v, 1);
     v.push(x);
-}
-
-/// A run of a per-file arena.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Slice {
-    pub start: u32,
-    pub len: u32,
-}
-
-impl Slice {
-    fn range(self) -> std::ops::Range<usize> {
-        self.start as usize..(self.start + self.len) as usize
-    }
 }
 
 /// What one file contributes.
@@ -717,18 +704,6 @@ pub fn services(facts: &Facts) -> impl Iterator<Item = Of<'_, SvcFact>> {
 /// The fact of an object of kind `Service`.
 pub fn service(facts: &Facts, id: ObjId) -> Option<Of<'_, SvcFact>> {
     one(facts, id, |b| &b.services)
-}
-
-/// The object of `kind` named `name` in `ns` nearest to `from` (see
-/// [`Facts::nearest`]).
-pub fn named_near(
-    facts: &Facts,
-    from: FileId,
-    ns: Option<Sym>,
-    kind: Sym,
-    name: Sym,
-) -> Option<ObjId> {
-    facts.named_near(from, ns, kind, name)
 }
 
 /// A label map read back as strings, for messages and for the selector

@@ -75,6 +75,32 @@ impl TypedTag {
     }
 }
 
+/// A run of a per-file arena (lists of labels, names, expressions): two
+/// numbers instead of a `Vec` per object.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Slice {
+    pub start: u32,
+    pub len: u32,
+}
+
+impl Slice {
+    /// The elements of `arena` pushed since `start`.
+    pub fn of<T>(arena: &[T], start: usize) -> Slice {
+        Slice {
+            start: start as u32,
+            len: (arena.len() - start) as u32,
+        }
+    }
+
+    pub fn get<T>(self, arena: &[T]) -> &[T] {
+        arena.get(self.range()).unwrap_or_default()
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..(self.start + self.len) as usize
+    }
+}
+
 /// Every object: who it is and where it comes from.
 #[derive(Clone, Copy, Debug)]
 pub struct Ident {

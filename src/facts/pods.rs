@@ -22,31 +22,10 @@ use std::sync::OnceLock;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::{Extract, Facts, Near, ObjId, Sym, TypedTag};
+use super::{Extract, Facts, Near, ObjId, Slice, Sym, TypedTag};
 use crate::manifest::{Object, Typed};
 use crate::path::locate;
 use crate::source::{ByteSpan, FileId};
-
-/// A run of a per-file arena.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Slice {
-    pub start: u32,
-    pub len: u32,
-}
-
-impl Slice {
-    fn of<T>(arena: &[T], start: usize) -> Slice {
-        Slice {
-            start: start as u32,
-            len: (arena.len() - start) as u32,
-        }
-    }
-
-    fn get<T>(self, arena: &[T]) -> &[T] {
-        let (s, n) = (self.start as usize, self.len as usize);
-        arena.get(s..s + n).unwrap_or_default()
-    }
-}
 
 /// `minAvailable` / `maxUnavailable` as written.
 #[derive(Clone, Copy, Debug)]

@@ -3,7 +3,7 @@
 use rayon::prelude::*;
 
 use crate::diagnostic::Severity;
-use crate::facts::backup::{self, label_map, map_selector_matches, named_near, Of, StsFact, TOLERATE_UNREADY};
+use crate::facts::backup::{self, label_map, map_selector_matches, Of, StsFact, TOLERATE_UNREADY};
 use crate::facts::{FactRule, FactSink, Facts, Sym};
 use crate::selectors::{describe_labels, in_ns};
 use crate::path::join_key;
@@ -67,7 +67,7 @@ fn check_sts(
         return;
     }
     let ns = obj.namespace;
-    let found = service_kind.and_then(|k| named_near(facts, obj.file, ns, k, sts.fact.service_name));
+    let found = service_kind.and_then(|k| facts.named_near(obj.file, ns, k, sts.fact.service_name));
     let Some(svc_id) = found else {
         let p = out
             .report(
