@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::source::{ByteSpan, FileId, Span};
 
@@ -64,22 +65,28 @@ pub struct Related {
 
 /// One rule violation, resolved to spans.
 #[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// A large run holds every finding until it is reported, so a finding is kept
+/// small: texts that many findings share (the object, the field path) are
+/// shared, the others are boxed to their length.
 pub struct Finding {
     pub rule: &'static str,
     pub severity: Severity,
-    pub message: String,
+    pub message: Box<str>,
     /// Short text shown at the primary span.
     pub label: Cow<'static, str>,
     /// Most findings show their rule's summary or a fixed text: borrowed, not
     /// copied into each of them.
     pub help: Cow<'static, str>,
-    pub object: ObjectRef,
-    /// The field path the rule reported (before falling back to a parent).
-    pub field: String,
+    /// Shared by the findings on one object.
+    pub object: Arc<ObjectRef>,
+    /// The field path the rule reported (before falling back to a parent);
+    /// one copy per distinct path.
+    pub field: Arc<str>,
     pub span: Span,
-    pub related: Vec<Related>,
+    pub related: Box<[Related]>,
     /// Spans whose text must never be shown (credential values).
-    pub secrets: Vec<Span>,
+    pub secrets: Box<[Span]>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

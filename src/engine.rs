@@ -3,13 +3,13 @@
 //! Output order is fixed (file, position, rule), whatever the thread count.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
 use crate::diagnostic::{Finding, ObjectRef, Problem, ProblemKind, Related, Skipped};
-use crate::facts::{Draft, Extract, FactSink, Facts, FileFacts, Interner, ObjId};
+use crate::facts::{BatchFacts, Draft, Extract, FactSink, Facts, Interner, ObjId};
 use crate::manifest::{load_file, LoadOptions, Object};
 use crate::path::{locate, resolve};
 use crate::rule::{Pending, Sink};
@@ -93,17 +93,30 @@ type Order = (u32, u32);
 /// A finding, its order, and whether its object's annotation suppresses it.
 type Found = (Finding, Order, bool);
 
-/// What reading one file produced.
+/// What reading one file produced, besides its facts and findings.
 struct FileRead {
+    /// Its problems, skipped documents and credential spans (its objects are
+    /// gone).
     result: crate::manifest::FileResult,
-    facts: FileFacts,
-    /// Findings of the rules that look at one object; `Order` counts objects
-    /// within the file until the file's first id is known.
-    findings: Vec<Found>,
     /// A file read from disk: its length and hash (see [`OnDisk::seen`]).
     seen: Option<(usize, u64)>,
-    /// How many objects the file holds.
-    objects: u32,
+}
+
+/// What reading one batch of consecutive files produced.
+#[derive(Default)]
+struct BatchRead {
+    files: Vec<FileRead>,
+    facts: BatchFacts,
+    /// Findings of the rules that look at one object; `Order` counts objects
+    /// within the batch until the batch's first id is known.
+    findings: Vec<Found>,
+}
+
+/// How many consecutive files one task reads into one [`BatchFacts`]: a
+/// few for small runs (the editor, pre-commit), up to 64 for large ones.
+/// It depends on the number of files only, never on the thread count.
+fn batch_size(files: usize) -> usize {
+    (files / 128).clamp(1, 64)
 }
 
 /// Lint `files`. `problems` are those found while reading them (unreadable,
@@ -115,38 +128,54 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
         .filter(|e| !settings.disabled.iter().any(|d| d == e.id))
         .collect();
     let interner = Interner::default();
-    let reads: Vec<FileRead> = files
-        .par_iter()
+    let paths = FieldPaths::default();
+    let size = batch_size(files.len());
+    let reads: Vec<BatchRead> = files
+        .par_chunks(size)
         .enumerate()
-        .map(|(i, f)| read_file(FileId(i as u32), f, settings, &enabled, &interner))
+        .map(|(b, chunk)| {
+            let mut batch = BatchRead::default();
+            for (i, f) in chunk.iter().enumerate() {
+                let id = FileId((b * size + i) as u32);
+                let shared = (&interner, &paths);
+                read_file(id, f, settings, &enabled, shared, &mut batch);
+            }
+            batch.facts.shrink();
+            batch.findings.shrink_to_fit();
+            batch
+        })
         .collect();
     let mut objects = 0u32;
     let mut skipped = Vec::new();
-    let mut secret_spans = Vec::with_capacity(reads.len());
-    let mut file_facts = Vec::with_capacity(reads.len());
+    let mut secret_spans = Vec::with_capacity(files.len());
+    let mut batch_facts = Vec::with_capacity(reads.len());
     let mut found: Vec<Found> = Vec::with_capacity(reads.iter().map(|r| r.findings.len()).sum());
-    for (r, f) in reads.into_iter().zip(files.iter_mut()) {
-        if let Some(disk) = &mut f.disk {
-            disk.seen = r.seen;
-        }
+    let mut sources = files.iter_mut();
+    for batch in reads {
         let base = objects;
-        objects += r.objects;
+        objects += batch.facts.idents.len() as u32;
         found.extend(
-            r.findings
+            batch
+                .findings
                 .into_iter()
                 .map(|(f, (local, seq), s)| (f, (base + local, seq), s)),
         );
-        secret_spans.push(r.result.secret_spans);
-        problems.extend(r.result.problems);
-        skipped.extend(r.result.skipped);
-        file_facts.push(r.facts);
+        for (r, f) in batch.files.into_iter().zip(&mut sources) {
+            if let Some(disk) = &mut f.disk {
+                disk.seen = r.seen;
+            }
+            secret_spans.push(r.result.secret_spans);
+            problems.extend(r.result.problems);
+            skipped.extend(r.result.skipped);
+        }
+        batch_facts.push(batch.facts);
     }
     let inputs_incomplete = problems.iter().any(|p| {
         p.severity() == crate::diagnostic::Severity::Error && !matches!(p.kind, ProblemKind::Config)
     });
-    let facts = Facts::new(file_facts, interner.freeze(), &files, inputs_incomplete);
+    let facts = Facts::new(batch_facts, interner.freeze(), &files, inputs_incomplete);
     facts.prepare();
-    let cross = run_fact_rules(&facts, &enabled);
+    let cross = run_fact_rules(&facts, &enabled, &paths);
     drop(facts);
     found.reserve_exact(cross.len());
     found.extend(cross);
@@ -257,14 +286,15 @@ fn positions(
 }
 
 /// Parse one file, run the rules that look at one object, and record the
-/// facts the cross-object rules need.
+/// facts the cross-object rules need, in `batch`.
 fn read_file(
     id: FileId,
     file: &SourceFile,
     settings: &Settings,
     enabled: &[&Entry],
-    interner: &Interner,
-) -> FileRead {
+    (interner, paths): (&Interner, &FieldPaths),
+    batch: &mut BatchRead,
+) {
     let read;
     let mut read_problem = None;
     let mut seen = None;
@@ -281,10 +311,13 @@ fn read_file(
     let mut result = load_file(id, file, &settings.load);
     result.problems.extend(read_problem);
     let x = Extract { interner, file: id };
-    let mut facts = FileFacts::default();
-    let mut findings = Vec::new();
-    for (local, obj) in result.objects.iter().enumerate() {
-        crate::facts::extract(obj, &x, &mut facts);
+    let facts = &mut batch.facts;
+    let findings = &mut batch.findings;
+    for obj in &result.objects {
+        let local = facts.idents.len();
+        crate::facts::extract(obj, &x, facts);
+        // One copy for every finding on this object.
+        let mut object: Option<Arc<ObjectRef>> = None;
         let mut seq = 0;
         for e in enabled {
             let Check::Local(rule) = e.rule else { continue };
@@ -293,7 +326,12 @@ fn read_file(
             for p in sink.pending {
                 let on = p.object.unwrap_or(obj);
                 let s = suppressed(on, e.id);
-                findings.push((resolve_finding(e.id, obj, p), (local as u32, seq), s));
+                let object = match p.object {
+                    Some(other) if !std::ptr::eq(other, obj) => object_ref(other),
+                    _ => object.get_or_insert_with(|| object_ref(obj)).clone(),
+                };
+                let finding = resolve_finding(e.id, obj, p, object, paths);
+                findings.push((finding, (local as u32, seq), s));
                 seq += 1;
             }
         }
@@ -301,23 +339,14 @@ fn read_file(
     result
         .problems
         .extend(result.objects.iter().flat_map(suppression_problems));
-    facts.shrink();
-    findings.shrink_to_fit();
-    let objects = result.objects.len() as u32;
     // The file's trees and typed objects go now: what the cross-object
     // rules need is in the facts.
     result.objects = Vec::new();
-    FileRead {
-        result,
-        facts,
-        findings,
-        seen,
-        objects,
-    }
+    batch.files.push(FileRead { result, seen });
 }
 
 /// The rules that look across objects through their facts, in parallel.
-fn run_fact_rules(facts: &Facts, enabled: &[&Entry]) -> Vec<Found> {
+fn run_fact_rules(facts: &Facts, enabled: &[&Entry], paths: &FieldPaths) -> Vec<Found> {
     let rules: Vec<(&'static str, &dyn crate::facts::FactRule)> = enabled
         .iter()
         .filter_map(|e| match e.rule {
@@ -332,11 +361,23 @@ fn run_fact_rules(facts: &Facts, enabled: &[&Entry]) -> Vec<Found> {
             rule.check(facts, &mut sink);
             // Within one object, findings keep the order the rule reported.
             let mut seqs: HashMap<ObjId, u32> = HashMap::new();
+            let mut objects: HashMap<ObjId, Arc<ObjectRef>> = HashMap::new();
             sink.drafts.into_iter().map(move |d| {
                 let seq = seqs.entry(d.subject).or_default();
                 let order = (d.subject.0, *seq);
                 *seq += 1;
-                let (finding, s) = finish_draft(id, d, facts);
+                let object = objects
+                    .entry(d.on)
+                    .or_insert_with(|| {
+                        let on = facts.ident(d.on);
+                        Arc::new(ObjectRef {
+                            kind: facts.str(on.kind).to_string(),
+                            namespace: on.namespace.map(|n| facts.str(n).to_string()),
+                            name: facts.str(on.name).to_string(),
+                        })
+                    })
+                    .clone();
+                let (finding, s) = finish_draft(id, d, facts, object, paths);
                 (finding, order, s)
             })
         })
@@ -366,7 +407,13 @@ fn defaults(
     )
 }
 
-fn finish_draft(rule: &'static str, d: Draft, facts: &Facts) -> (Finding, bool) {
+fn finish_draft(
+    rule: &'static str,
+    d: Draft,
+    facts: &Facts,
+    object: Arc<ObjectRef>,
+    paths: &FieldPaths,
+) -> (Finding, bool) {
     let on = facts.ident(d.on);
     let suppressed = on
         .ignore
@@ -377,13 +424,9 @@ fn finish_draft(rule: &'static str, d: Draft, facts: &Facts) -> (Finding, bool) 
         severity,
         label,
         help,
-        message: d.message,
-        object: ObjectRef {
-            kind: facts.str(on.kind).to_string(),
-            namespace: on.namespace.map(|n| facts.str(n).to_string()),
-            name: facts.str(on.name).to_string(),
-        },
-        field: d.field,
+        message: d.message.into_boxed_str(),
+        object,
+        field: paths.get(&d.field),
         span: Span {
             file: on.file,
             bytes: d.span,
@@ -393,7 +436,7 @@ fn finish_draft(rule: &'static str, d: Draft, facts: &Facts) -> (Finding, bool) 
             .into_iter()
             .map(|(span, message)| Related { span, message })
             .collect(),
-        secrets: Vec::new(),
+        secrets: Box::default(),
     };
     (finding, suppressed)
 }
@@ -464,7 +507,39 @@ fn suppression_problems(obj: &Object) -> Vec<Problem> {
     }]
 }
 
-fn resolve_finding(rule: &'static str, checked: &Object, p: Pending<'_>) -> Finding {
+/// Who `obj` is, as findings show it.
+fn object_ref(obj: &Object) -> Arc<ObjectRef> {
+    Arc::new(ObjectRef {
+        kind: obj.kind.clone(),
+        namespace: obj.namespace.clone(),
+        name: obj.name.clone(),
+    })
+}
+
+/// Field paths as findings show them: one copy of each (a run of any size
+/// reports a few dozen distinct paths).
+#[derive(Default)]
+struct FieldPaths(Mutex<HashSet<Arc<str>>>);
+
+impl FieldPaths {
+    fn get(&self, path: &str) -> Arc<str> {
+        let mut set = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = set.get(path) {
+            return p.clone();
+        }
+        let p: Arc<str> = Arc::from(path);
+        set.insert(p.clone());
+        p
+    }
+}
+
+fn resolve_finding(
+    rule: &'static str,
+    checked: &Object,
+    p: Pending<'_>,
+    object: Arc<ObjectRef>,
+    paths: &FieldPaths,
+) -> Finding {
     let obj = p.object.unwrap_or(checked);
     let bytes = p
         .span
@@ -502,13 +577,9 @@ fn resolve_finding(rule: &'static str, checked: &Object, p: Pending<'_>) -> Find
         severity,
         label,
         help,
-        message: p.message,
-        object: ObjectRef {
-            kind: obj.kind.clone(),
-            namespace: obj.namespace.clone(),
-            name: obj.name.clone(),
-        },
-        field: p.field,
+        message: p.message.into_boxed_str(),
+        object,
+        field: paths.get(&p.field),
         span: Span {
             file: obj.file,
             bytes,

@@ -621,7 +621,7 @@ fn uses_pod_dns(obj: &Object, spec_path: &str, service: &str) -> bool {
 pub struct Of<'f, T> {
     pub id: ObjId,
     pub file: FileId,
-    /// The file's facts (for its label arena).
+    /// The batch's facts (for its label arena).
     pub facts: &'f FileBackup,
     pub fact: &'f T,
 }
@@ -662,13 +662,15 @@ fn all<T: Local + 'static>(
     facts: &Facts,
     list: fn(&FileBackup) -> &[T],
 ) -> impl Iterator<Item = Of<'_, T>> {
-    facts.files.iter().enumerate().flat_map(move |(i, ff)| {
-        let file = FileId(i as u32);
-        list(&ff.backup).iter().map(move |fact| Of {
-            id: facts.id(file, fact.local() as usize),
-            file,
-            facts: &ff.backup,
-            fact,
+    facts.batches().flat_map(move |(b, bf)| {
+        list(&bf.backup).iter().map(move |fact| {
+            let id = facts.id(b, fact.local() as usize);
+            Of {
+                id,
+                file: facts.ident(id).file,
+                facts: &bf.backup,
+                fact,
+            }
         })
     })
 }
@@ -679,13 +681,13 @@ fn one<T: Local + 'static>(
     id: ObjId,
     list: fn(&FileBackup) -> &[T],
 ) -> Option<Of<'_, T>> {
-    let (file, local) = facts.locate(id);
-    let b = &facts.files[file.0 as usize].backup;
+    let (bf, local) = facts.batch_facts(id);
+    let b = &bf.backup;
     let l = list(b);
     let at = l.binary_search_by_key(&(local as u32), T::local).ok()?;
     Some(Of {
         id,
-        file,
+        file: facts.ident(id).file,
         facts: b,
         fact: &l[at],
     })

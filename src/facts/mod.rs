@@ -3,7 +3,7 @@
 //!
 //! A run reads each file once (in parallel): it parses it, runs the rules that
 //! look at one object, and records for every object an [`Ident`] plus the
-//! compact facts that cross-object rules read (by module, in [`FileFacts`]).
+//! compact facts that cross-object rules read (by module, in [`BatchFacts`]).
 //! Then the file's text, tree and typed objects can go. Once every file is
 //! read, [`Facts`] joins the files' facts, and each cross-object rule
 //! ([`FactRule`]) answers its question through tables keyed by what it looks
@@ -115,11 +115,18 @@ pub struct Ident {
     pub ignore: Option<Sym>,
 }
 
-/// What one file contributes to the cross-object phase. Each module that
-/// serves cross-object rules keeps its own part here.
+/// A batch of consecutive files (in canonical order) whose facts are kept
+/// together: one set of lists for many small files, where a set per file
+/// cost more in list headers and allocations than the facts themselves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BatchId(pub u32);
+
+/// What one batch of files contributes to the cross-object phase. Each
+/// module that serves cross-object rules keeps its own part here. An
+/// object's "local" index is its place in the batch.
 #[derive(Default)]
-pub struct FileFacts {
-    /// One per object of the file, in order.
+pub struct BatchFacts {
+    /// One per object of the batch, in order.
     pub idents: Vec<Ident>,
     /// `duplicate-object`: the span of each object's `metadata.name` value.
     pub name_values: Vec<ByteSpan>,
@@ -129,8 +136,8 @@ pub struct FileFacts {
     pub storage: storage::FileStorage,
 }
 
-impl FileFacts {
-    /// Give back the spare room of every list once the file is read.
+impl BatchFacts {
+    /// Give back the spare room of every list once the batch is read.
     pub fn shrink(&mut self) {
         self.idents.shrink_to_fit();
         self.name_values.shrink_to_fit();
@@ -154,7 +161,7 @@ impl Extract<'_> {
 
 /// Record what the cross-object phase needs to know about `obj`, the next
 /// object of the file.
-pub fn extract(obj: &Object, x: &Extract<'_>, out: &mut FileFacts) {
+pub fn extract(obj: &Object, x: &Extract<'_>, out: &mut BatchFacts) {
     pods::extract(obj, x, out.idents.len() as u32, &mut out.pods);
     out.idents.push(Ident {
         file: x.file,
@@ -196,17 +203,17 @@ impl Near {
     }
 }
 
-/// Every file's facts, joined once every file is read.
+/// Every batch's facts, joined once every file is read.
 pub struct Facts {
-    pub files: Vec<FileFacts>,
+    pub batches: Vec<BatchFacts>,
     pub strings: Strings,
     /// Some input could not be turned into objects (see
     /// [`crate::rule::Context::inputs_incomplete`]).
     pub inputs_incomplete: bool,
-    /// The first object of each file.
+    /// The first object of each batch.
     base: Vec<u32>,
-    /// The file of each object.
-    file_of: Vec<FileId>,
+    /// The batch of each object.
+    batch_of: Vec<BatchId>,
     /// The directory of each file, as a small number (for "nearest").
     dirs: Vec<u32>,
     /// (kind, namespace, name) → objects.
@@ -246,16 +253,16 @@ impl ByKey {
 
 impl Facts {
     pub fn new(
-        files: Vec<FileFacts>,
+        batches: Vec<BatchFacts>,
         strings: Strings,
         sources: &[SourceFile],
         inputs_incomplete: bool,
     ) -> Self {
-        let mut base = Vec::with_capacity(files.len());
-        let mut file_of = Vec::new();
-        for (i, f) in files.iter().enumerate() {
-            base.push(file_of.len() as u32);
-            file_of.extend(std::iter::repeat_n(FileId(i as u32), f.idents.len()));
+        let mut base = Vec::with_capacity(batches.len());
+        let mut batch_of = Vec::new();
+        for (i, b) in batches.iter().enumerate() {
+            base.push(batch_of.len() as u32);
+            batch_of.extend(std::iter::repeat_n(BatchId(i as u32), b.idents.len()));
         }
         let mut dir_ids: HashMap<&str, u32> = HashMap::new();
         let dirs = sources
@@ -267,11 +274,11 @@ impl Facts {
             })
             .collect();
         let mut facts = Facts {
-            files,
+            batches,
             strings,
             inputs_incomplete,
             base,
-            file_of,
+            batch_of,
             dirs,
             by_key: ByKey::default(),
             backup_jobs: std::sync::OnceLock::new(),
@@ -315,44 +322,52 @@ impl Facts {
     }
 
     pub fn len(&self) -> usize {
-        self.file_of.len()
+        self.batch_of.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.file_of.is_empty()
+        self.batch_of.is_empty()
     }
 
     pub fn str(&self, s: Sym) -> &str {
         self.strings.get(s)
     }
 
-    /// The id of the `local`-th object of `file`.
-    pub fn id(&self, file: FileId, local: usize) -> ObjId {
-        ObjId(self.base[file.0 as usize] + local as u32)
+    /// The id of the `local`-th object of `batch`.
+    pub fn id(&self, batch: BatchId, local: usize) -> ObjId {
+        ObjId(self.base[batch.0 as usize] + local as u32)
     }
 
-    /// The file of an object and its place in that file.
-    pub fn locate(&self, id: ObjId) -> (FileId, usize) {
-        let file = self.file_of[id.0 as usize];
-        (file, (id.0 - self.base[file.0 as usize]) as usize)
+    /// The batch of an object and its place in that batch.
+    pub fn locate(&self, id: ObjId) -> (BatchId, usize) {
+        let batch = self.batch_of[id.0 as usize];
+        (batch, (id.0 - self.base[batch.0 as usize]) as usize)
     }
 
     pub fn ident(&self, id: ObjId) -> &Ident {
-        let (file, local) = self.locate(id);
-        &self.files[file.0 as usize].idents[local]
+        let (batch, local) = self.locate(id);
+        &self.batches[batch.0 as usize].idents[local]
     }
 
-    /// The facts of the file that holds `id`, and `id`'s place in it.
-    pub fn file_facts(&self, id: ObjId) -> (&FileFacts, usize) {
-        let (file, local) = self.locate(id);
-        (&self.files[file.0 as usize], local)
+    /// The facts of the batch that holds `id`, and `id`'s place in it.
+    pub fn batch_facts(&self, id: ObjId) -> (&BatchFacts, usize) {
+        let (batch, local) = self.locate(id);
+        (&self.batches[batch.0 as usize], local)
+    }
+
+    /// Every batch, with its id.
+    pub fn batches(&self) -> impl Iterator<Item = (BatchId, &BatchFacts)> {
+        self.batches
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (BatchId(i as u32), b))
     }
 
     /// Every object, in canonical order.
     pub fn idents(&self) -> impl Iterator<Item = (ObjId, &Ident)> {
-        self.files
+        self.batches
             .iter()
-            .flat_map(|f| f.idents.iter())
+            .flat_map(|b| b.idents.iter())
             .enumerate()
             .map(|(i, ident)| (ObjId(i as u32), ident))
     }

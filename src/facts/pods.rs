@@ -2,7 +2,7 @@
 //! missing-anti-affinity, missing-pdb, pdb-blocks-eviction and
 //! dangling-selector read about other objects than the one they report on.
 //!
-//! Per file ([`FilePods`], in [`super::FileFacts`]): the labels of every pod
+//! Per file ([`FilePods`], in [`super::BatchFacts`]): the labels of every pod
 //! template ([`PodFact`], with the replica count of scalable workloads), the
 //! target and `minReplicas` of every HorizontalPodAutoscaler ([`HpaFact`]),
 //! the selector and limits of every PodDisruptionBudget ([`PdbFact`]), the
@@ -448,7 +448,7 @@ impl Replicas {
     pub fn origin(&self, facts: &Facts, workload: ObjId, pod: &PodFact) -> (FileId, ByteSpan) {
         match self.source {
             ReplicaSource::Autoscaler(h) => {
-                let (ff, local) = facts.file_facts(h);
+                let (ff, local) = facts.batch_facts(h);
                 let at = ff
                     .pods
                     .hpa(local)
@@ -457,7 +457,7 @@ impl Replicas {
             }
             ReplicaSource::Spec => (facts.ident(workload).file, pod.replicas_value),
             ReplicaSource::Default => {
-                let (ff, local) = facts.file_facts(workload);
+                let (ff, local) = facts.batch_facts(workload);
                 (ff.idents[local].file, ff.name_values[local])
             }
         }
@@ -638,17 +638,16 @@ impl PodTables {
         let mut pods: HashMap<Option<Sym>, NsPods> = HashMap::new();
         let mut pdbs_unlabelled = Vec::new();
         let mut selectors: Vec<(ObjId, &[(Sym, Sym)])> = Vec::new();
-        for (i, ff) in facts.files.iter().enumerate() {
-            let file = FileId(i as u32);
+        for (b, ff) in facts.batches() {
             let ns = |local: u32| ff.idents[local as usize].namespace;
             for h in &ff.pods.hpas {
                 hpas.entry((ns(h.local), h.target_kind, h.target_name))
                     .or_default()
                     .ids
-                    .push(facts.id(file, h.local as usize));
+                    .push(facts.id(b, h.local as usize));
             }
             for p in &ff.pods.pods {
-                let id = facts.id(file, p.local as usize);
+                let id = facts.id(b, p.local as usize);
                 let n = pods.entry(ns(p.local)).or_default();
                 for &(k, v) in ff.pods.labels(p.labels) {
                     // No label key is empty: the empty key stands for every
@@ -665,7 +664,7 @@ impl PodTables {
                 n.all.push(id);
             }
             for p in &ff.pods.pdbs {
-                let id = facts.id(file, p.local as usize);
+                let id = facts.id(b, p.local as usize);
                 let ml = ff.pods.labels(p.match_labels);
                 if ml.is_empty() {
                     pdbs_unlabelled.push(id);
@@ -765,13 +764,13 @@ impl Facts {
 
     /// The pod facts of `id`, if it has a pod template, with its file's.
     pub fn pod_of(&self, id: ObjId) -> Option<(&FilePods, &PodFact)> {
-        let (ff, local) = self.file_facts(id);
+        let (ff, local) = self.batch_facts(id);
         Some((&ff.pods, ff.pods.pod(local)?))
     }
 
     /// The budget `id`, if it is a typed PodDisruptionBudget.
     pub fn pdb_of(&self, id: ObjId) -> Option<Pdb<'_>> {
-        let (ff, local) = self.file_facts(id);
+        let (ff, local) = self.batch_facts(id);
         Some(Pdb {
             id,
             fact: ff.pods.pdb(local)?,
@@ -801,7 +800,7 @@ impl Facts {
             return None;
         }
         if let Some(h) = self.hpa_for(id) {
-            let (ff, local) = self.file_facts(h);
+            let (ff, local) = self.batch_facts(h);
             let min = ff.pods.hpa(local).and_then(|f| f.min_replicas);
             return Some(Replicas {
                 count: min.unwrap_or(1),

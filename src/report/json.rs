@@ -43,7 +43,7 @@ pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<(
                 "namespace": f.object.namespace,
                 "name": f.object.name,
             },
-            "field": f.field,
+            "field": &*f.field,
             "related": related,
             "fingerprint": fingerprint(outcome, f),
         })

@@ -5,8 +5,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::facts::pods::{describe_labels, label, Op, Pdb, PdbFact, PodTables, ServiceFact};
-use crate::facts::{FactRule, FactSink, Facts, ObjId, Sym, TypedTag};
-use crate::source::FileId;
+use crate::facts::{BatchId, FactRule, FactSink, Facts, ObjId, Sym, TypedTag};
 
 pub struct DanglingSelector;
 
@@ -69,14 +68,14 @@ struct Cx<'f> {
 impl<'f> Cx<'f> {
     fn new(facts: &'f Facts) -> Self {
         let mut statefulsets: HashMap<(Option<Sym>, &'f str), Vec<ObjId>> = HashMap::new();
-        for (i, ff) in facts.files.iter().enumerate() {
+        for (b, ff) in facts.batches() {
             for p in &ff.pods.pods {
                 let ident = &ff.idents[p.local as usize];
                 if ident.typed == TypedTag::StatefulSet {
                     statefulsets
                         .entry((ident.namespace, facts.str(ident.name)))
                         .or_default()
-                        .push(facts.id(FileId(i as u32), p.local as usize));
+                        .push(facts.id(b, p.local as usize));
                 }
             }
         }
@@ -307,20 +306,20 @@ impl FactRule for DanglingSelector {
         }
         let cx = Cx::new(facts);
         let sinks: Vec<FactSink> = facts
-            .files
+            .batches
             .par_iter()
             .enumerate()
             .filter(|(_, ff)| !ff.pods.services.is_empty() || !ff.pods.pdbs.is_empty())
             .map(|(i, ff)| {
-                let file = FileId(i as u32);
+                let batch = BatchId(i as u32);
                 let mut out = FactSink::default();
                 for s in &ff.pods.services {
-                    let id = facts.id(file, s.local as usize);
+                    let id = facts.id(batch, s.local as usize);
                     cx.service(id, ff.pods.labels(s.selector), s, &mut out);
                 }
                 for p in &ff.pods.pdbs {
                     let pdb = Pdb {
-                        id: facts.id(file, p.local as usize),
+                        id: facts.id(batch, p.local as usize),
                         fact: p,
                         file: &ff.pods,
                     };

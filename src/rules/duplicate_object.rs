@@ -48,7 +48,7 @@ impl FactRule for DuplicateObject {
         for group in groups {
             let (obj, first) = group[0];
             let name_value = |id: ObjId| {
-                let (ff, local) = facts.file_facts(id);
+                let (ff, local) = facts.batch_facts(id);
                 (ff.idents[local].file, ff.name_values[local])
             };
             let others = match group.len() - 1 {

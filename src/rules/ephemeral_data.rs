@@ -7,7 +7,6 @@
 use std::collections::HashSet;
 
 use crate::facts::{FactRule, FactSink, Facts, Sym};
-use crate::source::FileId;
 
 pub struct EphemeralData;
 
@@ -16,17 +15,16 @@ impl FactRule for EphemeralData {
         // Typed ConfigMaps with a redis.conf that turns persistence off, by
         // namespace and name.
         let mut off: HashSet<(Option<Sym>, Sym)> = HashSet::new();
-        for (f, ff) in facts.files.iter().enumerate() {
-            for &local in &ff.storage.redis_off_configs {
-                let ident = facts.ident(facts.id(FileId(f as u32), local as usize));
+        for (b, bf) in facts.batches() {
+            for &local in &bf.storage.redis_off_configs {
+                let ident = facts.ident(facts.id(b, local as usize));
                 off.insert((ident.namespace, ident.name));
             }
         }
-        for (f, ff) in facts.files.iter().enumerate() {
-            let file = FileId(f as u32);
-            let st = &ff.storage;
+        for (b, bf) in facts.batches() {
+            let st = &bf.storage;
             for d in &st.ephemeral {
-                let id = facts.id(file, d.local as usize);
+                let id = facts.id(b, d.local as usize);
                 if let Some((start, len)) = d.guard {
                     let ns = facts.ident(id).namespace;
                     let names = st.syms.get(start as usize..(start + len) as usize).unwrap_or_default();
@@ -36,7 +34,7 @@ impl FactRule for EphemeralData {
                 }
                 let r = out.report(id, d.field.clone(), d.span, d.message.clone()).label(d.label.clone()).help(d.help.clone());
                 if let Some((span, msg)) = &d.related {
-                    r.related(file, *span, msg.clone());
+                    r.related(facts.ident(id).file, *span, msg.clone());
                 }
             }
         }

@@ -3,8 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::facts::storage::quorum::Member;
-use crate::facts::{FactRule, FactSink, Facts, FileFacts, ObjId, Sym};
-use crate::source::FileId;
+use crate::facts::{FactRule, FactSink, Facts, BatchFacts, ObjId, Sym};
 
 pub struct EvenQuorumReplicas;
 
@@ -12,7 +11,7 @@ pub struct EvenQuorumReplicas;
 /// order, with their replicas.
 type Members = HashMap<(Option<Sym>, Sym, Sym, Sym), Vec<(ObjId, i32)>>;
 
-fn labels<'f>(ff: &'f FileFacts, m: &Member) -> &'f [(Sym, Sym)] {
+fn labels<'f>(ff: &'f BatchFacts, m: &Member) -> &'f [(Sym, Sym)] {
     let at = m.labels_at as usize;
     ff.storage.labels.get(at..at + m.labels_len as usize).unwrap_or_default()
 }
@@ -22,9 +21,9 @@ impl FactRule for EvenQuorumReplicas {
         // The (namespace, engine) of every subject: only those ensembles
         // are looked up.
         let mut wanted: HashSet<(Option<Sym>, Sym)> = HashSet::new();
-        for (f, ff) in facts.files.iter().enumerate() {
+        for (b, ff) in facts.batches() {
             for q in &ff.storage.even_quorum {
-                let ident = facts.ident(facts.id(FileId(f as u32), q.local as usize));
+                let ident = facts.ident(facts.id(b, q.local as usize));
                 wanted.insert((ident.namespace, q.engine));
             }
         }
@@ -32,10 +31,10 @@ impl FactRule for EvenQuorumReplicas {
             return;
         }
         let mut members = Members::new();
-        for (f, ff) in facts.files.iter().enumerate() {
+        for (b, ff) in facts.batches() {
             let st = &ff.storage;
             for m in &st.members {
-                let id = facts.id(FileId(f as u32), m.local as usize);
+                let id = facts.id(b, m.local as usize);
                 let ns = facts.ident(id).namespace;
                 let at = m.engines_at as usize;
                 for &e in st.syms.get(at..at + m.engines_len as usize).unwrap_or_default() {
@@ -48,10 +47,10 @@ impl FactRule for EvenQuorumReplicas {
                 }
             }
         }
-        for (f, ff) in facts.files.iter().enumerate() {
+        for (b, ff) in facts.batches() {
             for q in &ff.storage.even_quorum {
                 let Some(me) = ff.storage.members.get(q.member as usize) else { continue };
-                let id = facts.id(FileId(f as u32), q.local as usize);
+                let id = facts.id(b, q.local as usize);
                 let ns = facts.ident(id).namespace;
                 // One ensemble split over several StatefulSets (persistent and
                 // ephemeral members, one per zone) counts all its members: the

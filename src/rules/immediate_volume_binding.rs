@@ -2,20 +2,19 @@
 
 use crate::facts::storage::classes::Tables;
 use crate::facts::{FactRule, FactSink, Facts};
-use crate::source::FileId;
 
 pub struct ImmediateVolumeBinding;
 
 impl FactRule for ImmediateVolumeBinding {
     fn check(&self, facts: &Facts, out: &mut FactSink) {
         let tables = Tables::get(facts);
-        for (f, ff) in facts.files.iter().enumerate() {
-            for c in &ff.storage.classes {
+        for (b, bf) in facts.batches() {
+            for c in &bf.storage.classes {
                 // Binds immediately while topology constrains its volumes.
                 let Some(v) = c.immediate else { continue };
-                let class = facts.id(FileId(f as u32), c.local as usize);
-                let Some(&(sts, sts_file, t)) = tables.first_user.get(&class) else { continue };
-                let Some(claim) = facts.files[sts_file.0 as usize].storage.templates.get(t) else { continue };
+                let class = facts.id(b, c.local as usize);
+                let Some(&(sts, sts_batch, t)) = tables.first_user.get(&class) else { continue };
+                let Some(claim) = facts.batches[sts_batch.0 as usize].storage.templates.get(t) else { continue };
                 let (at, how) = if v.written {
                     ("volumeBindingMode", "`volumeBindingMode: Immediate`")
                 } else {
@@ -33,7 +32,7 @@ impl FactRule for ImmediateVolumeBinding {
                 )
                 .label("volumes bound before scheduling")
                 .help("set `volumeBindingMode: WaitForFirstConsumer` so each volume is created where its pod is scheduled")
-                .related(sts_file, claim.span, format!("StatefulSet `{}` uses this class", facts.name(sts)));
+                .related(facts.ident(sts).file, claim.span, format!("StatefulSet `{}` uses this class", facts.name(sts)));
             }
         }
     }

@@ -7,23 +7,22 @@
 use rayon::prelude::*;
 
 use crate::facts::pods::Spread;
-use crate::facts::{FactRule, FactSink, Facts};
-use crate::source::FileId;
+use crate::facts::{BatchId, FactRule, FactSink, Facts};
 
 pub struct MissingAntiAffinity;
 
 impl FactRule for MissingAntiAffinity {
     fn check(&self, facts: &Facts, out: &mut FactSink) {
         let sinks: Vec<FactSink> = facts
-            .files
+            .batches
             .par_iter()
             .enumerate()
             .filter(|(_, ff)| !ff.pods.anti_affinity.is_empty())
             .map(|(i, ff)| {
-                let file = FileId(i as u32);
+                let batch = BatchId(i as u32);
                 let mut out = FactSink::default();
                 for a in &ff.pods.anti_affinity {
-                    let id = facts.id(file, a.local as usize);
+                    let id = facts.id(batch, a.local as usize);
                     let Some(pod) = ff.pods.pod(a.local as usize) else { continue };
                     // The same count missing-pdb uses: unset is one pod, an
                     // autoscaler's minReplicas when one scales it.
@@ -38,7 +37,7 @@ impl FactRule for MissingAntiAffinity {
                             out.report(id, &**field, *span, format!("the {what} of StatefulSet `{name}` {why}: it never spreads its {replicas} replicas"))
                                 .label("does not select the StatefulSet's own pods")
                                 .help("make the term's labelSelector match the pod template labels (e.g. the same matchLabels as `spec.selector`)")
-                                .related(file, *labels_key, "the pod template labels");
+                                .related(facts.ident(id).file, *labels_key, "the pod template labels");
                         }
                         Spread::BadKey { field, span, key } => {
                             out.report(

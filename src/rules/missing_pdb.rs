@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use crate::api_versions::removed;
 use crate::disruption::Allowance;
 use crate::facts::pods::{allowance, Pdb, ReplicaSource};
-use crate::facts::{FactRule, FactSink, Facts, TypedTag};
+use crate::facts::{BatchId, FactRule, FactSink, Facts, TypedTag};
 use crate::selectors::in_ns;
 use crate::source::{ByteSpan, FileId};
 
@@ -14,17 +14,17 @@ pub struct MissingPdb;
 impl FactRule for MissingPdb {
     fn check(&self, facts: &Facts, out: &mut FactSink) {
         let sinks: Vec<FactSink> = facts
-            .files
+            .batches
             .par_iter()
             .enumerate()
             .map(|(i, ff)| {
-                let file = FileId(i as u32);
+                let batch = BatchId(i as u32);
                 let mut out = FactSink::default();
                 for pod in &ff.pods.pods {
                     let local = pod.local as usize;
                     let typed = ff.idents[local].typed;
                     if matches!(typed, TypedTag::StatefulSet | TypedTag::Deployment) {
-                        check(facts, facts.id(file, local), pod, &mut out);
+                        check(facts, facts.id(batch, local), pod, &mut out);
                     }
                 }
                 out
@@ -52,7 +52,7 @@ fn check(
 ) {
     // One pod cannot be protected without blocking every drain.
     let Some(r) = facts.replicas(id, pod).filter(|r| r.count >= 2) else { return };
-    let (fp, _) = facts.file_facts(id);
+    let (fp, _) = facts.batch_facts(id);
     let labels = fp.pods.labels(pod.labels);
     let ident = facts.ident(id);
     let ns = ident.namespace;
@@ -98,7 +98,7 @@ fn check(
     let (field, span) = match r.source {
         ReplicaSource::Spec => ("spec.replicas", pod.replicas_value),
         _ => {
-            let (ff, local) = facts.file_facts(id);
+            let (ff, local) = facts.batch_facts(id);
             ("metadata.name", ff.name_values[local])
         }
     };

@@ -4,8 +4,7 @@ use rayon::prelude::*;
 
 use crate::disruption::Allowance;
 use crate::facts::pods::{allowance, scaled, IntOrStr, Pdb, PodFact, Replicas};
-use crate::facts::{FactRule, FactSink, Facts, ObjId};
-use crate::source::FileId;
+use crate::facts::{BatchId, FactRule, FactSink, Facts, ObjId};
 
 pub struct PdbBlocksEviction;
 
@@ -21,15 +20,15 @@ fn show(facts: &Facts, v: IntOrStr) -> String {
 impl FactRule for PdbBlocksEviction {
     fn check(&self, facts: &Facts, out: &mut FactSink) {
         let sinks: Vec<FactSink> = facts
-            .files
+            .batches
             .par_iter()
             .enumerate()
             .filter(|(_, ff)| !ff.pods.pdbs.is_empty())
             .map(|(i, ff)| {
-                let file = FileId(i as u32);
+                let batch = BatchId(i as u32);
                 let mut out = FactSink::default();
                 for p in ff.pods.pdbs.iter().filter(|p| p.has_spec) {
-                    let id = facts.id(file, p.local as usize);
+                    let id = facts.id(batch, p.local as usize);
                     let pdb = Pdb {
                         id,
                         fact: p,

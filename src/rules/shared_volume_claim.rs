@@ -10,24 +10,22 @@ pub struct SharedVolumeClaim;
 
 impl FactRule for SharedVolumeClaim {
     fn check(&self, facts: &Facts, out: &mut FactSink) {
-        if facts.files.iter().all(|f| f.storage.shared_mounts.is_empty()) {
+        if facts.batches.iter().all(|b| b.storage.shared_mounts.is_empty()) {
             return;
         }
         // The claims by namespace and name (the last of several, in canonical
         // order), whatever their type: an untyped one has no known modes.
         let mut claims: HashMap<(Option<Sym>, Sym), (FileId, &ClaimFact)> = HashMap::new();
-        for (f, ff) in facts.files.iter().enumerate() {
-            let file = FileId(f as u32);
-            for c in &ff.storage.claims {
-                let id = facts.id(file, c.local as usize);
+        for (b, bf) in facts.batches() {
+            for c in &bf.storage.claims {
+                let id = facts.id(b, c.local as usize);
                 let ident = facts.ident(id);
-                claims.insert((ident.namespace, ident.name), (file, c));
+                claims.insert((ident.namespace, ident.name), (ident.file, c));
             }
         }
-        for (f, ff) in facts.files.iter().enumerate() {
-            let file = FileId(f as u32);
-            for m in &ff.storage.shared_mounts {
-                let id = facts.id(file, m.local as usize);
+        for (b, bf) in facts.batches() {
+            for m in &bf.storage.shared_mounts {
+                let id = facts.id(b, m.local as usize);
                 let ident = facts.ident(id);
                 // A claim that is meant to be shared (ReadWriteMany / ReadOnlyMany) is fine.
                 let claim = claims.get(&(ident.namespace, m.claim));

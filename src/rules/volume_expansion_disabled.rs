@@ -2,20 +2,19 @@
 
 use crate::facts::storage::classes::Tables;
 use crate::facts::{FactRule, FactSink, Facts};
-use crate::source::FileId;
 
 pub struct VolumeExpansionDisabled;
 
 impl FactRule for VolumeExpansionDisabled {
     fn check(&self, facts: &Facts, out: &mut FactSink) {
         let tables = Tables::get(facts);
-        for (f, ff) in facts.files.iter().enumerate() {
-            for c in &ff.storage.classes {
+        for (b, bf) in facts.batches() {
+            for c in &bf.storage.classes {
                 // Volumes cannot grow (local volumes never can: not reported).
                 let Some(v) = c.no_expansion else { continue };
-                let class = facts.id(FileId(f as u32), c.local as usize);
-                let Some(&(sts, sts_file, t)) = tables.first_user.get(&class) else { continue };
-                let Some(claim) = facts.files[sts_file.0 as usize].storage.templates.get(t) else { continue };
+                let class = facts.id(b, c.local as usize);
+                let Some(&(sts, sts_batch, t)) = tables.first_user.get(&class) else { continue };
+                let Some(claim) = facts.batches[sts_batch.0 as usize].storage.templates.get(t) else { continue };
                 let at = if v.written { "allowVolumeExpansion" } else { "metadata.name" };
                 out.report(
                     class,
@@ -29,7 +28,7 @@ impl FactRule for VolumeExpansionDisabled {
                 )
                 .label("volumes cannot grow")
                 .help("set `allowVolumeExpansion: true` (the provisioner must support it; most CSI block drivers do)")
-                .related(sts_file, claim.span, format!("StatefulSet `{}` uses this class", facts.name(sts)));
+                .related(facts.ident(sts).file, claim.span, format!("StatefulSet `{}` uses this class", facts.name(sts)));
             }
         }
     }

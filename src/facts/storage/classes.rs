@@ -17,7 +17,7 @@ use crate::storage::{
 };
 
 use super::{Extract, FileStorage, Sym};
-use crate::facts::{Facts, FileFacts, Near, ObjId};
+use crate::facts::{BatchFacts, BatchId, Facts, Near, ObjId};
 
 /// How a claim template chooses its class (pre-provisioned volumes, `""`,
 /// are left out).
@@ -202,15 +202,15 @@ pub struct Tables {
     by_name: HashMap<Sym, Near>,
     /// Objects of kind `StorageClass` annotated as the default, typed or not.
     pub defaults: Near,
-    /// Per claim template, file after file (as in
-    /// [`FileStorage::templates`]; a file's first at `starts[file]`): the
+    /// Per claim template, batch after batch (as in
+    /// [`FileStorage::templates`]; a batch's first at `starts[batch]`): the
     /// typed class it uses, the nearest one of its name or the nearest
     /// default (when the nearest default is not typed, none).
     resolved: Vec<Option<ObjId>>,
     starts: Vec<u32>,
-    /// Each class's first user in canonical order: the StatefulSet, its file
-    /// and the claim template (its place in the file's list).
-    pub first_user: HashMap<ObjId, (ObjId, FileId, usize)>,
+    /// Each class's first user in canonical order: the StatefulSet, its
+    /// batch and the claim template (its place in the batch's list).
+    pub first_user: HashMap<ObjId, (ObjId, BatchId, usize)>,
 }
 
 impl Tables {
@@ -221,9 +221,9 @@ impl Tables {
     fn build(facts: &Facts) -> Tables {
         let mut by_name: HashMap<Sym, Near> = HashMap::new();
         let mut defaults = Near::default();
-        for (f, ff) in facts.files.iter().enumerate() {
-            for c in &ff.storage.classes {
-                let id = facts.id(FileId(f as u32), c.local as usize);
+        for (b, bf) in facts.batches() {
+            for c in &bf.storage.classes {
+                let id = facts.id(b, c.local as usize);
                 if c.typed {
                     by_name
                         .entry(facts.ident(id).name)
@@ -243,36 +243,47 @@ impl Tables {
             by_name,
             defaults,
             resolved: Vec::new(),
-            starts: Vec::with_capacity(facts.files.len()),
+            starts: Vec::with_capacity(facts.batches.len()),
             first_user: HashMap::new(),
         };
-        let per_file: Vec<Vec<Option<ObjId>>> = facts
-            .files
+        let per_batch: Vec<Vec<Option<ObjId>>> = facts
+            .batches
             .par_iter()
             .enumerate()
-            .map(|(f, ff)| {
-                let file = FileId(f as u32);
-                ff.storage
-                    .templates
-                    .iter()
-                    .map(|t| tables.resolve(facts, file, t))
-                    .collect()
+            .map(|(b, bf)| {
+                let st = &bf.storage;
+                let mut resolved = vec![None; st.templates.len()];
+                for s in &st.sts_claims {
+                    // Nearest to the StatefulSet's own file.
+                    let file = facts
+                        .ident(facts.id(BatchId(b as u32), s.local as usize))
+                        .file;
+                    let range = s.at as usize..(s.at + s.len) as usize;
+                    let (Some(out), Some(templates)) =
+                        (resolved.get_mut(range.clone()), st.templates.get(range))
+                    else {
+                        continue;
+                    };
+                    for (r, t) in out.iter_mut().zip(templates) {
+                        *r = tables.resolve(facts, file, t);
+                    }
+                }
+                resolved
             })
             .collect();
-        for r in per_file {
+        for r in per_batch {
             tables.starts.push(tables.resolved.len() as u32);
             tables.resolved.extend(r);
         }
         let mut first_user = HashMap::new();
-        for (f, ff) in facts.files.iter().enumerate() {
-            let file = FileId(f as u32);
-            for s in &ff.storage.sts_claims {
-                let sts = facts.id(file, s.local as usize);
-                for (t, (_, class)) in tables.claims(facts, file, s).enumerate() {
+        for (b, bf) in facts.batches() {
+            for s in &bf.storage.sts_claims {
+                let sts = facts.id(b, s.local as usize);
+                for (t, (_, class)) in tables.claims(facts, b, s).enumerate() {
                     if let Some(class) = class {
                         first_user
                             .entry(class)
-                            .or_insert((sts, file, s.at as usize + t));
+                            .or_insert((sts, b, s.at as usize + t));
                     }
                 }
             }
@@ -298,12 +309,12 @@ impl Tables {
     pub fn claims<'f>(
         &'f self,
         facts: &'f Facts,
-        file: FileId,
+        batch: BatchId,
         s: &StsClaims,
     ) -> impl Iterator<Item = (&'f ClaimTemplate, Option<ObjId>)> + 'f {
-        let ff = &facts.files[file.0 as usize];
+        let ff = &facts.batches[batch.0 as usize];
         let range = s.at as usize..(s.at + s.len) as usize;
-        let start = self.starts.get(file.0 as usize).map_or(0, |&s| s as usize);
+        let start = self.starts.get(batch.0 as usize).map_or(0, |&s| s as usize);
         let resolved = self
             .resolved
             .get(start + range.start..start + range.end)
@@ -319,7 +330,7 @@ impl Tables {
 
 impl Tables {
     /// Every claim template of every StatefulSet, in canonical order: the
-    /// StatefulSet (id, file, facts), the template and the typed class it
+    /// StatefulSet (id, its file, facts), the template and the typed class it
     /// uses.
     pub fn all_claims<'f>(
         &'f self,
@@ -333,11 +344,11 @@ impl Tables {
             Option<ObjId>,
         ),
     > + 'f {
-        facts.files.iter().enumerate().flat_map(move |(f, ff)| {
-            let file = FileId(f as u32);
-            ff.storage.sts_claims.iter().flat_map(move |s| {
-                let sts = facts.id(file, s.local as usize);
-                self.claims(facts, file, s)
+        facts.batches().flat_map(move |(b, bf)| {
+            bf.storage.sts_claims.iter().flat_map(move |s| {
+                let sts = facts.id(b, s.local as usize);
+                let file = facts.ident(sts).file;
+                self.claims(facts, b, s)
                     .map(move |(t, class)| (sts, file, s, t, class))
             })
         })
@@ -346,7 +357,7 @@ impl Tables {
 
 /// The facts of an object of kind `StorageClass`, when it recorded any.
 pub fn class_fact(facts: &Facts, id: ObjId) -> Option<&ClassFact> {
-    let (ff, local): (&FileFacts, usize) = facts.file_facts(id);
+    let (ff, local): (&BatchFacts, usize) = facts.batch_facts(id);
     let list = &ff.storage.classes;
     let at = list
         .binary_search_by_key(&(local as u32), |c| c.local)
