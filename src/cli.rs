@@ -215,7 +215,7 @@ fn terminal_width() -> usize {
 /// exit code.
 pub fn lint(config: &Config) -> Result<Outcome, Error> {
     let inputs = discover::discover(&config.paths, &config.discover)?;
-    let (files, problems) = discover::read_all(&inputs, &config.discover);
+    let (files, problems) = discover::read_all(inputs, &config.discover);
     Ok(engine::lint(files, problems, &config.settings))
 }
 

@@ -102,10 +102,10 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Vec<Input>,
 /// The inputs as source files. Standard input is read now; files on disk are
 /// read when they are linted ([`read_disk`]), so that a large tree is never
 /// held in memory at once.
-pub fn read_all(inputs: &[Input], opts: &DiscoverOptions) -> (Vec<SourceFile>, Vec<Problem>) {
+pub fn read_all(inputs: Vec<Input>, opts: &DiscoverOptions) -> (Vec<SourceFile>, Vec<Problem>) {
     let mut files = Vec::with_capacity(inputs.len());
     let mut problems = Vec::new();
-    for (i, input) in inputs.iter().enumerate() {
+    for (i, input) in inputs.into_iter().enumerate() {
         match input {
             Input::Stdin => {
                 let mut buf = Vec::new();
@@ -121,11 +121,7 @@ pub fn read_all(inputs: &[Input], opts: &DiscoverOptions) -> (Vec<SourceFile>, V
                 files.push(f);
                 problems.extend(p);
             }
-            Input::File(p) => files.push(SourceFile::on_disk(
-                display(p),
-                p.clone(),
-                opts.max_file_size,
-            )),
+            Input::File(p) => files.push(SourceFile::on_disk(display(&p), p, opts.max_file_size)),
         }
     }
     (files, problems)
@@ -135,13 +131,14 @@ pub fn read_all(inputs: &[Input], opts: &DiscoverOptions) -> (Vec<SourceFile>, V
 /// (unreadable, too large, not UTF-8).
 pub fn read_disk(id: FileId, name: &str, disk: &OnDisk) -> (SourceFile, Option<Problem>) {
     let name = name.to_string();
-    match std::fs::metadata(&disk.path) {
+    match std::fs::metadata(disk.path(&name)) {
         Ok(m) if m.len() > disk.max_size => {
             return too_large(id, name, m.len(), disk.max_size);
         }
         _ => {}
     }
-    decode(id, name, std::fs::read(&disk.path), disk.max_size)
+    let text = std::fs::read(disk.path(&name));
+    decode(id, name, text, disk.max_size)
 }
 
 fn decode(

@@ -448,17 +448,16 @@ fn canonical_order(
     files: Vec<SourceFile>,
     mut problems: Vec<Problem>,
 ) -> (Vec<SourceFile>, Vec<Problem>) {
-    let mut order: Vec<usize> = (0..files.len()).collect();
-    order.sort_by(|&a, &b| files[a].name.cmp(&files[b].name));
+    let mut files: Vec<(u32, SourceFile)> = (0..).zip(files).collect();
+    files.sort_by(|(_, a), (_, b)| a.name.cmp(&b.name));
     let mut new_id = vec![0u32; files.len()];
-    for (new, &old) in order.iter().enumerate() {
-        new_id[old] = new as u32;
+    for (new, (old, _)) in files.iter().enumerate() {
+        new_id[*old as usize] = new as u32;
     }
     for p in &mut problems {
         p.file = FileId(new_id[p.file.0 as usize]);
     }
-    let mut slots: Vec<Option<SourceFile>> = files.into_iter().map(Some).collect();
-    let files = order.iter().filter_map(|&i| slots[i].take()).collect();
+    let files = files.into_iter().map(|(_, f)| f).collect();
     (files, problems)
 }
 

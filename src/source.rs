@@ -6,7 +6,7 @@
 //! is what SARIF calls `unicodeCodePoints`; [`SourceFile::utf16_col`] gives the
 //! UTF-16 column that LSP clients expect.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Index of a file in the run's file table.
@@ -75,15 +75,30 @@ pub struct SourceFile {
     pub disk: Option<OnDisk>,
 }
 
+/// The text of a file not held (one allocation for them all).
+fn empty_text() -> Arc<str> {
+    static EMPTY: std::sync::OnceLock<Arc<str>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| Arc::from("")).clone()
+}
+
 /// A file read when linted, and again only to render what was found in it.
 #[derive(Clone, Debug)]
 pub struct OnDisk {
-    pub path: PathBuf,
+    /// The path, when the file's name does not spell it (see
+    /// [`OnDisk::path`]): most names do, and a large tree has many files.
+    path: Option<PathBuf>,
     /// Files larger than this are reported and not read.
     pub max_size: u64,
     /// The text's length and hash when it was linted ([`text_hash`]), to tell
     /// when the file changed before its findings were rendered.
     pub seen: Option<(usize, u64)>,
+}
+
+impl OnDisk {
+    /// Where to read the file named `name` (see [`SourceFile::name`]).
+    pub fn path<'a>(&'a self, name: &'a str) -> &'a Path {
+        self.path.as_deref().unwrap_or(Path::new(name))
+    }
 }
 
 /// A cheap hash of a file's text, to notice that it changed between the
@@ -121,10 +136,12 @@ impl SourceFile {
 
     /// A file on disk, not read yet.
     pub fn on_disk(name: impl Into<String>, path: PathBuf, max_size: u64) -> Self {
+        let name = name.into();
+        let path = (Path::new(&name) != path).then_some(path);
         SourceFile {
-            name: name.into(),
-            text: Arc::from(""),
-            line_starts: vec![0],
+            name,
+            text: empty_text(),
+            line_starts: Vec::new(),
             disk: Some(OnDisk {
                 path,
                 max_size,
@@ -142,10 +159,11 @@ impl SourceFile {
         o
     }
 
+    /// The line of `offset` (0 when no text is held).
     fn line_of(&self, offset: usize) -> usize {
         match self.line_starts.binary_search(&(offset as u32)) {
             Ok(i) => i,
-            Err(i) => i - 1,
+            Err(i) => i.saturating_sub(1),
         }
     }
 
@@ -153,7 +171,7 @@ impl SourceFile {
     pub fn line_col(&self, offset: u32) -> LineCol {
         let o = self.clamp(offset);
         let line = self.line_of(o);
-        let start = self.line_starts[line] as usize;
+        let start = self.line_starts.get(line).map_or(0, |&s| s as usize);
         let column = self.text[start..o].chars().count() + 1;
         LineCol {
             line: line as u32 + 1,
@@ -165,7 +183,7 @@ impl SourceFile {
     pub fn utf16_position(&self, offset: u32) -> (u32, u32) {
         let o = self.clamp(offset);
         let line = self.line_of(o);
-        let start = self.line_starts[line] as usize;
+        let start = self.line_starts.get(line).map_or(0, |&s| s as usize);
         let col: usize = self.text[start..o].chars().map(char::len_utf16).sum();
         (line as u32, col as u32)
     }

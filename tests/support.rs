@@ -24,7 +24,7 @@ pub fn lint_sources(files: Vec<SourceFile>, enabled: &[&str]) -> Outcome {
 pub fn lint_paths(paths: &[PathBuf], enabled: &[&str]) -> Outcome {
     let opts = DiscoverOptions::default();
     let inputs = discover::discover(paths, &opts).expect("fixture paths exist");
-    let (files, problems) = discover::read_all(&inputs, &opts);
+    let (files, problems) = discover::read_all(inputs, &opts);
     let settings = Settings {
         disabled: disabled_except(enabled),
         ..Settings::default()
