@@ -149,17 +149,17 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
     let mut skipped = Vec::new();
     let mut secret_spans = Vec::with_capacity(files.len());
     let mut batch_facts = Vec::with_capacity(reads.len());
-    let mut found: Vec<Found> = Vec::with_capacity(reads.iter().map(|r| r.findings.len()).sum());
+    // Each batch's findings stay in its own list until the facts are gone:
+    // one list for all would be a second copy at the run's peak.
+    let mut local: Vec<Vec<Found>> = Vec::with_capacity(reads.len());
     let mut sources = files.iter_mut();
-    for batch in reads {
+    for mut batch in reads {
         let base = objects;
         objects += batch.facts.idents.len() as u32;
-        found.extend(
-            batch
-                .findings
-                .into_iter()
-                .map(|(f, (local, seq), s)| (f, (base + local, seq), s)),
-        );
+        for (_, (obj, _), _) in &mut batch.findings {
+            *obj += base;
+        }
+        local.push(batch.findings);
         for (r, f) in batch.files.into_iter().zip(&mut sources) {
             if let Some(disk) = &mut f.disk {
                 disk.seen = r.seen;
@@ -177,7 +177,11 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
     facts.prepare();
     let cross = run_fact_rules(&facts, &enabled, &paths);
     drop(facts);
-    found.reserve_exact(cross.len());
+    let mut found: Vec<Found> =
+        Vec::with_capacity(local.iter().map(Vec::len).sum::<usize>() + cross.len());
+    for batch in local {
+        found.extend(batch);
+    }
     found.extend(cross);
     let suppressed = found.iter().filter(|(_, _, s)| *s).count();
     let mut findings: Vec<(Finding, Order)> = found

@@ -70,7 +70,10 @@ pub struct SourceFile {
     /// or the `--stdin-filename` for standard input.
     pub name: String,
     pub text: Arc<str>,
-    line_starts: Vec<u32>,
+    /// Where each line starts, computed when a position is first asked for
+    /// (most files linted never are: their findings are rendered from a
+    /// second reading).
+    line_starts: std::sync::OnceLock<Vec<u32>>,
     /// Where the text is read from when it is not held here.
     pub disk: Option<OnDisk>,
 }
@@ -119,17 +122,10 @@ pub fn text_hash(text: &str) -> u64 {
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
-        let text: Arc<str> = text.into();
-        let mut line_starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
-            }
-        }
         SourceFile {
             name: name.into(),
-            text,
-            line_starts,
+            text: text.into(),
+            line_starts: std::sync::OnceLock::new(),
             disk: None,
         }
     }
@@ -141,7 +137,7 @@ impl SourceFile {
         SourceFile {
             name,
             text: empty_text(),
-            line_starts: Vec::new(),
+            line_starts: std::sync::OnceLock::new(),
             disk: Some(OnDisk {
                 path,
                 max_size,
@@ -159,9 +155,23 @@ impl SourceFile {
         o
     }
 
-    /// The line of `offset` (0 when no text is held).
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0u32];
+            starts.extend(
+                self.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+            );
+            starts
+        })
+    }
+
+    /// The line of `offset`.
     fn line_of(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&(offset as u32)) {
+        match self.line_starts().binary_search(&(offset as u32)) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         }
@@ -171,7 +181,7 @@ impl SourceFile {
     pub fn line_col(&self, offset: u32) -> LineCol {
         let o = self.clamp(offset);
         let line = self.line_of(o);
-        let start = self.line_starts.get(line).map_or(0, |&s| s as usize);
+        let start = self.line_starts().get(line).map_or(0, |&s| s as usize);
         let column = self.text[start..o].chars().count() + 1;
         LineCol {
             line: line as u32 + 1,
@@ -183,7 +193,7 @@ impl SourceFile {
     pub fn utf16_position(&self, offset: u32) -> (u32, u32) {
         let o = self.clamp(offset);
         let line = self.line_of(o);
-        let start = self.line_starts.get(line).map_or(0, |&s| s as usize);
+        let start = self.line_starts().get(line).map_or(0, |&s| s as usize);
         let col: usize = self.text[start..o].chars().map(char::len_utf16).sum();
         (line as u32, col as u32)
     }
@@ -191,11 +201,11 @@ impl SourceFile {
     /// The text of a 1-based line, without its line break.
     pub fn line_text(&self, line: u32) -> &str {
         let i = (line as usize).saturating_sub(1);
-        let Some(&start) = self.line_starts.get(i) else {
+        let Some(&start) = self.line_starts().get(i) else {
             return "";
         };
         let end = self
-            .line_starts
+            .line_starts()
             .get(i + 1)
             .map(|&e| e as usize)
             .unwrap_or(self.text.len());
@@ -211,7 +221,7 @@ impl SourceFile {
     /// Byte offset of the start of a 1-based line (clamped to the text).
     pub fn line_start(&self, line: u32) -> u32 {
         let i = (line as usize).saturating_sub(1);
-        self.line_starts
+        self.line_starts()
             .get(i)
             .copied()
             .unwrap_or(self.text.len() as u32)

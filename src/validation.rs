@@ -570,12 +570,23 @@ fn go_duration_error(s: &str) -> Option<&'static str> {
 /// `{{ name }}`, `<your-name>`, `%NAME%`) rather than the final value: the
 /// manifest is not applied as written, so its syntax is not judged.
 pub fn looks_templated(s: &str) -> bool {
-    s.contains("${")
-        || s.contains("$(")
-        || s.contains("{{")
-        || s.contains("}}")
-        || (s.contains('<') && s.contains('>'))
-        || s.matches('%').count() >= 2
+    // One pass (it runs on every key and value the checks read): `${`,
+    // `$(`, `{{` or `}}` anywhere, or both `<` and `>`, or two `%`.
+    let b = s.as_bytes();
+    let (mut lt, mut gt, mut percent) = (false, false, 0u32);
+    for (i, &c) in b.iter().enumerate() {
+        let next = b.get(i + 1).copied();
+        match c {
+            b'$' if matches!(next, Some(b'{' | b'(')) => return true,
+            b'{' if next == Some(b'{') => return true,
+            b'}' if next == Some(b'}') => return true,
+            b'<' => lt = true,
+            b'>' => gt = true,
+            b'%' => percent += 1,
+            _ => {}
+        }
+    }
+    (lt && gt) || percent >= 2
 }
 
 #[cfg(test)]
@@ -1047,6 +1058,35 @@ mod tests {
         }
         for v in ["db-0", "a%b", "1Gi"] {
             assert!(!looks_templated(v), "{v}");
+        }
+    }
+
+    /// The one-pass scan says what the plain definition says, on every
+    /// string of up to four of the characters that matter.
+    #[test]
+    fn templated_matches_its_definition() {
+        let defined = |s: &str| {
+            s.contains("${")
+                || s.contains("$(")
+                || s.contains("{{")
+                || s.contains("}}")
+                || (s.contains('<') && s.contains('>'))
+                || s.matches('%').count() >= 2
+        };
+        let alphabet = ['$', '{', '}', '(', '<', '>', '%', 'a'];
+        let mut strings = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = strings
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            strings.extend(longer);
+        }
+        strings.sort();
+        strings.dedup();
+        assert_eq!(strings.len(), 1 + 8 + 64 + 512 + 4096);
+        for s in &strings {
+            assert_eq!(looks_templated(s), defined(s), "{s:?}");
         }
     }
 }

@@ -212,8 +212,8 @@ pub struct Facts {
     pub inputs_incomplete: bool,
     /// The first object of each batch.
     base: Vec<u32>,
-    /// The batch of each object.
-    batch_of: Vec<BatchId>,
+    /// Every object, in canonical order (moved out of the batches).
+    idents: Vec<Ident>,
     /// The directory of each file, as a small number (for "nearest").
     dirs: Vec<u32>,
     /// (kind, namespace, name) → objects.
@@ -225,15 +225,15 @@ pub struct Facts {
     pub storage_classes: std::sync::OnceLock<storage::classes::Tables>,
 }
 
-/// Objects by (kind, namespace, name): one sorted array (16 bytes an object,
-/// where a map of lists took over 100), with a directory table for the few
-/// keys that many objects share.
+/// Objects by (kind, namespace, name): their ids sorted by that key (4 bytes
+/// an object, where a map of lists took over 100; the key is read from the
+/// object's [`Ident`]), with a directory table for the few keys that many
+/// objects share.
 #[derive(Default)]
 struct ByKey {
-    /// Sorted; equal keys in canonical order of their objects.
-    keys: Vec<[u32; 3]>,
+    /// Sorted by key; equal keys in canonical order of their objects.
     ids: Vec<ObjId>,
-    /// (start of a group in `keys`, directory) → the group's first object
+    /// (start of a group in `ids`, directory) → the group's first object
     /// there, for groups bigger than [`Near::SCAN`].
     first_in_dir: HashMap<(u32, u32), ObjId>,
 }
@@ -243,10 +243,15 @@ impl ByKey {
         [kind.index(), ns.map_or(u32::MAX, Sym::index), name.index()]
     }
 
+    fn key_of(i: &Ident) -> [u32; 3] {
+        Self::key(i.kind, i.namespace, i.name)
+    }
+
     /// Where the objects of `key` are in `ids`.
-    fn range(&self, key: [u32; 3]) -> std::ops::Range<usize> {
-        let start = self.keys.partition_point(|k| *k < key);
-        let end = start + self.keys[start..].partition_point(|k| *k == key);
+    fn range(&self, idents: &[Ident], key: [u32; 3]) -> std::ops::Range<usize> {
+        let key_at = |id: &ObjId| Self::key_of(&idents[id.0 as usize]);
+        let start = self.ids.partition_point(|id| key_at(id) < key);
+        let end = start + self.ids[start..].partition_point(|id| key_at(id) == key);
         start..end
     }
 }
@@ -258,11 +263,13 @@ impl Facts {
         sources: &[SourceFile],
         inputs_incomplete: bool,
     ) -> Self {
+        let mut batches = batches;
         let mut base = Vec::with_capacity(batches.len());
-        let mut batch_of = Vec::new();
-        for (i, b) in batches.iter().enumerate() {
-            base.push(batch_of.len() as u32);
-            batch_of.extend(std::iter::repeat_n(BatchId(i as u32), b.idents.len()));
+        let mut idents = Vec::with_capacity(batches.iter().map(|b| b.idents.len()).sum());
+        for b in &mut batches {
+            base.push(idents.len() as u32);
+            idents.append(&mut b.idents);
+            b.idents = Vec::new();
         }
         let mut dir_ids: HashMap<&str, u32> = HashMap::new();
         let dirs = sources
@@ -278,23 +285,22 @@ impl Facts {
             strings,
             inputs_incomplete,
             base,
-            batch_of,
+            idents,
             dirs,
             by_key: ByKey::default(),
             backup_jobs: std::sync::OnceLock::new(),
             pod_tables: pods::Tables::default(),
             storage_classes: Default::default(),
         };
-        let mut pairs: Vec<([u32; 3], ObjId)> = facts
-            .idents()
-            .map(|(id, i)| (ByKey::key(i.kind, i.namespace, i.name), id))
-            .collect();
-        pairs.sort_unstable();
-        let (keys, ids): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
+        let key_at = |id: &ObjId| ByKey::key_of(&facts.idents[id.0 as usize]);
+        let mut ids: Vec<ObjId> = (0..facts.idents.len() as u32).map(ObjId).collect();
+        // Stable: equal keys stay in canonical order.
+        ids.sort_by_key(key_at);
         let mut first_in_dir = HashMap::new();
         let mut start = 0;
-        while start < keys.len() {
-            let end = start + keys[start..].partition_point(|k| *k == keys[start]);
+        while start < ids.len() {
+            let key = key_at(&ids[start]);
+            let end = start + ids[start..].partition_point(|id| key_at(id) == key);
             if end - start > Near::SCAN {
                 for &id in &ids[start..end] {
                     let d = facts.dir(facts.ident(id).file);
@@ -303,11 +309,7 @@ impl Facts {
             }
             start = end;
         }
-        facts.by_key = ByKey {
-            keys,
-            ids,
-            first_in_dir,
-        };
+        facts.by_key = ByKey { ids, first_in_dir };
         facts
     }
 
@@ -322,11 +324,11 @@ impl Facts {
     }
 
     pub fn len(&self) -> usize {
-        self.batch_of.len()
+        self.idents.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.batch_of.is_empty()
+        self.idents.is_empty()
     }
 
     pub fn str(&self, s: Sym) -> &str {
@@ -340,13 +342,17 @@ impl Facts {
 
     /// The batch of an object and its place in that batch.
     pub fn locate(&self, id: ObjId) -> (BatchId, usize) {
-        let batch = self.batch_of[id.0 as usize];
-        (batch, (id.0 - self.base[batch.0 as usize]) as usize)
+        // The last batch starting at or before `id` (empty batches share
+        // their start with the next one).
+        let batch = self
+            .base
+            .partition_point(|&start| start <= id.0)
+            .saturating_sub(1);
+        (BatchId(batch as u32), (id.0 - self.base[batch]) as usize)
     }
 
     pub fn ident(&self, id: ObjId) -> &Ident {
-        let (batch, local) = self.locate(id);
-        &self.batches[batch.0 as usize].idents[local]
+        &self.idents[id.0 as usize]
     }
 
     /// The facts of the batch that holds `id`, and `id`'s place in it.
@@ -365,11 +371,7 @@ impl Facts {
 
     /// Every object, in canonical order.
     pub fn idents(&self) -> impl Iterator<Item = (ObjId, &Ident)> {
-        self.batches
-            .iter()
-            .flat_map(|b| b.idents.iter())
-            .enumerate()
-            .map(|(i, ident)| (ObjId(i as u32), ident))
+        (0..).map(ObjId).zip(&self.idents)
     }
 
     pub fn dir(&self, file: FileId) -> u32 {
@@ -390,13 +392,13 @@ impl Facts {
 
     /// The objects of `kind` named `name` in `ns`, in canonical order.
     pub fn named(&self, ns: Option<Sym>, kind: Sym, name: Sym) -> &[ObjId] {
-        &self.by_key.ids[self.by_key.range(ByKey::key(kind, ns, name))]
+        &self.by_key.ids[self.by_key.range(&self.idents, ByKey::key(kind, ns, name))]
     }
 
     /// The object of `kind` named `name` in `ns` nearest to `from` (see
     /// [`Facts::nearest`]).
     pub fn named_near(&self, from: FileId, ns: Option<Sym>, kind: Sym, name: Sym) -> Option<ObjId> {
-        let range = self.by_key.range(ByKey::key(kind, ns, name));
+        let range = self.by_key.range(&self.idents, ByKey::key(kind, ns, name));
         let start = range.start as u32;
         let ids = &self.by_key.ids[range];
         self.nearest_of(from, ids, |dir| {

@@ -453,12 +453,12 @@ impl Replicas {
                     .pods
                     .hpa(local)
                     .map_or(ByteSpan::default(), |f| f.origin_value);
-                (ff.idents[local].file, at)
+                (facts.ident(h).file, at)
             }
             ReplicaSource::Spec => (facts.ident(workload).file, pod.replicas_value),
             ReplicaSource::Default => {
                 let (ff, local) = facts.batch_facts(workload);
-                (ff.idents[local].file, ff.name_values[local])
+                (facts.ident(workload).file, ff.name_values[local])
             }
         }
     }
@@ -639,7 +639,7 @@ impl PodTables {
         let mut pdbs_unlabelled = Vec::new();
         let mut selectors: Vec<(ObjId, &[(Sym, Sym)])> = Vec::new();
         for (b, ff) in facts.batches() {
-            let ns = |local: u32| ff.idents[local as usize].namespace;
+            let ns = |local: u32| facts.ident(facts.id(b, local as usize)).namespace;
             for h in &ff.pods.hpas {
                 hpas.entry((ns(h.local), h.target_kind, h.target_name))
                     .or_default()

@@ -70,7 +70,7 @@ impl<'f> Cx<'f> {
         let mut statefulsets: HashMap<(Option<Sym>, &'f str), Vec<ObjId>> = HashMap::new();
         for (b, ff) in facts.batches() {
             for p in &ff.pods.pods {
-                let ident = &ff.idents[p.local as usize];
+                let ident = facts.ident(facts.id(b, p.local as usize));
                 if ident.typed == TypedTag::StatefulSet {
                     statefulsets
                         .entry((ident.namespace, facts.str(ident.name)))

@@ -49,7 +49,7 @@ impl FactRule for DuplicateObject {
             let (obj, first) = group[0];
             let name_value = |id: ObjId| {
                 let (ff, local) = facts.batch_facts(id);
-                (ff.idents[local].file, ff.name_values[local])
+                (facts.ident(id).file, ff.name_values[local])
             };
             let others = match group.len() - 1 {
                 0 => String::new(),

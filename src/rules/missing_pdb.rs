@@ -22,7 +22,7 @@ impl FactRule for MissingPdb {
                 let mut out = FactSink::default();
                 for pod in &ff.pods.pods {
                     let local = pod.local as usize;
-                    let typed = ff.idents[local].typed;
+                    let typed = facts.ident(facts.id(batch, local)).typed;
                     if matches!(typed, TypedTag::StatefulSet | TypedTag::Deployment) {
                         check(facts, facts.id(batch, local), pod, &mut out);
                     }
