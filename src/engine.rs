@@ -141,7 +141,7 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
                 read_file(id, f, settings, &enabled, shared, &mut batch);
             }
             batch.facts.shrink();
-            batch.findings.shrink_to_fit();
+            crate::facts::trim(&mut batch.findings);
             batch
         })
         .collect();
@@ -177,12 +177,10 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
     facts.prepare();
     let cross = run_fact_rules(&facts, &enabled, &paths);
     drop(facts);
-    let mut found: Vec<Found> =
-        Vec::with_capacity(local.iter().map(Vec::len).sum::<usize>() + cross.len());
-    for batch in local {
-        found.extend(batch);
+    let mut found: Vec<Found> = Vec::with_capacity(local.iter().chain(&cross).map(Vec::len).sum());
+    for list in local.into_iter().chain(cross) {
+        found.extend(list);
     }
-    found.extend(cross);
     let suppressed = found.iter().filter(|(_, _, s)| *s).count();
     let mut findings: Vec<(Finding, Order)> = found
         .into_iter()
@@ -350,7 +348,9 @@ fn read_file(
 }
 
 /// The rules that look across objects through their facts, in parallel.
-fn run_fact_rules(facts: &Facts, enabled: &[&Entry], paths: &FieldPaths) -> Vec<Found> {
+/// One list per rule: collecting them into one list here would hold two
+/// copies at the run's peak.
+fn run_fact_rules(facts: &Facts, enabled: &[&Entry], paths: &FieldPaths) -> Vec<Vec<Found>> {
     let rules: Vec<(&'static str, &dyn crate::facts::FactRule)> = enabled
         .iter()
         .filter_map(|e| match e.rule {
@@ -360,30 +360,33 @@ fn run_fact_rules(facts: &Facts, enabled: &[&Entry], paths: &FieldPaths) -> Vec<
         .collect();
     rules
         .par_iter()
-        .flat_map_iter(|&(id, rule)| {
+        .map(|&(id, rule)| {
             let mut sink = FactSink::default();
             rule.check(facts, &mut sink);
             // Within one object, findings keep the order the rule reported.
             let mut seqs: HashMap<ObjId, u32> = HashMap::new();
             let mut objects: HashMap<ObjId, Arc<ObjectRef>> = HashMap::new();
-            sink.drafts.into_iter().map(move |d| {
-                let seq = seqs.entry(d.subject).or_default();
-                let order = (d.subject.0, *seq);
-                *seq += 1;
-                let object = objects
-                    .entry(d.on)
-                    .or_insert_with(|| {
-                        let on = facts.ident(d.on);
-                        Arc::new(ObjectRef {
-                            kind: facts.str(on.kind).to_string(),
-                            namespace: on.namespace.map(|n| facts.str(n).to_string()),
-                            name: facts.str(on.name).to_string(),
+            sink.drafts
+                .into_iter()
+                .map(move |d| {
+                    let seq = seqs.entry(d.subject).or_default();
+                    let order = (d.subject.0, *seq);
+                    *seq += 1;
+                    let object = objects
+                        .entry(d.on)
+                        .or_insert_with(|| {
+                            let on = facts.ident(d.on);
+                            Arc::new(ObjectRef {
+                                kind: facts.str(on.kind).to_string(),
+                                namespace: on.namespace.map(|n| facts.str(n).to_string()),
+                                name: facts.str(on.name).to_string(),
+                            })
                         })
-                    })
-                    .clone();
-                let (finding, s) = finish_draft(id, d, facts, object, paths);
-                (finding, order, s)
-            })
+                        .clone();
+                    let (finding, s) = finish_draft(id, d, facts, object, paths);
+                    (finding, order, s)
+                })
+                .collect()
         })
         .collect()
 }
@@ -428,7 +431,7 @@ fn finish_draft(
         severity,
         label,
         help,
-        message: d.message.into_boxed_str(),
+        message: crate::facts::exact(d.message),
         object,
         field: paths.get(&d.field),
         span: Span {
@@ -580,7 +583,7 @@ fn resolve_finding(
         severity,
         label,
         help,
-        message: p.message.into_boxed_str(),
+        message: crate::facts::exact(p.message),
         object,
         field: paths.get(&p.field),
         span: Span {

@@ -13,7 +13,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelecto
 
 use crate::backup::{JobReach, Target, VeleroScope};
 use crate::catalog::{cache_only, container_store};
-use crate::facts::{Extract, Facts, ObjId, Slice, Sym};
+use crate::facts::{trim, Extract, Facts, ObjId, Slice, Sym};
 use crate::manifest::{Object, Typed};
 use crate::path::{join_key, locate};
 use crate::source::{ByteSpan, FileId};
@@ -1024,15 +1024,15 @@ impl FileBackup {
     /// Give back the spare room of every list once the file is read: a run
     /// keeps the facts of every file.
     pub fn shrink(&mut self) {
-        self.sts.shrink_to_fit();
-        self.services.shrink_to_fit();
-        self.jobs.shrink_to_fit();
-        self.snapshots.shrink_to_fit();
-        self.velero.shrink_to_fit();
-        self.pairs.shrink_to_fit();
-        self.maps.shrink_to_fit();
-        self.syms.shrink_to_fit();
-        self.texts.shrink_to_fit();
+        trim(&mut self.sts);
+        trim(&mut self.services);
+        trim(&mut self.jobs);
+        trim(&mut self.snapshots);
+        trim(&mut self.velero);
+        trim(&mut self.pairs);
+        trim(&mut self.maps);
+        trim(&mut self.syms);
+        trim(&mut self.texts);
     }
 }
 

@@ -102,9 +102,11 @@ impl Interner {
                 .shards
                 .into_iter()
                 .map(|m| {
-                    let s = m.into_inner().unwrap_or_else(|p| p.into_inner());
+                    let mut s = m.into_inner().unwrap_or_else(|p| p.into_inner());
+                    // In blocks of their size: a run keeps them to its end.
+                    super::trim(&mut s.ends);
                     FrozenShard {
-                        text: s.text.into_boxed_str(),
+                        text: super::exact(s.text),
                         ends: s.ends.into_boxed_slice(),
                     }
                 })

@@ -136,11 +136,31 @@ pub struct BatchFacts {
     pub storage: storage::FileStorage,
 }
 
+/// Give back a list's spare room. `shrink_to_fit` may keep the block (the
+/// allocator shrinks in place, and mimalloc keeps a block that would still be
+/// at least half used), so the elements move to a block of their size.
+pub fn trim<T>(v: &mut Vec<T>) {
+    if v.capacity() > v.len() {
+        let mut exact = Vec::with_capacity(v.len());
+        exact.append(v);
+        *v = exact;
+    }
+}
+
+/// A string in a block of its length (see [`trim`]).
+pub fn exact(s: String) -> Box<str> {
+    if s.capacity() == s.len() {
+        s.into_boxed_str()
+    } else {
+        Box::from(s.as_str())
+    }
+}
+
 impl BatchFacts {
     /// Give back the spare room of every list once the batch is read.
     pub fn shrink(&mut self) {
-        self.idents.shrink_to_fit();
-        self.name_values.shrink_to_fit();
+        trim(&mut self.idents);
+        trim(&mut self.name_values);
         self.backup.shrink();
         self.pods.shrink();
         self.storage.shrink();
@@ -194,6 +214,7 @@ impl Near {
     const SCAN: usize = 16;
 
     pub fn finish(&mut self, facts: &Facts) {
+        trim(&mut self.ids);
         if self.ids.len() > Self::SCAN {
             for &i in &self.ids {
                 let d = facts.dir(facts.ident(i).file);

@@ -22,7 +22,7 @@ use std::sync::OnceLock;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::{Extract, Facts, Near, ObjId, Slice, Sym, TypedTag};
+use super::{trim, Extract, Facts, Near, ObjId, Slice, Sym, TypedTag};
 use crate::manifest::{Object, Typed};
 use crate::path::locate;
 use crate::source::{ByteSpan, FileId};
@@ -605,21 +605,27 @@ pub fn allowance(facts: &Facts, pdb: &PdbFact, total: i32) -> crate::disruption:
     )
 }
 
-/// The pod-bearing objects of one namespace.
-#[derive(Default)]
-struct NsPods {
-    /// All of them, in canonical order.
-    all: Vec<ObjId>,
-    /// Label key → label value → those whose pod template carries it.
-    by_label: HashMap<Sym, HashMap<Sym, Vec<ObjId>>>,
+/// A label of a pod template, as [`PodTables::labels`] sorts it:
+/// (namespace, key, value).
+type LabelKey = [u32; 3];
+
+fn label_key(ns: Option<Sym>, key: Sym, value: Sym) -> LabelKey {
+    [ns.map_or(u32::MAX, Sym::index), key.index(), value.index()]
 }
 
 /// The lookup tables of pods, autoscalers and budgets, shared by the rules.
 pub struct PodTables {
     /// HorizontalPodAutoscalers by (namespace, target kind, target name).
     hpas: HashMap<(Option<Sym>, Sym, Sym), Near>,
-    /// Pod-bearing objects by namespace.
-    pods: HashMap<Option<Sym>, NsPods>,
+    /// Pod-bearing objects by namespace, in canonical order.
+    pods: HashMap<Option<Sym>, Vec<ObjId>>,
+    /// Every label of every pod template (but those with an empty key),
+    /// sorted, with the object that carries it (`label_ids[i]` for
+    /// `labels[i]`; equal labels in canonical order of their objects): one
+    /// array, where maps of lists per namespace, key and value took several
+    /// times the room.
+    labels: Vec<LabelKey>,
+    label_ids: Vec<ObjId>,
     /// Budgets without matchLabels.
     pdbs_unlabelled: Vec<ObjId>,
     /// Budgets with matchLabels, by the pair of them that the fewest budgets
@@ -635,7 +641,8 @@ pub struct Tables(OnceLock<PodTables>);
 impl PodTables {
     fn build(facts: &Facts) -> PodTables {
         let mut hpas: HashMap<(Option<Sym>, Sym, Sym), Near> = HashMap::new();
-        let mut pods: HashMap<Option<Sym>, NsPods> = HashMap::new();
+        let mut pods: HashMap<Option<Sym>, Vec<ObjId>> = HashMap::new();
+        let mut labels: Vec<(LabelKey, ObjId)> = Vec::new();
         let mut pdbs_unlabelled = Vec::new();
         let mut selectors: Vec<(ObjId, &[(Sym, Sym)])> = Vec::new();
         for (b, ff) in facts.batches() {
@@ -648,20 +655,15 @@ impl PodTables {
             }
             for p in &ff.pods.pods {
                 let id = facts.id(b, p.local as usize);
-                let n = pods.entry(ns(p.local)).or_default();
+                let ns = ns(p.local);
                 for &(k, v) in ff.pods.labels(p.labels) {
                     // No label key is empty: the empty key stands for every
                     // pod of the namespace.
                     if !facts.str(k).is_empty() {
-                        n.by_label
-                            .entry(k)
-                            .or_default()
-                            .entry(v)
-                            .or_default()
-                            .push(id);
+                        labels.push((label_key(ns, k, v), id));
                     }
                 }
-                n.all.push(id);
+                pods.entry(ns).or_default().push(id);
             }
             for p in &ff.pods.pdbs {
                 let id = facts.id(b, p.local as usize);
@@ -688,9 +690,17 @@ impl PodTables {
                 pdbs_by_label.entry(pair).or_default().push(id);
             }
         }
+        for ids in pods.values_mut() {
+            trim(ids);
+        }
+        // A pod template has each key once: the pairs are distinct.
+        labels.sort_unstable();
+        let (labels, label_ids) = labels.into_iter().unzip();
         PodTables {
             hpas,
             pods,
+            labels,
+            label_ids,
             pdbs_unlabelled,
             pdbs_by_label,
         }
@@ -703,7 +713,7 @@ impl PodTables {
 
     /// The pod-bearing objects of `ns`, in canonical order.
     pub fn all_in(&self, ns: Option<Sym>) -> &[ObjId] {
-        self.pods.get(&ns).map_or(&[][..], |n| n.all.as_slice())
+        self.pods.get(&ns).map_or(&[][..], Vec::as_slice)
     }
 
     /// The pod-bearing objects of `ns` whose pod template carries the label
@@ -716,11 +726,10 @@ impl PodTables {
                 &[]
             };
         }
-        self.pods
-            .get(&ns)
-            .and_then(|n| n.by_label.get(&key))
-            .and_then(|m| m.get(&value))
-            .map_or(&[][..], Vec::as_slice)
+        let key = label_key(ns, key, value);
+        let start = self.labels.partition_point(|l| *l < key);
+        let len = self.labels[start..].partition_point(|l| *l == key);
+        &self.label_ids[start..start + len]
     }
 
     /// The pod-bearing objects of `ns` whose pod template carries the label
@@ -729,13 +738,10 @@ impl PodTables {
         if facts.str(key).is_empty() {
             return self.all_in(ns).to_vec();
         }
-        let mut out: Vec<ObjId> = self
-            .pods
-            .get(&ns)
-            .and_then(|n| n.by_label.get(&key))
-            .into_iter()
-            .flat_map(|values| values.values().flatten().copied())
-            .collect();
+        let [ns, key, _] = label_key(ns, key, key);
+        let start = self.labels.partition_point(|l| [l[0], l[1]] < [ns, key]);
+        let len = self.labels[start..].partition_point(|l| [l[0], l[1]] == [ns, key]);
+        let mut out = self.label_ids[start..start + len].to_vec();
         out.sort_unstable();
         out.dedup();
         out
@@ -824,13 +830,13 @@ impl FilePods {
     /// Give back the spare room of every list once the file is read: a run
     /// keeps the facts of every file.
     pub fn shrink(&mut self) {
-        self.pods.shrink_to_fit();
-        self.hpas.shrink_to_fit();
-        self.pdbs.shrink_to_fit();
-        self.services.shrink_to_fit();
-        self.anti_affinity.shrink_to_fit();
-        self.pairs.shrink_to_fit();
-        self.exprs.shrink_to_fit();
-        self.syms.shrink_to_fit();
+        trim(&mut self.pods);
+        trim(&mut self.hpas);
+        trim(&mut self.pdbs);
+        trim(&mut self.services);
+        trim(&mut self.anti_affinity);
+        trim(&mut self.pairs);
+        trim(&mut self.exprs);
+        trim(&mut self.syms);
     }
 }

@@ -11,7 +11,7 @@ use crate::manifest::{Object, Typed};
 use crate::path::locate;
 use crate::source::ByteSpan;
 
-use super::{Extract, Sym};
+use super::{trim, Extract, Sym};
 
 pub mod classes;
 pub mod ephemeral;
@@ -156,16 +156,16 @@ impl FileStorage {
     /// Give back the spare room of every list once the file is read: a run
     /// keeps the facts of every file.
     pub fn shrink(&mut self) {
-        self.claims.shrink_to_fit();
-        self.shared_mounts.shrink_to_fit();
-        self.syms.shrink_to_fit();
-        self.ephemeral.shrink_to_fit();
-        self.redis_off_configs.shrink_to_fit();
-        self.members.shrink_to_fit();
-        self.labels.shrink_to_fit();
-        self.even_quorum.shrink_to_fit();
-        self.templates.shrink_to_fit();
-        self.sts_claims.shrink_to_fit();
-        self.classes.shrink_to_fit();
+        trim(&mut self.claims);
+        trim(&mut self.shared_mounts);
+        trim(&mut self.syms);
+        trim(&mut self.ephemeral);
+        trim(&mut self.redis_off_configs);
+        trim(&mut self.members);
+        trim(&mut self.labels);
+        trim(&mut self.even_quorum);
+        trim(&mut self.templates);
+        trim(&mut self.sts_claims);
+        trim(&mut self.classes);
     }
 }
