@@ -609,6 +609,34 @@ pub fn allowance(facts: &Facts, pdb: &PdbFact, total: i32) -> crate::disruption:
 /// (namespace, key, value).
 type LabelKey = [u32; 3];
 
+/// The pod-bearing objects [`PodTables::labelled`] finds, in canonical order.
+#[derive(Clone, Copy)]
+pub enum Labelled<'t> {
+    All(&'t [ObjId]),
+    Pairs(&'t [(LabelKey, ObjId)]),
+}
+
+impl<'t> Labelled<'t> {
+    pub fn len(&self) -> usize {
+        match self {
+            Labelled::All(ids) => ids.len(),
+            Labelled::Pairs(pairs) => pairs.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn ids(self) -> impl Iterator<Item = ObjId> + 't {
+        let (all, pairs): (&[ObjId], &[(LabelKey, ObjId)]) = match self {
+            Labelled::All(ids) => (ids, &[]),
+            Labelled::Pairs(pairs) => (&[], pairs),
+        };
+        all.iter().copied().chain(pairs.iter().map(|&(_, id)| id))
+    }
+}
+
 fn label_key(ns: Option<Sym>, key: Sym, value: Sym) -> LabelKey {
     [ns.map_or(u32::MAX, Sym::index), key.index(), value.index()]
 }
@@ -620,12 +648,10 @@ pub struct PodTables {
     /// Pod-bearing objects by namespace, in canonical order.
     pods: HashMap<Option<Sym>, Vec<ObjId>>,
     /// Every label of every pod template (but those with an empty key),
-    /// sorted, with the object that carries it (`label_ids[i]` for
-    /// `labels[i]`; equal labels in canonical order of their objects): one
-    /// array, where maps of lists per namespace, key and value took several
-    /// times the room.
-    labels: Vec<LabelKey>,
-    label_ids: Vec<ObjId>,
+    /// sorted, with the object that carries it (equal labels in canonical
+    /// order of their objects): one array, where maps of lists per
+    /// namespace, key and value took several times the room.
+    labels: Vec<(LabelKey, ObjId)>,
     /// Budgets without matchLabels.
     pdbs_unlabelled: Vec<ObjId>,
     /// Budgets with matchLabels, by the pair of them that the fewest budgets
@@ -695,12 +721,10 @@ impl PodTables {
         }
         // A pod template has each key once: the pairs are distinct.
         labels.sort_unstable();
-        let (labels, label_ids) = labels.into_iter().unzip();
         PodTables {
             hpas,
             pods,
             labels,
-            label_ids,
             pdbs_unlabelled,
             pdbs_by_label,
         }
@@ -718,18 +742,18 @@ impl PodTables {
 
     /// The pod-bearing objects of `ns` whose pod template carries the label
     /// `key=value`, in canonical order (the empty pair: all of them).
-    pub fn labelled(&self, facts: &Facts, ns: Option<Sym>, key: Sym, value: Sym) -> &[ObjId] {
+    pub fn labelled(&self, facts: &Facts, ns: Option<Sym>, key: Sym, value: Sym) -> Labelled<'_> {
         if facts.str(key).is_empty() {
             return if facts.str(value).is_empty() {
-                self.all_in(ns)
+                Labelled::All(self.all_in(ns))
             } else {
-                &[]
+                Labelled::All(&[])
             };
         }
         let key = label_key(ns, key, value);
-        let start = self.labels.partition_point(|l| *l < key);
-        let len = self.labels[start..].partition_point(|l| *l == key);
-        &self.label_ids[start..start + len]
+        let start = self.labels.partition_point(|l| l.0 < key);
+        let len = self.labels[start..].partition_point(|l| l.0 == key);
+        Labelled::Pairs(&self.labels[start..start + len])
     }
 
     /// The pod-bearing objects of `ns` whose pod template carries the label
@@ -739,9 +763,14 @@ impl PodTables {
             return self.all_in(ns).to_vec();
         }
         let [ns, key, _] = label_key(ns, key, key);
-        let start = self.labels.partition_point(|l| [l[0], l[1]] < [ns, key]);
-        let len = self.labels[start..].partition_point(|l| [l[0], l[1]] == [ns, key]);
-        let mut out = self.label_ids[start..start + len].to_vec();
+        let start = self
+            .labels
+            .partition_point(|(l, _)| [l[0], l[1]] < [ns, key]);
+        let len = self.labels[start..].partition_point(|(l, _)| [l[0], l[1]] == [ns, key]);
+        let mut out: Vec<ObjId> = self.labels[start..start + len]
+            .iter()
+            .map(|&(_, id)| id)
+            .collect();
         out.sort_unstable();
         out.dedup();
         out

@@ -101,7 +101,7 @@ impl<'f> Cx<'f> {
         for ns in namespaces(ns) {
             for l in lookups {
                 match *l {
-                    Lookup::Pair(k, v) => out.extend(self.pods.labelled(self.facts, ns, k, v)),
+                    Lookup::Pair(k, v) => out.extend(self.pods.labelled(self.facts, ns, k, v).ids()),
                     Lookup::Key(k) => out.extend(self.pods.with_key(self.facts, ns, k)),
                     Lookup::StatefulSet(name) => {
                         out.extend(self.statefulsets.get(&(ns, name)).into_iter().flatten())

@@ -3,7 +3,7 @@
 use rayon::prelude::*;
 
 use crate::disruption::Allowance;
-use crate::facts::pods::{allowance, scaled, IntOrStr, Pdb, PodFact, Replicas};
+use crate::facts::pods::{allowance, scaled, IntOrStr, Labelled, Pdb, PodFact, Replicas};
 use crate::facts::{BatchId, FactRule, FactSink, Facts, ObjId};
 
 pub struct PdbBlocksEviction;
@@ -132,15 +132,15 @@ fn selected_workloads<'f>(facts: &'f Facts, pdb: Pdb<'_>) -> Vec<(ObjId, &'f Pod
     let ns = facts.ident(pdb.id).namespace;
     let ml = pdb.match_labels();
     let ids = if ml.is_empty() {
-        tables.all_in(ns)
+        Labelled::All(tables.all_in(ns))
     } else {
         ml.iter()
             .map(|&(k, v)| tables.labelled(facts, ns, k, v))
             .min_by_key(|b| b.len())
-            .unwrap_or_default()
+            .unwrap_or(Labelled::All(&[]))
     };
-    ids.iter()
-        .filter_map(|&w| {
+    ids.ids()
+        .filter_map(|w| {
             let (fp, pod) = facts.pod_of(w)?;
             let labels = fp.labels(pod.labels);
             if !pdb.matches(labels, |_| true) || !pdb.selects(facts, labels) {
