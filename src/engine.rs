@@ -122,6 +122,16 @@ fn batch_size(files: usize) -> usize {
 /// Lint `files`. `problems` are those found while reading them (unreadable,
 /// too large, not UTF-8); they are carried into the outcome.
 pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings) -> Outcome {
+    lint_in_batches(files, problems, settings, batch_size)
+}
+
+/// [`lint`], with `size` choosing how many files a batch holds.
+fn lint_in_batches(
+    files: Vec<SourceFile>,
+    problems: Vec<Problem>,
+    settings: &Settings,
+    size: fn(usize) -> usize,
+) -> Outcome {
     let (mut files, mut problems) = canonical_order(files, problems);
     let enabled: Vec<&Entry> = rules::ALL
         .iter()
@@ -129,7 +139,7 @@ pub fn lint(files: Vec<SourceFile>, problems: Vec<Problem>, settings: &Settings)
         .collect();
     let interner = Interner::default();
     let paths = FieldPaths::default();
-    let size = batch_size(files.len());
+    let size = size(files.len());
     let reads: Vec<BatchRead> = files
         .par_chunks(size)
         .enumerate()
@@ -592,5 +602,49 @@ fn resolve_finding(
         },
         related,
         secrets,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every fixture, held in memory.
+    fn fixtures() -> Vec<SourceFile> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut files = Vec::new();
+        for dir in std::fs::read_dir(&root).expect("fixtures") {
+            let dir = dir.expect("fixture dir").path();
+            for f in std::fs::read_dir(&dir).expect("fixture files") {
+                let f = f.expect("fixture file").path();
+                if f.extension()
+                    .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+                {
+                    let text = std::fs::read_to_string(&f).expect("fixture text");
+                    files.push(SourceFile::new(f.display().to_string(), text));
+                }
+            }
+        }
+        files
+    }
+
+    /// How files are batched never changes what a run reports: one file a
+    /// batch, a few, and all of them in one.
+    #[test]
+    fn batches_do_not_change_results() {
+        let run = |size: fn(usize) -> usize| {
+            let o = lint_in_batches(fixtures(), Vec::new(), &Settings::default(), size);
+            let findings: Vec<String> = o
+                .findings
+                .iter()
+                .map(|f| format!("{} {:?} {} {}", f.rule, f.span, f.field, f.message))
+                .collect();
+            (findings, o.suppressed, o.objects)
+        };
+        let one = run(|_| 1);
+        assert!(one.0.len() > 100, "the fixtures report findings");
+        assert_eq!(one, run(|_| 3));
+        assert_eq!(one, run(|_| 64));
+        assert_eq!(one, run(|n| n.max(1)));
     }
 }
