@@ -18,21 +18,6 @@ use crate::manifest::{Object, Typed};
 use crate::path::{join_key, locate};
 use crate::source::{ByteSpan, FileId};
 
-/// Make room for `more` elements, growing by a quarter at least. Facts live
-/// until the end of the run and most files hold a few objects: a `Vec` that
-/// doubles would leave much of its capacity unused all that time.
-fn grow<T>(v: &mut Vec<T>, more: usize) {
-    if v.capacity() - v.len() < more {
-        v.reserve_exact(more.max(v.len() / 4));
-    }
-}
-
-/// `v.push(x)`, growing as [`grow`] does.
-fn push<T>(v: &mut Vec<T>, x: T) {
-    grow(v, 1);
-    v.push(x);
-}
-
 /// What one file contributes.
 #[derive(Default)]
 pub struct FileBackup {
@@ -59,7 +44,6 @@ pub struct FileBackup {
 impl FileBackup {
     fn push_labels(&mut self, x: &Extract<'_>, m: &BTreeMap<String, String>) -> Slice {
         let start = self.pairs.len() as u32;
-        grow(&mut self.pairs, m.len());
         self.pairs
             .extend(m.iter().map(|(k, v)| (x.sym(k), x.sym(v))));
         Slice {
@@ -70,7 +54,6 @@ impl FileBackup {
 
     fn push_syms(&mut self, x: &Extract<'_>, list: &[&str]) -> Slice {
         let start = self.syms.len() as u32;
-        grow(&mut self.syms, list.len());
         self.syms.extend(list.iter().map(|s| x.sym(s)));
         Slice {
             start,
@@ -248,14 +231,11 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FileBackup) 
             Typed::Service(s) => Some(typed_service(obj, s, x, out)),
             _ => None,
         };
-        push(
-            &mut out.services,
-            SvcFact {
-                local,
-                name_key: locate(&obj.node, "metadata.name", false).0,
-                typed,
-            },
-        );
+        out.services.push(SvcFact {
+            local,
+            name_key: locate(&obj.node, "metadata.name", false).0,
+            typed,
+        });
     }
     if let Some(sts) = obj.statefulset() {
         let name = sts.spec.service_name.as_deref().unwrap_or_default();
@@ -274,28 +254,22 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FileBackup) 
         });
         let pod_labels = pod.as_ref().and_then(|p| p.labels);
         let target = Target::of(obj).map(|t| target_fact(obj, &t, pod_labels, x, out));
-        push(
-            &mut out.sts,
-            StsFact {
-                local,
-                service_name: x.sym(name),
-                service_name_at: locate(&obj.node, "spec.serviceName", !name.is_empty()).0,
-                pod,
-                target,
-            },
-        );
+        out.sts.push(StsFact {
+            local,
+            service_name: x.sym(name),
+            service_name_at: locate(&obj.node, "spec.serviceName", !name.is_empty()).0,
+            pod,
+            target,
+        });
     }
     if let Some(job) = job_fact(obj, x, local, out) {
-        push(&mut out.jobs, job);
+        out.jobs.push(job);
     }
     if let Some(claim) = crate::backup::snapshot_claim(obj) {
-        push(
-            &mut out.snapshots,
-            SnapshotFact {
-                local,
-                claim: x.sym(claim),
-            },
-        );
+        out.snapshots.push(SnapshotFact {
+            local,
+            claim: x.sym(claim),
+        });
     }
     if let Some(v) = VeleroScope::of(obj) {
         let included = out.push_syms(x, &v.included);
@@ -304,15 +278,12 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FileBackup) 
             match_labels: sel.match_labels.map(|m| out.push_labels(x, &m)),
             match_expressions: sel.match_expressions.map(Vec::into_boxed_slice),
         });
-        push(
-            &mut out.velero,
-            VeleroFact {
-                local,
-                included,
-                excluded,
-                selector,
-            },
-        );
+        out.velero.push(VeleroFact {
+            local,
+            included,
+            excluded,
+            selector,
+        });
     }
 }
 
@@ -336,7 +307,6 @@ fn target_fact(
         })
         .collect();
     let start = out.maps.len() as u32;
-    grow(&mut out.maps, maps.len());
     out.maps.extend(maps);
     // Caches and state rebuilt from object storage need no backup.
     let containers = obj.pod().map(|p| p.containers(false)).unwrap_or_default();
@@ -377,7 +347,6 @@ fn job_fact(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FileBackup) -> 
             .filter(|t| seen.insert(*t))
             .collect();
         let start = out.texts.len() as u32;
-        grow(&mut out.texts, texts.len());
         out.texts
             .extend(texts.iter().map(|&(t, host_var)| (x.sym(t), host_var)));
         let texts = Slice {

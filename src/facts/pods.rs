@@ -175,29 +175,6 @@ pub struct FilePods {
     pub syms: Vec<Sym>,
 }
 
-/// Growing a file's lists: most files hold a few objects, and a `Vec`
-/// doubles its room (4 at first), so short lists grow by what they need and
-/// only long ones by doubling.
-trait Tight<T> {
-    fn push_tight(&mut self, x: T);
-    fn extend_tight(&mut self, items: impl ExactSizeIterator<Item = T>);
-}
-
-impl<T> Tight<T> for Vec<T> {
-    fn push_tight(&mut self, x: T) {
-        self.extend_tight(std::iter::once(x));
-    }
-
-    fn extend_tight(&mut self, items: impl ExactSizeIterator<Item = T>) {
-        const SHORT: usize = 64;
-        let n = items.len();
-        if self.len() + n > self.capacity() && self.len() < SHORT {
-            self.reserve_exact(n);
-        }
-        self.extend(items);
-    }
-}
-
 fn find<T>(list: &[T], local: usize, at: impl Fn(&T) -> u32) -> Option<&T> {
     let i = list.binary_search_by_key(&(local as u32), at).ok()?;
     list.get(i)
@@ -231,7 +208,7 @@ impl FilePods {
     fn push_labels(&mut self, x: &Extract<'_>, map: &BTreeMap<String, String>) -> Slice {
         let start = self.pairs.len();
         self.pairs
-            .extend_tight(map.iter().map(|(k, v)| (x.sym(k), x.sym(v))));
+            .extend(map.iter().map(|(k, v)| (x.sym(k), x.sym(v))));
         Slice::of(&self.pairs, start)
     }
 
@@ -243,7 +220,7 @@ impl FilePods {
         let start = self.exprs.len();
         for e in sel.match_expressions.iter().flatten() {
             let vstart = self.syms.len();
-            self.syms.extend_tight(
+            self.syms.extend(
                 e.values
                     .as_deref()
                     .unwrap_or_default()
@@ -251,7 +228,7 @@ impl FilePods {
                     .map(|v| x.sym(v)),
             );
             let values = Slice::of(&self.syms, vstart);
-            self.exprs.push_tight(Expr {
+            self.exprs.push(Expr {
                 key: x.sym(&e.key),
                 op: Op::of(&e.operator),
                 operator: x.sym(&e.operator),
@@ -275,7 +252,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FilePods) {
     let span = |field: &str, on_value: bool| locate(&obj.node, field, on_value).0;
     if let Some(pod) = obj.pod() {
         let labels = out.push_labels(x, pod.labels_or_empty());
-        out.pods.push_tight(PodFact {
+        out.pods.push(PodFact {
             local,
             labels,
             labels_key: span(pod.labels_path, false),
@@ -284,7 +261,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FilePods) {
         });
         if obj.statefulset().is_some() {
             if let Some(spread) = spread(obj, &pod) {
-                out.anti_affinity.push_tight(AntiAffinity { local, spread });
+                out.anti_affinity.push(AntiAffinity { local, spread });
             }
         }
     }
@@ -292,7 +269,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FilePods) {
         Typed::HorizontalPodAutoscaler(hpa) => {
             let t = &hpa.spec.scale_target_ref;
             let (min_at, written) = locate(&obj.node, "spec.minReplicas", true);
-            out.hpas.push_tight(HpaFact {
+            out.hpas.push(HpaFact {
                 local,
                 target_kind: x.sym(&t.kind),
                 target_name: x.sym(&t.name),
@@ -311,7 +288,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FilePods) {
                 Some(sel) => out.push_selector(x, sel),
                 None => (Slice::default(), Slice::default()),
             };
-            out.pdbs.push_tight(PdbFact {
+            out.pdbs.push(PdbFact {
                 local,
                 has_spec: spec.is_some(),
                 has_selector: sel.is_some(),
@@ -341,7 +318,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FilePods) {
                 return;
             };
             let selector = out.push_labels(x, sel);
-            out.services.push_tight(ServiceFact {
+            out.services.push(ServiceFact {
                 local,
                 selector,
                 selector_key: span("spec.selector", false),
