@@ -390,6 +390,30 @@ impl Facts {
             .map(|(i, b)| (BatchId(i as u32), b))
     }
 
+    /// Run `check` on every batch in parallel, each with a sink of its own,
+    /// and append what they report to `out` in batch order (the order one
+    /// thread would report in).
+    pub fn par_batches(
+        &self,
+        out: &mut FactSink,
+        check: impl Fn(BatchId, &BatchFacts, &mut FactSink) + Sync,
+    ) {
+        use rayon::prelude::*;
+        let sinks: Vec<FactSink> = self
+            .batches
+            .par_iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let mut sink = FactSink::default();
+                check(BatchId(i as u32), b, &mut sink);
+                sink
+            })
+            .collect();
+        for s in sinks {
+            out.append(s);
+        }
+    }
+
     /// Every object, in canonical order.
     pub fn idents(&self) -> impl Iterator<Item = (ObjId, &Ident)> {
         (0..).map(ObjId).zip(&self.idents)

@@ -2,10 +2,9 @@
 
 use std::collections::HashMap;
 
-use rayon::prelude::*;
 
 use crate::facts::pods::{describe_labels, label, Op, Pdb, PdbFact, PodTables, ServiceFact};
-use crate::facts::{BatchId, FactRule, FactSink, Facts, ObjId, Sym, TypedTag};
+use crate::facts::{FactRule, FactSink, Facts, ObjId, Sym, TypedTag};
 
 pub struct DanglingSelector;
 
@@ -305,31 +304,19 @@ impl FactRule for DanglingSelector {
             return;
         }
         let cx = Cx::new(facts);
-        let sinks: Vec<FactSink> = facts
-            .batches
-            .par_iter()
-            .enumerate()
-            .filter(|(_, ff)| !ff.pods.services.is_empty() || !ff.pods.pdbs.is_empty())
-            .map(|(i, ff)| {
-                let batch = BatchId(i as u32);
-                let mut out = FactSink::default();
-                for s in &ff.pods.services {
-                    let id = facts.id(batch, s.local as usize);
-                    cx.service(id, ff.pods.labels(s.selector), s, &mut out);
-                }
-                for p in &ff.pods.pdbs {
-                    let pdb = Pdb {
-                        id: facts.id(batch, p.local as usize),
-                        fact: p,
-                        file: &ff.pods,
-                    };
-                    cx.pdb(pdb, &mut out);
-                }
-                out
-            })
-            .collect();
-        for s in sinks {
-            out.append(s);
-        }
+        facts.par_batches(out, |batch, ff, out| {
+            for s in &ff.pods.services {
+                let id = facts.id(batch, s.local as usize);
+                cx.service(id, ff.pods.labels(s.selector), s, out);
+            }
+            for p in &ff.pods.pdbs {
+                let pdb = Pdb {
+                    id: facts.id(batch, p.local as usize),
+                    fact: p,
+                    file: &ff.pods,
+                };
+                cx.pdb(pdb, out);
+            }
+        });
     }
 }

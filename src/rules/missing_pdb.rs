@@ -1,11 +1,10 @@
 //! `missing-pdb` — documented in rules/missing-pdb.md
 
-use rayon::prelude::*;
 
 use crate::api_versions::removed;
 use crate::disruption::Allowance;
 use crate::facts::pods::{allowance, Pdb, ReplicaSource};
-use crate::facts::{BatchId, FactRule, FactSink, Facts, TypedTag};
+use crate::facts::{FactRule, FactSink, Facts, TypedTag};
 use crate::selectors::in_ns;
 use crate::source::{ByteSpan, FileId};
 
@@ -13,26 +12,15 @@ pub struct MissingPdb;
 
 impl FactRule for MissingPdb {
     fn check(&self, facts: &Facts, out: &mut FactSink) {
-        let sinks: Vec<FactSink> = facts
-            .batches
-            .par_iter()
-            .enumerate()
-            .map(|(i, ff)| {
-                let batch = BatchId(i as u32);
-                let mut out = FactSink::default();
-                for pod in &ff.pods.pods {
-                    let local = pod.local as usize;
-                    let typed = facts.ident(facts.id(batch, local)).typed;
-                    if matches!(typed, TypedTag::StatefulSet | TypedTag::Deployment) {
-                        check(facts, facts.id(batch, local), pod, &mut out);
-                    }
+        facts.par_batches(out, |batch, ff, out| {
+            for pod in &ff.pods.pods {
+                let id = facts.id(batch, pod.local as usize);
+                let typed = facts.ident(id).typed;
+                if matches!(typed, TypedTag::StatefulSet | TypedTag::Deployment) {
+                    check(facts, id, pod, out);
                 }
-                out
-            })
-            .collect();
-        for s in sinks {
-            out.append(s);
-        }
+            }
+        });
     }
 }
 

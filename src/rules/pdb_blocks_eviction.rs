@@ -1,10 +1,9 @@
 //! `pdb-blocks-eviction` — documented in rules/pdb-blocks-eviction.md
 
-use rayon::prelude::*;
 
 use crate::disruption::Allowance;
 use crate::facts::pods::{allowance, scaled, IntOrStr, Labelled, Pdb, PodFact, Replicas};
-use crate::facts::{BatchId, FactRule, FactSink, Facts, ObjId};
+use crate::facts::{FactRule, FactSink, Facts, ObjId};
 
 pub struct PdbBlocksEviction;
 
@@ -19,29 +18,16 @@ fn show(facts: &Facts, v: IntOrStr) -> String {
 
 impl FactRule for PdbBlocksEviction {
     fn check(&self, facts: &Facts, out: &mut FactSink) {
-        let sinks: Vec<FactSink> = facts
-            .batches
-            .par_iter()
-            .enumerate()
-            .filter(|(_, ff)| !ff.pods.pdbs.is_empty())
-            .map(|(i, ff)| {
-                let batch = BatchId(i as u32);
-                let mut out = FactSink::default();
-                for p in ff.pods.pdbs.iter().filter(|p| p.has_spec) {
-                    let id = facts.id(batch, p.local as usize);
-                    let pdb = Pdb {
-                        id,
-                        fact: p,
-                        file: &ff.pods,
-                    };
-                    check(facts, pdb, &mut out);
-                }
-                out
-            })
-            .collect();
-        for s in sinks {
-            out.append(s);
-        }
+        facts.par_batches(out, |batch, ff, out| {
+            for p in ff.pods.pdbs.iter().filter(|p| p.has_spec) {
+                let pdb = Pdb {
+                    id: facts.id(batch, p.local as usize),
+                    fact: p,
+                    file: &ff.pods,
+                };
+                check(facts, pdb, out);
+            }
+        });
     }
 }
 
