@@ -4,12 +4,13 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::diagnostic::{Finding, ObjectRef, Problem, ProblemKind, Related, Skipped};
-use crate::facts::{BatchFacts, Draft, Extract, FactSink, Facts, Interner, ObjId};
+use crate::facts::{BatchFacts, Extract, FactSink, Facts, Interner, Names, ObjId};
+use crate::held::{Held, Report, Unpacked};
 use crate::manifest::{load_file, LoadOptions, Object};
 use crate::path::{locate, resolve};
 use crate::rule::{Pending, Sink};
@@ -107,9 +108,9 @@ struct FileRead {
 struct BatchRead {
     files: Vec<FileRead>,
     facts: BatchFacts,
-    /// Findings of the rules that look at one object; `Order` counts objects
+    /// Findings of the rules that look at one object; objects are numbered
     /// within the batch until the batch's first id is known.
-    findings: Vec<Found>,
+    findings: Held,
 }
 
 /// How many consecutive files one task reads into one [`BatchFacts`]: a
@@ -138,7 +139,6 @@ fn lint_in_batches(
         .filter(|e| !settings.disabled.iter().any(|d| d == e.id))
         .collect();
     let interner = Interner::default();
-    let paths = FieldPaths::default();
     let size = size(files.len());
     let reads: Vec<BatchRead> = files
         .par_chunks(size)
@@ -147,11 +147,10 @@ fn lint_in_batches(
             let mut batch = BatchRead::default();
             for (i, f) in chunk.iter().enumerate() {
                 let id = FileId((b * size + i) as u32);
-                let shared = (&interner, &paths);
-                read_file(id, f, settings, &enabled, shared, &mut batch);
+                read_file(id, f, settings, &enabled, &interner, &mut batch);
             }
             batch.facts.shrink();
-            crate::facts::trim(&mut batch.findings);
+            batch.findings.shrink();
             batch
         })
         .collect();
@@ -161,14 +160,12 @@ fn lint_in_batches(
     let mut batch_facts = Vec::with_capacity(reads.len());
     // Each batch's findings stay in its own list until the facts are gone:
     // one list for all would be a second copy at the run's peak.
-    let mut local: Vec<Vec<Found>> = Vec::with_capacity(reads.len());
+    let mut local: Vec<Held> = Vec::with_capacity(reads.len());
     let mut sources = files.iter_mut();
     for mut batch in reads {
         let base = objects;
         objects += batch.facts.idents.len() as u32;
-        for (_, (obj, _), _) in &mut batch.findings {
-            *obj += base;
-        }
+        batch.findings.rebase(base);
         local.push(batch.findings);
         for (r, f) in batch.files.into_iter().zip(&mut sources) {
             if let Some(disk) = &mut f.disk {
@@ -185,12 +182,30 @@ fn lint_in_batches(
     });
     let facts = Facts::new(batch_facts, interner.freeze(), &files, inputs_incomplete);
     facts.prepare();
-    let cross = run_fact_rules(&facts, &enabled, &paths);
-    drop(facts);
-    let mut found: Vec<Found> = Vec::with_capacity(local.iter().chain(&cross).map(Vec::len).sum());
-    for list in local.into_iter().chain(cross) {
-        found.extend(list);
+    let cross = run_fact_rules(&facts, &enabled);
+    // Only who each object is stays, to build the findings.
+    let names = facts.into_names();
+    let mut found: Vec<Found> = Vec::with_capacity(local.iter().chain(&cross).map(Held::len).sum());
+    let mut build = Build {
+        names: &names,
+        objects: HashMap::new(),
+        paths: HashSet::new(),
+    };
+    for held in local {
+        held.drain(|u| found.push(build.finding(u)));
     }
+    for held in cross {
+        // Within one object, findings keep the order the rule reported.
+        let mut seqs: HashMap<ObjId, u32> = HashMap::new();
+        held.drain(|mut u| {
+            let seq = seqs.entry(u.subject).or_default();
+            u.seq = *seq;
+            *seq += 1;
+            found.push(build.finding(u));
+        });
+    }
+    drop(build);
+    drop(names);
     let suppressed = found.iter().filter(|(_, _, s)| *s).count();
     let mut findings: Vec<(Finding, Order)> = found
         .into_iter()
@@ -304,7 +319,7 @@ fn read_file(
     file: &SourceFile,
     settings: &Settings,
     enabled: &[&Entry],
-    (interner, paths): (&Interner, &FieldPaths),
+    interner: &Interner,
     batch: &mut BatchRead,
 ) {
     let read;
@@ -325,25 +340,22 @@ fn read_file(
     let x = Extract { interner, file: id };
     let facts = &mut batch.facts;
     let findings = &mut batch.findings;
-    for obj in &result.objects {
-        let local = facts.idents.len();
+    let first = facts.idents.len();
+    for (k, obj) in result.objects.iter().enumerate() {
         crate::facts::extract(obj, &x, facts);
-        // One copy for every finding on this object.
-        let mut object: Option<Arc<ObjectRef>> = None;
+        let subject = ObjId((first + k) as u32);
         let mut seq = 0;
         for e in enabled {
             let Check::Local(rule) = e.rule else { continue };
             let mut sink = Sink::default();
             rule.check(obj, &mut sink);
             for p in sink.pending {
-                let on = p.object.unwrap_or(obj);
-                let s = suppressed(on, e.id);
-                let object = match p.object {
-                    Some(other) if !std::ptr::eq(other, obj) => object_ref(other),
-                    _ => object.get_or_insert_with(|| object_ref(obj)).clone(),
-                };
-                let finding = resolve_finding(e.id, obj, p, object, paths);
-                findings.push((finding, (local as u32, seq), s));
+                // The object reported on is one of this file's.
+                let on = p
+                    .object
+                    .and_then(|o| index_of(&result.objects, o))
+                    .map_or(subject, |i| ObjId((first + i) as u32));
+                hold_finding(e.id, obj, p, (subject, seq, on), findings);
                 seq += 1;
             }
         }
@@ -357,10 +369,9 @@ fn read_file(
     batch.files.push(FileRead { result, seen });
 }
 
-/// The rules that look across objects through their facts, in parallel.
-/// One list per rule: collecting them into one list here would hold two
-/// copies at the run's peak.
-fn run_fact_rules(facts: &Facts, enabled: &[&Entry], paths: &FieldPaths) -> Vec<Vec<Found>> {
+/// The rules that look across objects through their facts, in parallel,
+/// each holding its findings apart (see [`Held`]).
+fn run_fact_rules(facts: &Facts, enabled: &[&Entry]) -> Vec<Held> {
     let rules: Vec<(&'static str, &dyn crate::facts::FactRule)> = enabled
         .iter()
         .filter_map(|e| match e.rule {
@@ -373,30 +384,7 @@ fn run_fact_rules(facts: &Facts, enabled: &[&Entry], paths: &FieldPaths) -> Vec<
         .map(|&(id, rule)| {
             let mut sink = FactSink::default();
             rule.check(facts, &mut sink);
-            // Within one object, findings keep the order the rule reported.
-            let mut seqs: HashMap<ObjId, u32> = HashMap::new();
-            let mut objects: HashMap<ObjId, Arc<ObjectRef>> = HashMap::new();
-            sink.drafts
-                .into_iter()
-                .map(move |d| {
-                    let seq = seqs.entry(d.subject).or_default();
-                    let order = (d.subject.0, *seq);
-                    *seq += 1;
-                    let object = objects
-                        .entry(d.on)
-                        .or_insert_with(|| {
-                            let on = facts.ident(d.on);
-                            Arc::new(ObjectRef {
-                                kind: facts.str(on.kind).to_string(),
-                                namespace: on.namespace.map(|n| facts.str(n).to_string()),
-                                name: facts.str(on.name).to_string(),
-                            })
-                        })
-                        .clone();
-                    let (finding, s) = finish_draft(id, d, facts, object, paths);
-                    (finding, order, s)
-                })
-                .collect()
+            sink.finish(id)
         })
         .collect()
 }
@@ -422,40 +410,6 @@ fn defaults(
         help.or_else(|| meta.map(|m| Cow::Borrowed(m.summary.as_str())))
             .unwrap_or_default(),
     )
-}
-
-fn finish_draft(
-    rule: &'static str,
-    d: Draft,
-    facts: &Facts,
-    object: Arc<ObjectRef>,
-    paths: &FieldPaths,
-) -> (Finding, bool) {
-    let on = facts.ident(d.on);
-    let suppressed = on
-        .ignore
-        .is_some_and(|a| ignore_ids(facts.str(a)).any(|id| id == rule || id == "all"));
-    let (severity, label, help) = defaults(rule, d.severity, d.label, d.help);
-    let finding = Finding {
-        rule,
-        severity,
-        label,
-        help,
-        message: crate::facts::exact(d.message),
-        object,
-        field: paths.get(&d.field),
-        span: Span {
-            file: on.file,
-            bytes: d.span,
-        },
-        related: d
-            .related
-            .into_iter()
-            .map(|(span, message)| Related { span, message })
-            .collect(),
-        secrets: Box::default(),
-    };
-    (finding, suppressed)
 }
 
 /// Files in name order, whatever order they were given in: everything that
@@ -492,10 +446,6 @@ fn ignore_ids(annotation: &str) -> impl Iterator<Item = &str> {
         .filter(|s| !s.is_empty())
 }
 
-fn suppressed(obj: &Object, rule: &str) -> bool {
-    ignore_list(obj).any(|id| id == rule || id == "all")
-}
-
 /// Unknown rule ids in an ignore annotation: a typo there would otherwise
 /// silently suppress nothing.
 fn suppression_problems(obj: &Object) -> Vec<Problem> {
@@ -523,85 +473,119 @@ fn suppression_problems(obj: &Object) -> Vec<Problem> {
     }]
 }
 
-/// Who `obj` is, as findings show it.
-fn object_ref(obj: &Object) -> Arc<ObjectRef> {
-    Arc::new(ObjectRef {
-        kind: obj.kind.clone(),
-        namespace: obj.namespace.clone(),
-        name: obj.name.clone(),
-    })
+/// Where `obj` is in `objects`, when it is one of them.
+fn index_of(objects: &[Object], obj: &Object) -> Option<usize> {
+    let size = std::mem::size_of::<Object>().max(1);
+    let offset = (obj as *const Object as usize).checked_sub(objects.as_ptr() as usize)?;
+    (offset % size == 0 && offset / size < objects.len()).then_some(offset / size)
 }
 
-/// Field paths as findings show them: one copy of each (a run of any size
-/// reports a few dozen distinct paths).
-#[derive(Default)]
-struct FieldPaths(Mutex<HashSet<Arc<str>>>);
-
-impl FieldPaths {
-    fn get(&self, path: &str) -> Arc<str> {
-        let mut set = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(p) = set.get(path) {
-            return p.clone();
-        }
-        let p: Arc<str> = Arc::from(path);
-        set.insert(p.clone());
-        p
-    }
-}
-
-fn resolve_finding(
+/// Resolve what a rule reported on one object to spans, and hold it.
+fn hold_finding(
     rule: &'static str,
     checked: &Object,
     p: Pending<'_>,
-    object: Arc<ObjectRef>,
-    paths: &FieldPaths,
-) -> Finding {
+    (subject, seq, on): (ObjId, u32, ObjId),
+    out: &mut Held,
+) {
     let obj = p.object.unwrap_or(checked);
     let bytes = p
         .span
         .unwrap_or_else(|| locate(&obj.node, &p.field, p.on_value).0);
-    let related = p
-        .related
-        .iter()
-        .map(|r| {
-            let bytes = r
-                .span
-                .unwrap_or_else(|| locate(&r.object.node, &r.field, r.on_value).0);
-            Related {
-                span: Span {
-                    file: r.object.file,
-                    bytes,
-                },
-                message: r.message.clone(),
-            }
-        })
-        .collect();
-    let secrets = p
-        .secrets
-        .iter()
-        .filter_map(|f| {
-            let r = resolve(&obj.node, f);
-            r.found.then_some(Span {
-                file: obj.file,
-                bytes: r.node.span,
-            })
-        })
-        .collect();
-    let (severity, label, help) = defaults(rule, p.severity, p.label, p.help);
-    Finding {
-        rule,
-        severity,
-        label,
-        help,
-        message: crate::facts::exact(p.message),
-        object,
-        field: paths.get(&p.field),
-        span: Span {
-            file: obj.file,
+    let related = p.related.iter().map(|r| {
+        let bytes = r
+            .span
+            .unwrap_or_else(|| locate(&r.object.node, &r.field, r.on_value).0);
+        let span = Span {
+            file: r.object.file,
             bytes,
-        },
-        related,
-        secrets,
+        };
+        (span, r.message.as_str())
+    });
+    let secrets = p.secrets.iter().filter_map(|f| {
+        let r = resolve(&obj.node, f);
+        r.found.then_some(r.node.span)
+    });
+    let report = Report {
+        rule: Some(rule),
+        subject,
+        seq,
+        on,
+        field: &p.field,
+        bytes,
+        message: &p.message,
+        label: p.label.as_ref(),
+        help: p.help.as_ref(),
+        severity: p.severity,
+    };
+    out.push(report, related, secrets);
+}
+
+/// Builds findings from what was held, once the rules are done: one copy of
+/// each object's name and of each field path, shared by its findings.
+struct Build<'a> {
+    names: &'a Names,
+    objects: HashMap<ObjId, Arc<ObjectRef>>,
+    paths: HashSet<Arc<str>>,
+}
+
+impl Build<'_> {
+    fn finding(&mut self, u: Unpacked<'_>) -> Found {
+        let names = self.names;
+        let on = names.ident(u.on);
+        let suppressed = on
+            .ignore
+            .is_some_and(|a| ignore_ids(names.str(a)).any(|id| id == u.rule || id == "all"));
+        let object = self
+            .objects
+            .entry(u.on)
+            .or_insert_with(|| {
+                Arc::new(ObjectRef {
+                    kind: names.str(on.kind).to_string(),
+                    namespace: on.namespace.map(|n| names.str(n).to_string()),
+                    name: names.str(on.name).to_string(),
+                })
+            })
+            .clone();
+        let field = match self.paths.get(u.field) {
+            Some(p) => p.clone(),
+            None => {
+                let p: Arc<str> = Arc::from(u.field);
+                self.paths.insert(p.clone());
+                p
+            }
+        };
+        let (severity, label, help) = defaults(u.rule, u.severity, u.label, u.help);
+        let finding = Finding {
+            rule: u.rule,
+            severity,
+            label,
+            help,
+            message: u.message.into(),
+            object,
+            field,
+            span: Span {
+                file: on.file,
+                bytes: u.bytes,
+            },
+            related: u
+                .related
+                .into_iter()
+                .map(|(span, m)| Related {
+                    span,
+                    message: m.to_string(),
+                })
+                .collect(),
+            secrets: u
+                .secrets
+                .iter()
+                .map(|&bytes| Span {
+                    file: on.file,
+                    bytes,
+                })
+                .collect(),
+        };
+        (finding, (u.subject.0, u.seq), suppressed)
     }
 }
 

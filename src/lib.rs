@@ -18,6 +18,7 @@ pub mod discover;
 pub mod disruption;
 pub mod engine;
 pub mod facts;
+pub mod held;
 pub mod manifest;
 pub mod path;
 pub mod report;

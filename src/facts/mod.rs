@@ -246,6 +246,23 @@ pub struct Facts {
     pub storage_classes: std::sync::OnceLock<storage::classes::Tables>,
 }
 
+/// Who each object is, kept once the rules are done (see
+/// [`Facts::into_names`]) until the findings are built.
+pub struct Names {
+    idents: Vec<Ident>,
+    strings: Strings,
+}
+
+impl Names {
+    pub fn ident(&self, id: ObjId) -> &Ident {
+        &self.idents[id.0 as usize]
+    }
+
+    pub fn str(&self, s: Sym) -> &str {
+        self.strings.get(s)
+    }
+}
+
 /// Objects by (kind, namespace, name): their ids sorted by that key (4 bytes
 /// an object, where a map of lists took over 100; the key is read from the
 /// object's [`Ident`]), with a directory table for the few keys that many
@@ -342,6 +359,14 @@ impl Facts {
         self.pod_tables();
         storage::classes::Tables::get(self);
         backup::backup_jobs(self);
+    }
+
+    /// Who each object is, without the rest (see [`Names`]).
+    pub fn into_names(self) -> Names {
+        Names {
+            idents: self.idents,
+            strings: self.strings,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -506,10 +531,13 @@ pub struct Draft {
     pub related: Vec<(Span, String)>,
 }
 
-/// The findings of one [`FactRule`].
+/// The findings of one [`FactRule`], held as they come (see
+/// [`crate::held`]).
 #[derive(Default)]
 pub struct FactSink {
-    pub(crate) drafts: Vec<Draft>,
+    /// The last finding reported: the rule may still add to it.
+    draft: Option<Draft>,
+    held: crate::held::Held,
 }
 
 impl FactSink {
@@ -533,7 +561,8 @@ impl FactSink {
         span: ByteSpan,
         message: impl Into<String>,
     ) -> &mut Draft {
-        self.drafts.push(Draft {
+        self.hold_draft();
+        self.draft.insert(Draft {
             subject,
             on,
             field: field.into(),
@@ -543,14 +572,50 @@ impl FactSink {
             help: None,
             severity: None,
             related: Vec::new(),
-        });
-        let last = self.drafts.len() - 1;
-        &mut self.drafts[last]
+        })
+    }
+
+    fn hold_draft(&mut self) {
+        if let Some(d) = self.draft.take() {
+            let report = crate::held::Report {
+                rule: None,
+                subject: d.subject,
+                seq: 0,
+                on: d.on,
+                field: &d.field,
+                bytes: d.span,
+                message: &d.message,
+                label: d.label.as_ref(),
+                help: d.help.as_ref(),
+                severity: d.severity,
+            };
+            let related = d.related.iter().map(|(span, m)| (*span, m.as_str()));
+            self.held.push(report, related, []);
+        }
     }
 
     /// Move another sink's findings after this one's.
-    pub fn append(&mut self, other: FactSink) {
-        self.drafts.extend(other.drafts);
+    pub fn append(&mut self, mut other: FactSink) {
+        self.hold_draft();
+        other.hold_draft();
+        self.held.append(other.held);
+    }
+
+    /// What the rule `rule` reported.
+    pub fn finish(mut self, rule: &'static str) -> crate::held::Held {
+        self.hold_draft();
+        self.held.set_rule(rule);
+        self.held.shrink();
+        self.held
+    }
+
+    /// The number of findings reported so far.
+    pub fn len(&self) -> usize {
+        self.held.len() + usize::from(self.draft.is_some())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 

@@ -1,0 +1,405 @@
+//! Findings as a run holds them until every rule has run: fixed-size records
+//! and one block of text, where a [`Finding`](crate::diagnostic::Finding)
+//! costs a struct of 150 bytes, an allocation per text and a copy of who its
+//! object is.
+//!
+//! The rules that look at one object report while their file is read; those
+//! that look across objects report once every file is read. Every finding is
+//! held until both are done (output is sorted across all of them), and at
+//! 100,000 files that is about 170,000 findings, held beside the facts at
+//! the run's peak. A record names its object by [`ObjId`], and its texts by
+//! place in the block: who the object is, which file it is in and whether its
+//! annotation suppresses the rule are read from the object's
+//! [`Ident`](crate::facts::Ident) when the findings are built, once the
+//! facts that only rules needed are gone.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use crate::diagnostic::Severity;
+use crate::facts::ObjId;
+use crate::source::{ByteSpan, Span};
+
+/// Findings held as records (see the module's doc).
+#[derive(Default)]
+pub struct Held {
+    /// Filled one after the other; a new one starts before a block of text
+    /// would pass 4 GiB (its offsets are 32-bit).
+    chunks: Vec<Chunk>,
+}
+
+#[derive(Default)]
+struct Chunk {
+    records: Vec<Record>,
+    /// Messages, labels, helps, field paths and related messages.
+    text: String,
+    related: Vec<(Span, Text)>,
+    secrets: Vec<ByteSpan>,
+    /// Static texts (rule ids, fixed labels and helps), each once.
+    statics: Vec<&'static str>,
+    /// While the chunk is filled: static texts by address, field paths by
+    /// text (a few dozen distinct of each).
+    static_ids: HashMap<(usize, usize), u32>,
+    field_ids: HashMap<Box<str>, Text>,
+}
+
+/// A text of a chunk: a static one by number, or a range of its block.
+#[derive(Clone, Copy)]
+struct Text {
+    start: u32,
+    len: u32,
+}
+
+impl Text {
+    /// `len` of a static text (`start` is its number).
+    const STATIC: u32 = u32::MAX;
+    /// `len` of no text.
+    const NONE: u32 = u32::MAX - 1;
+    const ABSENT: Text = Text {
+        start: 0,
+        len: Text::NONE,
+    };
+}
+
+struct Record {
+    /// The object the rule was looking at, and the finding's place among
+    /// that object's findings of the rule (see `engine::Order`).
+    subject: ObjId,
+    seq: u32,
+    /// The object reported on.
+    on: ObjId,
+    bytes: ByteSpan,
+    /// A static text; [`Text::ABSENT`] until [`Held::set_rule`].
+    rule: Text,
+    severity: Option<Severity>,
+    message: Text,
+    label: Text,
+    help: Text,
+    field: Text,
+    /// Ranges of the chunk's `related` and `secrets`.
+    related: (u32, u32),
+    secrets: (u32, u32),
+}
+
+/// A finding as a rule reported it, to be held.
+pub struct Report<'a> {
+    /// `None` for a sink that serves one rule (see [`Held::set_rule`]).
+    pub rule: Option<&'static str>,
+    pub subject: ObjId,
+    pub seq: u32,
+    pub on: ObjId,
+    pub field: &'a str,
+    pub bytes: ByteSpan,
+    pub message: &'a str,
+    pub label: Option<&'a Cow<'static, str>>,
+    pub help: Option<&'a Cow<'static, str>>,
+    pub severity: Option<Severity>,
+}
+
+/// A held finding, as [`Held::drain`] gives it back.
+pub struct Unpacked<'a> {
+    pub rule: &'static str,
+    pub subject: ObjId,
+    pub seq: u32,
+    pub on: ObjId,
+    pub field: &'a str,
+    pub bytes: ByteSpan,
+    pub message: &'a str,
+    pub label: Option<Cow<'static, str>>,
+    pub help: Option<Cow<'static, str>>,
+    pub severity: Option<Severity>,
+    pub related: Vec<(Span, &'a str)>,
+    /// In the file of the object reported on.
+    pub secrets: &'a [ByteSpan],
+}
+
+impl Chunk {
+    fn text(&mut self, s: &str) -> Text {
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        Text {
+            start,
+            len: s.len() as u32,
+        }
+    }
+
+    fn fixed(&mut self, s: &'static str) -> Text {
+        let n = self.statics.len() as u32;
+        let start = *self
+            .static_ids
+            .entry((s.as_ptr() as usize, s.len()))
+            .or_insert(n);
+        if start == n {
+            self.statics.push(s);
+        }
+        Text {
+            start,
+            len: Text::STATIC,
+        }
+    }
+
+    fn cow(&mut self, s: Option<&Cow<'static, str>>) -> Text {
+        match s {
+            None => Text::ABSENT,
+            Some(Cow::Borrowed(s)) => self.fixed(s),
+            Some(Cow::Owned(s)) => self.text(s),
+        }
+    }
+
+    fn field(&mut self, path: &str) -> Text {
+        if let Some(&t) = self.field_ids.get(path) {
+            return t;
+        }
+        let t = self.text(path);
+        self.field_ids.insert(path.into(), t);
+        t
+    }
+
+    fn get(&self, t: Text) -> &str {
+        match t.len {
+            Text::NONE => "",
+            Text::STATIC => self.statics.get(t.start as usize).copied().unwrap_or(""),
+            len => self
+                .text
+                .get(t.start as usize..(t.start + len) as usize)
+                .unwrap_or(""),
+        }
+    }
+
+    fn cow_of(&self, t: Text) -> Option<Cow<'static, str>> {
+        match t.len {
+            Text::NONE => None,
+            Text::STATIC => self
+                .statics
+                .get(t.start as usize)
+                .map(|&s| Cow::Borrowed(s)),
+            _ => Some(Cow::Owned(self.get(t).to_string())),
+        }
+    }
+}
+
+impl Held {
+    /// Hold a finding; `related` are its related spans and their messages,
+    /// `secrets` the spans (in its object's file) whose text is never shown.
+    pub fn push<'a>(
+        &mut self,
+        r: Report<'_>,
+        related: impl IntoIterator<Item = (Span, &'a str)>,
+        secrets: impl IntoIterator<Item = ByteSpan>,
+    ) {
+        let related: Vec<(Span, &str)> = related.into_iter().collect();
+        let size = [
+            Some(r.message),
+            Some(r.field),
+            r.label.map(|l| &**l),
+            r.help.map(|h| &**h),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(related.iter().map(|(_, m)| *m))
+        .map(str::len)
+        .sum::<usize>();
+        let full = self
+            .chunks
+            .last()
+            .is_none_or(|c| c.text.len() + size > u32::MAX as usize);
+        if full {
+            self.chunks.push(Chunk::default());
+        }
+        let Some(c) = self.chunks.last_mut() else {
+            return;
+        };
+        let rule = r.rule.map_or(Text::ABSENT, |id| c.fixed(id));
+        let message = c.text(r.message);
+        let label = c.cow(r.label);
+        let help = c.cow(r.help);
+        let field = c.field(r.field);
+        let start = c.related.len() as u32;
+        for (span, message) in related {
+            let m = c.text(message);
+            c.related.push((span, m));
+        }
+        let related = (start, c.related.len() as u32);
+        let start = c.secrets.len() as u32;
+        c.secrets.extend(secrets);
+        let secrets = (start, c.secrets.len() as u32);
+        c.records.push(Record {
+            subject: r.subject,
+            seq: r.seq,
+            on: r.on,
+            bytes: r.bytes,
+            rule,
+            severity: r.severity,
+            message,
+            label,
+            help,
+            field,
+            related,
+            secrets,
+        });
+    }
+
+    /// Move `other`'s findings after these (into the same chunk: a chunk
+    /// per small sink would cost more than its findings).
+    pub fn append(&mut self, other: Held) {
+        other.drain(|u| {
+            let report = Report {
+                rule: (!u.rule.is_empty()).then_some(u.rule),
+                subject: u.subject,
+                seq: u.seq,
+                on: u.on,
+                field: u.field,
+                bytes: u.bytes,
+                message: u.message,
+                label: u.label.as_ref(),
+                help: u.help.as_ref(),
+                severity: u.severity,
+            };
+            self.push(report, u.related.iter().copied(), u.secrets.iter().copied());
+        });
+    }
+
+    /// Name the rule of every finding held without one.
+    pub fn set_rule(&mut self, rule: &'static str) {
+        for c in &mut self.chunks {
+            let mut id = None;
+            for i in 0..c.records.len() {
+                if c.records[i].rule.len == Text::NONE {
+                    let t = *id.get_or_insert_with(|| c.fixed(rule));
+                    c.records[i].rule = t;
+                }
+            }
+        }
+    }
+
+    /// Number the objects of the held findings from `base` (they were
+    /// numbered within their batch).
+    pub fn rebase(&mut self, base: u32) {
+        for r in self.chunks.iter_mut().flat_map(|c| &mut c.records) {
+            r.subject.0 += base;
+            r.on.0 += base;
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.chunks.iter().map(|c| c.records.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Done filling: give back spare room (the findings are kept to the end
+    /// of the run).
+    pub fn shrink(&mut self) {
+        self.chunks.retain(|c| !c.records.is_empty());
+        for c in &mut self.chunks {
+            crate::facts::trim(&mut c.records);
+            crate::facts::trim(&mut c.related);
+            crate::facts::trim(&mut c.secrets);
+            crate::facts::trim(&mut c.statics);
+            c.text = crate::facts::exact(std::mem::take(&mut c.text)).into();
+            c.static_ids = HashMap::new();
+            c.field_ids = HashMap::new();
+        }
+        crate::facts::trim(&mut self.chunks);
+    }
+
+    /// Every finding, in the order held; each chunk is freed once read.
+    pub fn drain(self, mut f: impl FnMut(Unpacked<'_>)) {
+        for c in self.chunks {
+            for r in &c.records {
+                let related = c.related[r.related.0 as usize..r.related.1 as usize]
+                    .iter()
+                    .map(|&(span, m)| (span, c.get(m)))
+                    .collect();
+                f(Unpacked {
+                    rule: match r.rule.len {
+                        Text::STATIC => c.statics.get(r.rule.start as usize).copied().unwrap_or(""),
+                        _ => "",
+                    },
+                    subject: r.subject,
+                    seq: r.seq,
+                    on: r.on,
+                    field: c.get(r.field),
+                    bytes: r.bytes,
+                    message: c.get(r.message),
+                    label: c.cow_of(r.label),
+                    help: c.cow_of(r.help),
+                    severity: r.severity,
+                    related,
+                    secrets: &c.secrets[r.secrets.0 as usize..r.secrets.1 as usize],
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    fn report<'a>(n: u32, message: &'a str, label: Option<&'a Cow<'static, str>>) -> Report<'a> {
+        Report {
+            rule: (n % 2 == 0).then_some("rule-a"),
+            subject: ObjId(n),
+            seq: n,
+            on: ObjId(n + 1),
+            field: if n % 2 == 0 { "spec.a" } else { "spec.b" },
+            bytes: ByteSpan::new(n as usize, n as usize + 3),
+            message,
+            label,
+            help: None,
+            severity: (n == 1).then_some(Severity::Note),
+        }
+    }
+
+    /// What is held comes back as it was pushed, through appends, shrinking
+    /// and renumbering.
+    #[test]
+    fn holds_what_was_pushed() {
+        let fixed: Cow<'static, str> = Cow::Borrowed("fixed label");
+        let owned: Cow<'static, str> = Cow::Owned("owned label".to_string());
+        let span = Span {
+            file: FileId(7),
+            bytes: ByteSpan::new(1, 2),
+        };
+        let mut a = Held::default();
+        a.push(report(0, "first", Some(&fixed)), [(span, "see here")], []);
+        let mut b = Held::default();
+        b.push(report(1, "second", Some(&owned)), [], [ByteSpan::new(4, 9)]);
+        b.push(report(2, "third", Some(&fixed)), [], []);
+        a.append(b);
+        a.set_rule("rule-b");
+        a.shrink();
+        a.rebase(10);
+        assert_eq!(a.len(), 3);
+        let mut got = Vec::new();
+        a.drain(|u| {
+            got.push(format!(
+                "{} {}/{} on {} {} {:?} {} {:?} {:?} {:?} {:?} {:?}",
+                u.rule,
+                u.subject.0,
+                u.seq,
+                u.on.0,
+                u.field,
+                u.bytes,
+                u.message,
+                u.label,
+                u.help,
+                u.severity,
+                u.related,
+                u.secrets
+            ))
+        });
+        assert_eq!(
+            got,
+            [
+                "rule-a 10/0 on 11 spec.a ByteSpan { start: 0, end: 3 } first Some(\"fixed label\") None None [(Span { file: FileId(7), bytes: ByteSpan { start: 1, end: 2 } }, \"see here\")] []",
+                "rule-b 11/1 on 12 spec.b ByteSpan { start: 1, end: 4 } second Some(\"owned label\") None Some(Note) [] [ByteSpan { start: 4, end: 9 }]",
+                "rule-a 12/2 on 13 spec.a ByteSpan { start: 2, end: 5 } third Some(\"fixed label\") None None [] []",
+            ]
+        );
+    }
+}
