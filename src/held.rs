@@ -342,11 +342,11 @@ mod tests {
 
     fn report<'a>(n: u32, message: &'a str, label: Option<&'a Cow<'static, str>>) -> Report<'a> {
         Report {
-            rule: (n % 2 == 0).then_some("rule-a"),
+            rule: n.is_multiple_of(2).then_some("rule-a"),
             subject: ObjId(n),
             seq: n,
             on: ObjId(n + 1),
-            field: if n % 2 == 0 { "spec.a" } else { "spec.b" },
+            field: if n.is_multiple_of(2) { "spec.a" } else { "spec.b" },
             bytes: ByteSpan::new(n as usize, n as usize + 3),
             message,
             label,
