@@ -37,10 +37,10 @@ struct Chunk {
     secrets: Vec<ByteSpan>,
     /// Static texts (rule ids, fixed labels and helps), each once.
     statics: Vec<&'static str>,
-    /// While the chunk is filled: static texts by address, field paths by
-    /// text (a few dozen distinct of each).
+    /// While the chunk is filled: static texts by address, and the texts
+    /// that many findings repeat (field paths, labels, helps) by text.
     static_ids: HashMap<(usize, usize), u32>,
-    field_ids: HashMap<Box<str>, Text>,
+    shared_ids: HashMap<Box<str>, Text>,
 }
 
 /// A text of a chunk: a static one by number, or a range of its block.
@@ -142,16 +142,17 @@ impl Chunk {
         match s {
             None => Text::ABSENT,
             Some(Cow::Borrowed(s)) => self.fixed(s),
-            Some(Cow::Owned(s)) => self.text(s),
+            Some(Cow::Owned(s)) => self.shared(s),
         }
     }
 
-    fn field(&mut self, path: &str) -> Text {
-        if let Some(&t) = self.field_ids.get(path) {
+    /// A text that many findings repeat, once.
+    fn shared(&mut self, s: &str) -> Text {
+        if let Some(&t) = self.shared_ids.get(s) {
             return t;
         }
-        let t = self.text(path);
-        self.field_ids.insert(path.into(), t);
+        let t = self.text(s);
+        self.shared_ids.insert(s.into(), t);
         t
     }
 
@@ -213,7 +214,7 @@ impl Held {
         let message = c.text(r.message);
         let label = c.cow(r.label);
         let help = c.cow(r.help);
-        let field = c.field(r.field);
+        let field = c.shared(r.field);
         let start = c.related.len() as u32;
         for (span, message) in related {
             let m = c.text(message);
@@ -300,7 +301,7 @@ impl Held {
             crate::facts::trim(&mut c.statics);
             c.text = crate::facts::exact(std::mem::take(&mut c.text)).into();
             c.static_ids = HashMap::new();
-            c.field_ids = HashMap::new();
+            c.shared_ids = HashMap::new();
         }
         crate::facts::trim(&mut self.chunks);
     }
@@ -346,7 +347,11 @@ mod tests {
             subject: ObjId(n),
             seq: n,
             on: ObjId(n + 1),
-            field: if n.is_multiple_of(2) { "spec.a" } else { "spec.b" },
+            field: if n.is_multiple_of(2) {
+                "spec.a"
+            } else {
+                "spec.b"
+            },
             bytes: ByteSpan::new(n as usize, n as usize + 3),
             message,
             label,

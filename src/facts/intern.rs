@@ -11,19 +11,21 @@
 //! thread timing).
 
 use std::hash::{BuildHasher, RandomState};
+use std::num::NonZeroU32;
 use std::sync::Mutex;
 
 use hashbrown::HashTable;
 
-/// An interned string of one run.
+/// An interned string of one run. Never zero, so that an `Option<Sym>`
+/// takes 4 bytes too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Sym(u32);
+pub struct Sym(NonZeroU32);
 
 impl Sym {
-    /// The symbol as a number: for tables keyed by symbols (never to order
-    /// anything that output shows).
+    /// The symbol as a number below `u32::MAX`: for tables keyed by symbols
+    /// (never to order anything that output shows).
     pub fn index(self) -> u32 {
-        self.0
+        self.0.get() - 1
     }
 }
 
@@ -92,7 +94,10 @@ impl Interner {
                 i
             }
         };
-        Sym((local << SHARD_BITS) | shard_no as u32)
+        // The number fits unless a run interns over four billion distinct
+        // strings (more text than it could hold).
+        let index = (local << SHARD_BITS) | shard_no as u32;
+        Sym(NonZeroU32::MIN.saturating_add(index))
     }
 
     /// Every string interned, readable without locks.
@@ -127,8 +132,9 @@ pub struct Strings {
 
 impl Strings {
     pub fn get(&self, sym: Sym) -> &str {
-        let shard = &self.shards[(sym.0 as usize) & (SHARDS - 1)];
-        let i = (sym.0 >> SHARD_BITS) as usize;
+        let index = sym.index();
+        let shard = &self.shards[(index as usize) & (SHARDS - 1)];
+        let i = (index >> SHARD_BITS) as usize;
         let start = if i == 0 {
             0
         } else {

@@ -233,8 +233,8 @@ pub struct Facts {
     pub inputs_incomplete: bool,
     /// The first object of each batch.
     base: Vec<u32>,
-    /// Every object, in canonical order (moved out of the batches).
-    idents: Vec<Ident>,
+    /// The number of objects.
+    len: usize,
     /// The directory of each file, as a small number (for "nearest").
     dirs: Vec<u32>,
     /// (kind, namespace, name) → objects.
@@ -249,13 +249,19 @@ pub struct Facts {
 /// Who each object is, kept once the rules are done (see
 /// [`Facts::into_names`]) until the findings are built.
 pub struct Names {
-    idents: Vec<Ident>,
+    /// Each batch's, with its first object.
+    idents: Vec<(u32, Vec<Ident>)>,
     strings: Strings,
 }
 
 impl Names {
     pub fn ident(&self, id: ObjId) -> &Ident {
-        &self.idents[id.0 as usize]
+        let b = self
+            .idents
+            .partition_point(|(start, _)| *start <= id.0)
+            .saturating_sub(1);
+        let (start, list) = &self.idents[b];
+        &list[(id.0 - start) as usize]
     }
 
     pub fn str(&self, s: Sym) -> &str {
@@ -286,8 +292,8 @@ impl ByKey {
     }
 
     /// Where the objects of `key` are in `ids`.
-    fn range(&self, idents: &[Ident], key: [u32; 3]) -> std::ops::Range<usize> {
-        let key_at = |id: &ObjId| Self::key_of(&idents[id.0 as usize]);
+    fn range(&self, facts: &Facts, key: [u32; 3]) -> std::ops::Range<usize> {
+        let key_at = |id: &ObjId| Self::key_of(facts.ident(*id));
         let start = self.ids.partition_point(|id| key_at(id) < key);
         let end = start + self.ids[start..].partition_point(|id| key_at(id) == key);
         start..end
@@ -301,13 +307,13 @@ impl Facts {
         sources: &[SourceFile],
         inputs_incomplete: bool,
     ) -> Self {
-        let mut batches = batches;
+        // Each batch keeps its objects' idents: moved into one list, they
+        // would leave holes all over the heap that nothing later fills.
         let mut base = Vec::with_capacity(batches.len());
-        let mut idents = Vec::with_capacity(batches.iter().map(|b| b.idents.len()).sum());
-        for b in &mut batches {
-            base.push(idents.len() as u32);
-            idents.append(&mut b.idents);
-            b.idents = Vec::new();
+        let mut len = 0;
+        for b in &batches {
+            base.push(len as u32);
+            len += b.idents.len();
         }
         let mut dir_ids: HashMap<&str, u32> = HashMap::new();
         let dirs = sources
@@ -323,17 +329,24 @@ impl Facts {
             strings,
             inputs_incomplete,
             base,
-            idents,
+            len,
             dirs,
             by_key: ByKey::default(),
             backup_jobs: std::sync::OnceLock::new(),
             pod_tables: pods::Tables::default(),
             storage_classes: Default::default(),
         };
-        let key_at = |id: &ObjId| ByKey::key_of(&facts.idents[id.0 as usize]);
-        let mut ids: Vec<ObjId> = (0..facts.idents.len() as u32).map(ObjId).collect();
-        // Stable: equal keys stay in canonical order.
-        ids.sort_by_key(key_at);
+        let key_at = |id: &ObjId| ByKey::key_of(facts.ident(*id));
+        let mut keyed: Vec<([u32; 3], ObjId)> = facts
+            .idents()
+            .map(|(id, i)| (ByKey::key_of(i), id))
+            .collect();
+        // Equal keys stay in canonical order.
+        keyed.sort_unstable();
+        // A list of its own: collected in place, it would keep the keys' room.
+        let mut ids: Vec<ObjId> = Vec::with_capacity(keyed.len());
+        ids.extend(keyed.iter().map(|&(_, id)| id));
+        drop(keyed);
         let mut first_in_dir = HashMap::new();
         let mut start = 0;
         while start < ids.len() {
@@ -364,17 +377,22 @@ impl Facts {
     /// Who each object is, without the rest (see [`Names`]).
     pub fn into_names(self) -> Names {
         Names {
-            idents: self.idents,
+            idents: self
+                .batches
+                .into_iter()
+                .zip(self.base)
+                .map(|(b, start)| (start, b.idents))
+                .collect(),
             strings: self.strings,
         }
     }
 
     pub fn len(&self) -> usize {
-        self.idents.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.idents.is_empty()
+        self.len == 0
     }
 
     pub fn str(&self, s: Sym) -> &str {
@@ -398,7 +416,8 @@ impl Facts {
     }
 
     pub fn ident(&self, id: ObjId) -> &Ident {
-        &self.idents[id.0 as usize]
+        let (batch, local) = self.locate(id);
+        &self.batches[batch.0 as usize].idents[local]
     }
 
     /// The facts of the batch that holds `id`, and `id`'s place in it.
@@ -439,9 +458,36 @@ impl Facts {
         }
     }
 
+    /// Run `check` on every item in parallel, a run of items to a sink,
+    /// and append what they report to `out` in the items' order. (A sink
+    /// per item would hold more than the findings.)
+    pub fn par_each<T: Sync>(
+        &self,
+        out: &mut FactSink,
+        items: &[T],
+        check: impl Fn(&T, &mut FactSink) + Sync,
+    ) {
+        use rayon::prelude::*;
+        let sinks: Vec<FactSink> = items
+            .par_chunks(items.len().div_ceil(256).max(1))
+            .map(|run| {
+                let mut sink = FactSink::default();
+                for item in run {
+                    check(item, &mut sink);
+                }
+                sink
+            })
+            .collect();
+        for s in sinks {
+            out.append(s);
+        }
+    }
+
     /// Every object, in canonical order.
     pub fn idents(&self) -> impl Iterator<Item = (ObjId, &Ident)> {
-        (0..).map(ObjId).zip(&self.idents)
+        (0..)
+            .map(ObjId)
+            .zip(self.batches.iter().flat_map(|b| &b.idents))
     }
 
     pub fn dir(&self, file: FileId) -> u32 {
@@ -462,13 +508,32 @@ impl Facts {
 
     /// The objects of `kind` named `name` in `ns`, in canonical order.
     pub fn named(&self, ns: Option<Sym>, kind: Sym, name: Sym) -> &[ObjId] {
-        &self.by_key.ids[self.by_key.range(&self.idents, ByKey::key(kind, ns, name))]
+        &self.by_key.ids[self.by_key.range(self, ByKey::key(kind, ns, name))]
+    }
+
+    /// Objects that share kind, namespace and name, a group at a time (in
+    /// canonical order within each group); objects with no other are left
+    /// out.
+    pub fn same_key_groups(&self) -> impl Iterator<Item = &[ObjId]> {
+        let ids = &self.by_key.ids;
+        let key_at = |id: &ObjId| ByKey::key_of(self.ident(*id));
+        let mut start = 0;
+        std::iter::from_fn(move || loop {
+            let first = ids.get(start)?;
+            let key = key_at(first);
+            let end = start + ids[start..].partition_point(|id| key_at(id) == key);
+            let group = &ids[start..end];
+            start = end;
+            if group.len() > 1 {
+                return Some(group);
+            }
+        })
     }
 
     /// The object of `kind` named `name` in `ns` nearest to `from` (see
     /// [`Facts::nearest`]).
     pub fn named_near(&self, from: FileId, ns: Option<Sym>, kind: Sym, name: Sym) -> Option<ObjId> {
-        let range = self.by_key.range(&self.idents, ByKey::key(kind, ns, name));
+        let range = self.by_key.range(self, ByKey::key(kind, ns, name));
         let start = range.start as u32;
         let ids = &self.by_key.ids[range];
         self.nearest_of(from, ids, |dir| {

@@ -1,7 +1,5 @@
 //! `duplicate-object` — documented in rules/duplicate-object.md
 
-use std::collections::HashMap;
-
 use crate::facts::{FactRule, FactSink, Facts, ObjId};
 use crate::selectors::in_ns;
 use crate::manifest::{api_group, is_builtin_type};
@@ -15,27 +13,27 @@ impl FactRule for DuplicateObject {
         // match and so does the API group, every built-in group counting as
         // one. Objects come in canonical order (file name, then position), so
         // "the first" is the same whatever the order of the command line.
-        // Sorting compact keys finds them with 20 bytes an object.
-        let mut groups_of: HashMap<&str, u32> = HashMap::new();
-        let mut keyed: Vec<([u32; 4], ObjId)> = Vec::new();
-        for (id, ident) in facts.idents() {
-            if facts.str(ident.name).is_empty() {
+        // The objects that share kind, namespace and name come from the
+        // facts' index; only those are split by API group.
+        let mut copies: Vec<(FileId, FileId, ObjId, ObjId)> = Vec::new();
+        let mut by_group: Vec<(&str, ObjId)> = Vec::new();
+        for same in facts.same_key_groups() {
+            if facts.name(same[0]).is_empty() {
                 continue;
             }
-            let (kind, api_version) = (facts.str(ident.kind), facts.str(ident.api_version));
-            let group = if is_builtin_type(kind, api_version) { "" } else { api_group(api_version) };
-            let n = groups_of.len() as u32;
-            let group = *groups_of.entry(group).or_insert(n);
-            let ns = ident.namespace.map_or(u32::MAX, |n| n.index());
-            keyed.push(([ident.kind.index(), ns, ident.name.index(), group], id));
-        }
-        keyed.sort_unstable();
-        // (file of the copy, file of the first, copy, first).
-        let mut copies: Vec<(FileId, FileId, ObjId, ObjId)> = Vec::new();
-        for same in keyed.chunk_by(|a, b| a.0 == b.0) {
-            let first = same[0].1;
-            for &(_, copy) in &same[1..] {
-                copies.push((facts.ident(copy).file, facts.ident(first).file, copy, first));
+            by_group.clear();
+            by_group.extend(same.iter().map(|&id| {
+                let (kind, api_version) = (facts.kind(id), facts.str(facts.ident(id).api_version));
+                let group = if is_builtin_type(kind, api_version) { "" } else { api_group(api_version) };
+                (group, id)
+            }));
+            // Stable: each group's objects stay in canonical order.
+            by_group.sort_by_key(|&(group, _)| group);
+            for same in by_group.chunk_by(|a, b| a.0 == b.0) {
+                let first = same[0].1;
+                for &(_, copy) in &same[1..] {
+                    copies.push((facts.ident(copy).file, facts.ident(first).file, copy, first));
+                }
             }
         }
         // One finding per pair of files: two bundles that are alternatives

@@ -1,6 +1,5 @@
 //! `missing-backup` — documented in rules/missing-backup.md
 
-use rayon::prelude::*;
 
 use crate::diagnostic::Severity;
 use crate::facts::backup::{self, Snapshots, Velero};
@@ -13,19 +12,15 @@ impl FactRule for MissingBackup {
         let jobs = backup::backup_jobs(facts);
         let snapshots = Snapshots::new(facts);
         let velero = Velero::new(facts);
-        let sinks: Vec<FactSink> = jobs
-            .by_sts
-            .par_iter()
-            .map(|(id, jobs)| {
-                let mut out = FactSink::default();
-                let Some(sts) = backup::statefulset(facts, *id) else { return out };
-                let Some(at) = sts.fact.target.as_ref().and_then(|t| t.needs_backup) else { return out };
-                let Some(t) = backup::target(facts, sts) else { return out };
+        facts.par_each(out, &jobs.by_sts, |(id, jobs), out| {
+                let Some(sts) = backup::statefulset(facts, *id) else { return };
+                let Some(at) = sts.fact.target.as_ref().and_then(|t| t.needs_backup) else { return };
+                let Some(t) = backup::target(facts, sts) else { return };
                 // A CronJob that reaches the data, a VolumeSnapshot of a
                 // claim, or a Velero Schedule/Backup that covers it.
                 let cronjob = jobs.iter().any(|&j| backup::job(facts, j).is_some_and(|j| j.fact.cron));
                 if cronjob || snapshots.back_up(facts, &t) || velero.back_up(facts, sts, &t) {
-                    return out;
+                    return;
                 }
                 let store = sts.fact.pod.as_ref().and_then(|p| p.store).map(|(name, _)| name);
                 let what = store.map_or("data".to_string(), |s| format!("{s} data"));
@@ -48,11 +43,6 @@ impl FactRule for MissingBackup {
                     // What the volumes hold is unknown: it may be a cache.
                     p.severity(Severity::Note);
                 }
-                out
-            })
-            .collect();
-        for s in sinks {
-            out.append(s);
-        }
+        });
     }
 }

@@ -1,6 +1,5 @@
 //! `missing-headless-service` — documented in rules/missing-headless-service.md
 
-use rayon::prelude::*;
 
 use crate::diagnostic::Severity;
 use crate::facts::backup::{self, label_map, map_selector_matches, Of, StsFact, TOLERATE_UNREADY};
@@ -22,17 +21,9 @@ impl FactRule for MissingHeadlessService {
             first_named.entry(facts.ident(s.id).name).or_insert(s.id);
         }
         let subjects: Vec<Of<'_, StsFact>> = backup::statefulsets(facts).collect();
-        let sinks: Vec<FactSink> = subjects
-            .par_iter()
-            .map(|sts| {
-                let mut sink = FactSink::default();
-                check_sts(facts, *sts, service_kind, &first_named, &mut sink);
-                sink
-            })
-            .collect();
-        for s in sinks {
-            out.append(s);
-        }
+        facts.par_each(out, &subjects, |sts, out| {
+            check_sts(facts, *sts, service_kind, &first_named, out)
+        });
     }
 }
 
