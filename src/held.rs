@@ -33,6 +33,10 @@ struct Chunk {
     records: Vec<Record>,
     /// Messages, labels, helps, field paths and related messages.
     text: String,
+    /// Once the chunk is filled: `text`, LZ4-compressed (it is read once,
+    /// to build the findings, and findings of a rule or a batch repeat
+    /// themselves: it takes a fifth of the room or less).
+    packed: Box<[u8]>,
     related: Vec<(Span, Text)>,
     secrets: Vec<ByteSpan>,
     /// Static texts (rule ids, fixed labels and helps), each once.
@@ -113,6 +117,10 @@ pub struct Unpacked<'a> {
     pub secrets: &'a [ByteSpan],
 }
 
+/// How much text a chunk takes before it is sealed and the next starts: a
+/// rule with many findings holds them compressed as it goes.
+const SEAL: usize = 1 << 16;
+
 impl Chunk {
     fn text(&mut self, s: &str) -> Text {
         let start = self.text.len() as u32;
@@ -154,6 +162,34 @@ impl Chunk {
         let t = self.text(s);
         self.shared_ids.insert(s.into(), t);
         t
+    }
+
+    /// Done filling: give back spare room, and compress the text.
+    fn seal(&mut self) {
+        crate::facts::trim(&mut self.records);
+        crate::facts::trim(&mut self.related);
+        crate::facts::trim(&mut self.secrets);
+        crate::facts::trim(&mut self.statics);
+        let packed = lz4_flex::compress_prepend_size(self.text.as_bytes());
+        if packed.len() < self.text.len() {
+            self.packed = packed.into_boxed_slice();
+            self.text = String::new();
+        } else {
+            self.text = crate::facts::exact(std::mem::take(&mut self.text)).into();
+        }
+        self.static_ids = HashMap::new();
+        self.shared_ids = HashMap::new();
+    }
+
+    /// Decompress the text, if it is compressed. (A block that does not
+    /// decompress, which only a bug could make, leaves texts empty.)
+    fn unpack(&mut self) {
+        if self.packed.is_empty() {
+            return;
+        }
+        let bytes = lz4_flex::decompress_size_prepended(&self.packed).unwrap_or_default();
+        self.text = String::from_utf8(bytes).unwrap_or_default();
+        self.packed = Box::default();
     }
 
     fn get(&self, t: Text) -> &str {
@@ -203,8 +239,11 @@ impl Held {
         let full = self
             .chunks
             .last()
-            .is_none_or(|c| c.text.len() + size > u32::MAX as usize);
+            .is_none_or(|c| c.text.len() >= SEAL || c.text.len() + size > u32::MAX as usize);
         if full {
+            if let Some(c) = self.chunks.last_mut() {
+                c.seal();
+            }
             self.chunks.push(Chunk::default());
         }
         let Some(c) = self.chunks.last_mut() else {
@@ -294,21 +333,16 @@ impl Held {
     /// of the run).
     pub fn shrink(&mut self) {
         self.chunks.retain(|c| !c.records.is_empty());
-        for c in &mut self.chunks {
-            crate::facts::trim(&mut c.records);
-            crate::facts::trim(&mut c.related);
-            crate::facts::trim(&mut c.secrets);
-            crate::facts::trim(&mut c.statics);
-            c.text = crate::facts::exact(std::mem::take(&mut c.text)).into();
-            c.static_ids = HashMap::new();
-            c.shared_ids = HashMap::new();
+        if let Some(c) = self.chunks.last_mut() {
+            c.seal();
         }
         crate::facts::trim(&mut self.chunks);
     }
 
     /// Every finding, in the order held; each chunk is freed once read.
     pub fn drain(self, mut f: impl FnMut(Unpacked<'_>)) {
-        for c in self.chunks {
+        for mut c in self.chunks {
+            c.unpack();
             for r in &c.records {
                 let related = c.related[r.related.0 as usize..r.related.1 as usize]
                     .iter()

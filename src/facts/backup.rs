@@ -773,20 +773,8 @@ fn build_backup_jobs(facts: &Facts) -> BackupJobs {
     // only jobs can be evidence, so only their words are kept (from every
     // string of their pod spec, as before the facts: the pre-filter's misses
     // are kept too).
-    let mut mentions: BTreeMap<&str, Vec<ObjId>> = BTreeMap::new();
-    for j in jobs(facts) {
-        let Some(r) = &j.fact.reach else { continue };
-        for &w in j.facts.syms(r.words) {
-            mentions.entry(facts.str(w)).or_default().push(j.id);
-        }
-    }
-    let mentioning = |prefix: &str| {
-        mentions
-            .range(prefix..)
-            .take_while(|(k, _)| k.starts_with(prefix))
-            .flat_map(|(_, v)| v.iter().copied())
-            .collect::<Vec<ObjId>>()
-    };
+    let mentions = WordIndex::new(facts);
+    let mentioning = |prefix: &str| mentions.with_prefix(facts, prefix).to_vec();
     let targets: Vec<Of<'_, StsFact>> = statefulsets(facts)
         .filter(|s| s.fact.target.is_some())
         .collect();
@@ -835,47 +823,125 @@ fn build_backup_jobs(facts: &Facts) -> BackupJobs {
     BackupJobs { by_sts, target_of }
 }
 
+/// The jobs that mention each word: the words sorted by text, and the
+/// jobs of each word one after the other in that order (so the words that
+/// start with a prefix, and their jobs, are each one range).
+struct WordIndex {
+    words: Vec<Sym>,
+    /// Where each word's jobs start in `jobs` (one more than `words`).
+    starts: Vec<u32>,
+    jobs: Vec<ObjId>,
+}
+
+impl WordIndex {
+    fn new(facts: &Facts) -> Self {
+        let words_of =
+            || jobs(facts).filter_map(|j| Some((j.id, j.facts.syms(j.fact.reach.as_ref()?.words))));
+        // Each distinct word, numbered as first met.
+        let mut number: HashMap<Sym, u32> = HashMap::new();
+        let mut words: Vec<Sym> = Vec::new();
+        for (_, ws) in words_of() {
+            for &w in ws {
+                number.entry(w).or_insert_with(|| {
+                    words.push(w);
+                    words.len() as u32 - 1
+                });
+            }
+        }
+        let mut by_text: Vec<u32> = (0..words.len() as u32).collect();
+        by_text.sort_unstable_by(|&a, &b| {
+            facts
+                .str(words[a as usize])
+                .cmp(facts.str(words[b as usize]))
+        });
+        let mut rank = vec![0u32; words.len()];
+        for (r, &n) in by_text.iter().enumerate() {
+            rank[n as usize] = r as u32;
+        }
+        let place = |w: &Sym| number.get(w).map(|&n| rank[n as usize] as usize);
+        // A job lists each word once; jobs come in canonical order.
+        let mut starts = vec![0u32; words.len() + 1];
+        for (_, ws) in words_of() {
+            for r in ws.iter().filter_map(place) {
+                starts[r + 1] += 1;
+            }
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut ids = vec![ObjId(0); starts.last().copied().unwrap_or(0) as usize];
+        for (id, ws) in words_of() {
+            for r in ws.iter().filter_map(place) {
+                ids[next[r] as usize] = id;
+                next[r] += 1;
+            }
+        }
+        let words = by_text.iter().map(|&n| words[n as usize]).collect();
+        WordIndex {
+            words,
+            starts,
+            jobs: ids,
+        }
+    }
+
+    /// The jobs that mention a word starting with `prefix`, grouped by word.
+    fn with_prefix(&self, facts: &Facts, prefix: &str) -> &[ObjId] {
+        let first = self.words.partition_point(|&w| facts.str(w) < prefix);
+        let end =
+            first + self.words[first..].partition_point(|&w| facts.str(w).starts_with(prefix));
+        &self.jobs[self.starts[first] as usize..self.starts[end] as usize]
+    }
+}
+
 /// Typed Services by namespace and the rarest pair of their (non-empty)
 /// selector among the namespace's Services (every pair must match, so one is
-/// a sound pre-filter).
-struct ServicesByLabel(HashMap<(Option<Sym>, Sym, Sym), Vec<ObjId>>);
+/// a sound pre-filter): sorted (namespace, key, value) with the Service.
+struct ServicesByLabel(Vec<([u32; 3], ObjId)>);
 
 impl ServicesByLabel {
+    fn key(ns: Option<Sym>, k: Sym, v: Sym) -> [u32; 3] {
+        [ns.map_or(u32::MAX, Sym::index), k.index(), v.index()]
+    }
+
     fn new(facts: &Facts) -> Self {
-        type Selector<'f> = (ObjId, Option<Sym>, &'f [(Sym, Sym)]);
-        let selectors: Vec<Selector<'_>> = services(facts)
-            .filter_map(|s| {
+        let selectors = || {
+            services(facts).filter_map(|s| {
                 let sel = s.labels(s.fact.typed.as_ref()?.selector?);
                 Some((s.id, facts.ident(s.id).namespace, sel))
             })
+        };
+        // How many Services of the namespace select on each pair.
+        let mut pairs: Vec<[u32; 3]> = selectors()
+            .flat_map(|(_, ns, sel)| sel.iter().map(move |&(k, v)| Self::key(ns, k, v)))
             .collect();
-        let mut count: HashMap<(Option<Sym>, Sym, Sym), usize> = HashMap::new();
-        for &(_, ns, sel) in &selectors {
-            for &(k, v) in sel {
-                *count.entry((ns, k, v)).or_default() += 1;
-            }
-        }
-        let mut m: HashMap<(Option<Sym>, Sym, Sym), Vec<ObjId>> = HashMap::new();
-        for &(id, ns, sel) in &selectors {
-            let rarest = sel
-                .iter()
-                .min_by_key(|&&(k, v)| count.get(&(ns, k, v)).copied().unwrap_or(0));
-            if let Some(&(k, v)) = rarest {
-                m.entry((ns, k, v)).or_default().push(id);
-            }
-        }
-        ServicesByLabel(m)
+        pairs.sort_unstable();
+        let count = |key: [u32; 3]| {
+            let start = pairs.partition_point(|p| *p < key);
+            pairs[start..].partition_point(|p| *p == key)
+        };
+        let mut by_rarest: Vec<([u32; 3], ObjId)> = selectors()
+            .filter_map(|(id, ns, sel)| {
+                let &(k, v) = sel
+                    .iter()
+                    .min_by_key(|&&(k, v)| count(Self::key(ns, k, v)))?;
+                Some((Self::key(ns, k, v), id))
+            })
+            .collect();
+        by_rarest.sort_unstable();
+        ServicesByLabel(by_rarest)
     }
 
     /// The Services of `ns` whose selector selects pods labelled `labels`, in
     /// canonical order.
     fn get(&self, ns: Option<Sym>, labels: &[(Sym, Sym)]) -> Vec<ObjId> {
-        let mut out: Vec<ObjId> = labels
-            .iter()
-            .filter_map(|&(k, v)| self.0.get(&(ns, k, v)))
-            .flatten()
-            .copied()
-            .collect();
+        let mut out: Vec<ObjId> = Vec::new();
+        for &(k, v) in labels {
+            let key = Self::key(ns, k, v);
+            let start = self.0.partition_point(|(p, _)| *p < key);
+            let len = self.0[start..].partition_point(|(p, _)| *p == key);
+            out.extend(self.0[start..start + len].iter().map(|&(_, id)| id));
+        }
         out.sort_unstable();
         out.dedup();
         out
