@@ -614,6 +614,10 @@ impl<'t> Labelled<'t> {
     }
 }
 
+fn pair_key((key, value): (Sym, Sym)) -> [u32; 2] {
+    [key.index(), value.index()]
+}
+
 fn label_key(ns: Option<Sym>, key: Sym, value: Sym) -> LabelKey {
     [ns.map_or(u32::MAX, Sym::index), key.index(), value.index()]
 }
@@ -633,8 +637,9 @@ pub struct PodTables {
     pdbs_unlabelled: Vec<ObjId>,
     /// Budgets with matchLabels, by the pair of them that the fewest budgets
     /// (of any namespace) share: every pair must match, so one is a sound
-    /// pre-filter, and the rarest keeps the lists short.
-    pdbs_by_label: HashMap<(Sym, Sym), Vec<ObjId>>,
+    /// pre-filter, and the rarest keeps the lists short. Sorted by pair,
+    /// then in canonical order.
+    pdbs_by_label: Vec<([u32; 2], ObjId)>,
 }
 
 /// [`PodTables`], built on first use.
@@ -681,18 +686,23 @@ impl PodTables {
         for near in hpas.values_mut() {
             near.finish(facts);
         }
-        let mut count: HashMap<(Sym, Sym), usize> = HashMap::new();
-        for (_, ml) in &selectors {
-            for &pair in *ml {
-                *count.entry(pair).or_default() += 1;
-            }
-        }
-        let mut pdbs_by_label: HashMap<(Sym, Sym), Vec<ObjId>> = HashMap::new();
-        for (id, ml) in selectors {
-            if let Some(&pair) = ml.iter().min_by_key(|p| count.get(p).copied().unwrap_or(0)) {
-                pdbs_by_label.entry(pair).or_default().push(id);
-            }
-        }
+        // How many budgets select on each pair.
+        let mut pairs: Vec<[u32; 2]> = selectors
+            .iter()
+            .flat_map(|(_, ml)| ml.iter().map(|&p| pair_key(p)))
+            .collect();
+        pairs.sort_unstable();
+        let count = |p: &(Sym, Sym)| {
+            let key = pair_key(*p);
+            let start = pairs.partition_point(|q| *q < key);
+            pairs[start..].partition_point(|q| *q == key)
+        };
+        let mut pdbs_by_label: Vec<([u32; 2], ObjId)> = selectors
+            .iter()
+            .filter_map(|&(id, ml)| Some((pair_key(*ml.iter().min_by_key(|p| count(p))?), id)))
+            .collect();
+        drop(pairs);
+        pdbs_by_label.sort_unstable();
         for ids in pods.values_mut() {
             trim(ids);
         }
@@ -757,10 +767,12 @@ impl PodTables {
     /// canonical order; callers evaluate the selector.
     pub fn pdb_candidates(&self, labels: &[(Sym, Sym)]) -> Vec<ObjId> {
         let mut out = self.pdbs_unlabelled.clone();
-        for pair in labels {
-            if let Some(ids) = self.pdbs_by_label.get(pair) {
-                out.extend(ids);
-            }
+        for &pair in labels {
+            let key = pair_key(pair);
+            let all = &self.pdbs_by_label;
+            let start = all.partition_point(|(p, _)| *p < key);
+            let len = all[start..].partition_point(|(p, _)| *p == key);
+            out.extend(all[start..start + len].iter().map(|&(_, id)| id));
         }
         out.sort_unstable();
         out.dedup();

@@ -1,6 +1,5 @@
 //! `dangling-selector` — documented in rules/dangling-selector.md
 
-use std::collections::HashMap;
 
 
 use crate::facts::pods::{describe_labels, label, Op, Pdb, PdbFact, PodTables, ServiceFact};
@@ -61,28 +60,42 @@ fn where_(ns: Option<&str>) -> String {
 struct Cx<'f> {
     facts: &'f Facts,
     pods: &'f PodTables,
-    statefulsets: HashMap<(Option<Sym>, &'f str), Vec<ObjId>>,
+    /// Sorted by namespace and name; equal ones in canonical order.
+    statefulsets: Vec<ObjId>,
 }
 
 impl<'f> Cx<'f> {
     fn new(facts: &'f Facts) -> Self {
-        let mut statefulsets: HashMap<(Option<Sym>, &'f str), Vec<ObjId>> = HashMap::new();
+        let mut statefulsets: Vec<ObjId> = Vec::new();
         for (b, ff) in facts.batches() {
             for p in &ff.pods.pods {
-                let ident = facts.ident(facts.id(b, p.local as usize));
-                if ident.typed == TypedTag::StatefulSet {
-                    statefulsets
-                        .entry((ident.namespace, facts.str(ident.name)))
-                        .or_default()
-                        .push(facts.id(b, p.local as usize));
+                let id = facts.id(b, p.local as usize);
+                if facts.ident(id).typed == TypedTag::StatefulSet {
+                    statefulsets.push(id);
                 }
             }
         }
+        // Stable: equal keys stay in canonical order.
+        statefulsets.sort_by(|&a, &b| Self::sts_key(facts, a).cmp(&Self::sts_key(facts, b)));
         Cx {
             facts,
             pods: facts.pod_tables(),
             statefulsets,
         }
+    }
+
+    fn sts_key(facts: &Facts, id: ObjId) -> (u32, &str) {
+        let ident = facts.ident(id);
+        (ident.namespace.map_or(u32::MAX, Sym::index), facts.str(ident.name))
+    }
+
+    /// The StatefulSets (with a pod template) named `name` in `ns`.
+    fn statefulsets(&self, ns: Option<Sym>, name: &str) -> &[ObjId] {
+        let key = (ns.map_or(u32::MAX, Sym::index), name);
+        let all = &self.statefulsets;
+        let start = all.partition_point(|&id| Self::sts_key(self.facts, id) < key);
+        let len = all[start..].partition_point(|&id| Self::sts_key(self.facts, id) == key);
+        &all[start..start + len]
     }
 
     fn str(&self, s: Sym) -> &'f str {
@@ -102,9 +115,7 @@ impl<'f> Cx<'f> {
                 match *l {
                     Lookup::Pair(k, v) => out.extend(self.pods.labelled(self.facts, ns, k, v).ids()),
                     Lookup::Key(k) => out.extend(self.pods.with_key(self.facts, ns, k)),
-                    Lookup::StatefulSet(name) => {
-                        out.extend(self.statefulsets.get(&(ns, name)).into_iter().flatten())
-                    }
+                    Lookup::StatefulSet(name) => out.extend(self.statefulsets(ns, name)),
                 }
             }
         }
