@@ -200,6 +200,9 @@ pub struct TypedSvc {
     pub selector_at: ByteSpan,
     /// T `spec.publishNotReadyAddresses` is true.
     pub publishes_not_ready: bool,
+    /// It selects pods: it has a spec that is not of type ExternalName, and
+    /// a non-empty `spec.selector` (whose key is `selector_at`).
+    pub selects_pods: bool,
     /// The key of the tolerate-unready annotation, when it is a string.
     pub tolerate_unready_at: Option<ByteSpan>,
 }
@@ -549,6 +552,8 @@ fn typed_service(obj: &Object, s: &Service, x: &Extract<'_>, out: &mut FileBacku
         selector: selector.map(|l| out.push_labels(x, l)),
         selector_at,
         publishes_not_ready: spec.and_then(|s| s.publish_not_ready_addresses) == Some(true),
+        selects_pods: spec.is_some_and(|s| s.type_.as_deref() != Some("ExternalName"))
+            && selector.is_some_and(|s| !s.is_empty()),
         tolerate_unready_at: obj
             .annotation(TOLERATE_UNREADY)
             .map(|_| key(&join_key("metadata.annotations", TOLERATE_UNREADY))),

@@ -115,15 +115,6 @@ pub struct PdbFact {
     pub max_value: ByteSpan,
 }
 
-/// A typed Service that selects pods (not ExternalName, a non-empty
-/// `spec.selector`).
-#[derive(Clone, Copy, Debug)]
-pub struct ServiceFact {
-    pub local: u32,
-    pub selector: Slice,
-    pub selector_key: ByteSpan,
-}
-
 /// How a StatefulSet's pod template fails to spread its replicas (the whole
 /// of missing-anti-affinity but the replica count, which may come from an
 /// autoscaler).
@@ -166,7 +157,6 @@ pub struct FilePods {
     pub pods: Vec<PodFact>,
     pub hpas: Vec<HpaFact>,
     pub pdbs: Vec<PdbFact>,
-    pub services: Vec<ServiceFact>,
     pub anti_affinity: Vec<AntiAffinity>,
     /// Label maps: (key, value).
     pub pairs: Vec<(Sym, Sym)>,
@@ -305,23 +295,6 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FilePods) {
                 api_version_value: span("apiVersion", true),
                 min_value: span("spec.minAvailable", true),
                 max_value: span("spec.maxUnavailable", true),
-            });
-        }
-        Typed::Service(svc) => {
-            let Some(spec) = svc.spec.as_ref() else {
-                return;
-            };
-            if spec.type_.as_deref() == Some("ExternalName") {
-                return;
-            }
-            let Some(sel) = spec.selector.as_ref().filter(|s| !s.is_empty()) else {
-                return;
-            };
-            let selector = out.push_labels(x, sel);
-            out.services.push(ServiceFact {
-                local,
-                selector,
-                selector_key: span("spec.selector", false),
             });
         }
         _ => {}
@@ -851,7 +824,6 @@ impl FilePods {
         trim(&mut self.pods);
         trim(&mut self.hpas);
         trim(&mut self.pdbs);
-        trim(&mut self.services);
         trim(&mut self.anti_affinity);
         trim(&mut self.pairs);
         trim(&mut self.exprs);

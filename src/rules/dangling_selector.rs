@@ -2,8 +2,9 @@
 
 
 
-use crate::facts::pods::{describe_labels, label, Op, Pdb, PdbFact, PodTables, ServiceFact};
+use crate::facts::pods::{describe_labels, label, Op, Pdb, PdbFact, PodTables};
 use crate::facts::{FactRule, FactSink, Facts, ObjId, Sym, TypedTag};
+use crate::source::ByteSpan;
 
 pub struct DanglingSelector;
 
@@ -182,7 +183,7 @@ impl<'f> Cx<'f> {
         }
     }
 
-    fn service(&self, id: ObjId, sel: &[(Sym, Sym)], svc: &ServiceFact, out: &mut FactSink) {
+    fn service(&self, id: ObjId, sel: &[(Sym, Sym)], selector_key: ByteSpan, out: &mut FactSink) {
         let facts = self.facts;
         let ns = facts.ident(id).namespace;
         if !self.pods.has_pods_in(ns) {
@@ -218,7 +219,7 @@ impl<'f> Cx<'f> {
         let b = out.report(
             id,
             "spec.selector",
-            svc.selector_key,
+            selector_key,
             format!(
                 "Service `{}` selects pods with {}, but no pod template {} carries these labels: the Service gets no endpoints and connections to it fail",
                 facts.name(id),
@@ -316,9 +317,11 @@ impl FactRule for DanglingSelector {
         }
         let cx = Cx::new(facts);
         facts.par_batches(out, |batch, ff, out| {
-            for s in &ff.pods.services {
+            for s in &ff.backup.services {
+                let Some(svc) = s.typed.as_ref().filter(|t| t.selects_pods) else { continue };
+                let Some(sel) = svc.selector else { continue };
                 let id = facts.id(batch, s.local as usize);
-                cx.service(id, ff.pods.labels(s.selector), s, out);
+                cx.service(id, ff.backup.labels(sel), svc.selector_at, out);
             }
             for p in &ff.pods.pdbs {
                 let pdb = Pdb {
