@@ -533,8 +533,8 @@ impl Build<'_> {
     fn finding(&mut self, u: Unpacked<'_>) -> Found {
         let names = self.names;
         let on = names.ident(u.on);
-        let suppressed = on
-            .ignore
+        let suppressed = names
+            .ignore(u.on)
             .is_some_and(|a| ignore_ids(names.str(a)).any(|id| id == u.rule || id == "all"));
         let object = self
             .objects

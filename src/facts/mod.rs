@@ -111,8 +111,6 @@ pub struct Ident {
     pub namespace: Option<Sym>,
     pub name: Sym,
     pub typed: TypedTag,
-    /// The `stslint.io/ignore` annotation, when set.
-    pub ignore: Option<Sym>,
 }
 
 /// A batch of consecutive files (in canonical order) whose facts are kept
@@ -128,6 +126,9 @@ pub struct BatchId(pub u32);
 pub struct BatchFacts {
     /// One per object of the batch, in order.
     pub idents: Vec<Ident>,
+    /// The `stslint.io/ignore` annotation of the few objects that have one:
+    /// (local index, value), in order.
+    pub ignores: Vec<(u32, Sym)>,
     /// `duplicate-object`: the span of each object's `metadata.name` value.
     pub name_values: Vec<ByteSpan>,
     /// StatefulSets, Services and backups (see [`backup`]).
@@ -160,6 +161,7 @@ impl BatchFacts {
     /// Give back the spare room of every list once the batch is read.
     pub fn shrink(&mut self) {
         trim(&mut self.idents);
+        trim(&mut self.ignores);
         trim(&mut self.name_values);
         self.backup.shrink();
         self.pods.shrink();
@@ -190,10 +192,10 @@ pub fn extract(obj: &Object, x: &Extract<'_>, out: &mut BatchFacts) {
         namespace: obj.namespace.as_deref().map(|n| x.sym(n)),
         name: x.sym(&obj.name),
         typed: TypedTag::of(&obj.typed),
-        ignore: obj
-            .annotation(crate::engine::IGNORE_ANNOTATION)
-            .map(|a| x.sym(a)),
     });
+    if let Some(a) = obj.annotation(crate::engine::IGNORE_ANNOTATION) {
+        out.ignores.push((out.idents.len() as u32 - 1, x.sym(a)));
+    }
     out.name_values
         .push(crate::path::locate(&obj.node, "metadata.name", true).0);
     backup::extract(obj, x, out.idents.len() as u32 - 1, &mut out.backup);
@@ -249,19 +251,31 @@ pub struct Facts {
 /// Who each object is, kept once the rules are done (see
 /// [`Facts::into_names`]) until the findings are built.
 pub struct Names {
-    /// Each batch's, with its first object.
-    idents: Vec<(u32, Vec<Ident>)>,
+    /// Each batch's first object, idents and ignore annotations.
+    batches: Vec<(u32, Vec<Ident>, Vec<(u32, Sym)>)>,
     strings: Strings,
 }
 
 impl Names {
-    pub fn ident(&self, id: ObjId) -> &Ident {
+    fn batch(&self, id: ObjId) -> (&(u32, Vec<Ident>, Vec<(u32, Sym)>), u32) {
         let b = self
-            .idents
-            .partition_point(|(start, _)| *start <= id.0)
+            .batches
+            .partition_point(|(start, _, _)| *start <= id.0)
             .saturating_sub(1);
-        let (start, list) = &self.idents[b];
-        &list[(id.0 - start) as usize]
+        let batch = &self.batches[b];
+        (batch, id.0 - batch.0)
+    }
+
+    pub fn ident(&self, id: ObjId) -> &Ident {
+        let ((_, idents, _), local) = self.batch(id);
+        &idents[local as usize]
+    }
+
+    /// The object's `stslint.io/ignore` annotation, if it has one.
+    pub fn ignore(&self, id: ObjId) -> Option<Sym> {
+        let ((_, _, ignores), local) = self.batch(id);
+        let i = ignores.binary_search_by_key(&local, |&(l, _)| l).ok()?;
+        Some(ignores[i].1)
     }
 
     pub fn str(&self, s: Sym) -> &str {
@@ -377,11 +391,11 @@ impl Facts {
     /// Who each object is, without the rest (see [`Names`]).
     pub fn into_names(self) -> Names {
         Names {
-            idents: self
+            batches: self
                 .batches
                 .into_iter()
                 .zip(self.base)
-                .map(|(b, start)| (start, b.idents))
+                .map(|(b, start)| (start, b.idents, b.ignores))
                 .collect(),
             strings: self.strings,
         }
