@@ -251,31 +251,43 @@ pub struct Facts {
 /// Who each object is, kept once the rules are done (see
 /// [`Facts::into_names`]) until the findings are built.
 pub struct Names {
-    /// Each batch's first object, idents and ignore annotations.
-    batches: Vec<(u32, Vec<Ident>, Vec<(u32, Sym)>)>,
+    batches: Vec<NamedBatch>,
     strings: Strings,
 }
 
+/// A batch's part of [`Names`].
+struct NamedBatch {
+    /// The batch's first object.
+    start: u32,
+    idents: Vec<Ident>,
+    /// See [`BatchFacts::ignores`].
+    ignores: Vec<(u32, Sym)>,
+}
+
 impl Names {
-    fn batch(&self, id: ObjId) -> (&(u32, Vec<Ident>, Vec<(u32, Sym)>), u32) {
+    /// The batch of `id`, and `id`'s place in it.
+    fn batch(&self, id: ObjId) -> (&NamedBatch, u32) {
         let b = self
             .batches
-            .partition_point(|(start, _, _)| *start <= id.0)
+            .partition_point(|n| n.start <= id.0)
             .saturating_sub(1);
         let batch = &self.batches[b];
-        (batch, id.0 - batch.0)
+        (batch, id.0 - batch.start)
     }
 
     pub fn ident(&self, id: ObjId) -> &Ident {
-        let ((_, idents, _), local) = self.batch(id);
-        &idents[local as usize]
+        let (batch, local) = self.batch(id);
+        &batch.idents[local as usize]
     }
 
     /// The object's `stslint.io/ignore` annotation, if it has one.
     pub fn ignore(&self, id: ObjId) -> Option<Sym> {
-        let ((_, _, ignores), local) = self.batch(id);
-        let i = ignores.binary_search_by_key(&local, |&(l, _)| l).ok()?;
-        Some(ignores[i].1)
+        let (batch, local) = self.batch(id);
+        let i = batch
+            .ignores
+            .binary_search_by_key(&local, |&(l, _)| l)
+            .ok()?;
+        Some(batch.ignores[i].1)
     }
 
     pub fn str(&self, s: Sym) -> &str {
@@ -395,7 +407,11 @@ impl Facts {
                 .batches
                 .into_iter()
                 .zip(self.base)
-                .map(|(b, start)| (start, b.idents, b.ignores))
+                .map(|(b, start)| NamedBatch {
+                    start,
+                    idents: b.idents,
+                    ignores: b.ignores,
+                })
                 .collect(),
             strings: self.strings,
         }
