@@ -362,30 +362,27 @@ impl Facts {
             pod_tables: pods::Tables::default(),
             storage_classes: Default::default(),
         };
-        let key_at = |id: &ObjId| ByKey::key_of(facts.ident(*id));
         let mut keyed: Vec<([u32; 3], ObjId)> = facts
             .idents()
             .map(|(id, i)| (ByKey::key_of(i), id))
             .collect();
         // Equal keys stay in canonical order.
         keyed.sort_unstable();
-        // A list of its own: collected in place, it would keep the keys' room.
-        let mut ids: Vec<ObjId> = Vec::with_capacity(keyed.len());
-        ids.extend(keyed.iter().map(|&(_, id)| id));
-        drop(keyed);
         let mut first_in_dir = HashMap::new();
         let mut start = 0;
-        while start < ids.len() {
-            let key = key_at(&ids[start]);
-            let end = start + ids[start..].partition_point(|id| key_at(id) == key);
-            if end - start > Near::SCAN {
-                for &id in &ids[start..end] {
+        for group in keyed.chunk_by(|a, b| a.0 == b.0) {
+            if group.len() > Near::SCAN {
+                for &(_, id) in group {
                     let d = facts.dir(facts.ident(id).file);
                     first_in_dir.entry((start as u32, d)).or_insert(id);
                 }
             }
-            start = end;
+            start += group.len();
         }
+        // A list of its own: collected in place, it would keep the keys' room.
+        let mut ids: Vec<ObjId> = Vec::with_capacity(keyed.len());
+        ids.extend(keyed.iter().map(|&(_, id)| id));
+        drop(keyed);
         facts.by_key = ByKey { ids, first_in_dir };
         facts
     }
@@ -547,17 +544,9 @@ impl Facts {
     pub fn same_key_groups(&self) -> impl Iterator<Item = &[ObjId]> {
         let ids = &self.by_key.ids;
         let key_at = |id: &ObjId| ByKey::key_of(self.ident(*id));
-        let mut start = 0;
-        std::iter::from_fn(move || loop {
-            let first = ids.get(start)?;
-            let key = key_at(first);
-            let end = start + ids[start..].partition_point(|id| key_at(id) == key);
-            let group = &ids[start..end];
-            start = end;
-            if group.len() > 1 {
-                return Some(group);
-            }
-        })
+        // Groups are mostly of one: walk them, do not search.
+        ids.chunk_by(move |a, b| key_at(a) == key_at(b))
+            .filter(|group| group.len() > 1)
     }
 
     /// The object of `kind` named `name` in `ns` nearest to `from` (see
