@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Finding, ObjectRef, Problem, ProblemKind, Related, Skipped};
 use crate::facts::{BatchFacts, Extract, FactSink, Facts, Interner, Names, ObjId};
-use crate::held::{Held, Report, Unpacked};
+use crate::held::{Held, Note, Report, Unpacked};
 use crate::manifest::{load_file, LoadOptions, Object};
 use crate::path::{locate, resolve};
 use crate::rule::{Pending, Sink};
@@ -198,8 +198,8 @@ fn lint_in_batches(
         // Within one object, findings keep the order the rule reported.
         let mut seqs: HashMap<ObjId, u32> = HashMap::new();
         held.drain(|mut u| {
-            let seq = seqs.entry(u.subject).or_default();
-            u.seq = *seq;
+            let seq = seqs.entry(u.report.subject).or_default();
+            u.report.seq = *seq;
             *seq += 1;
             found.push(build.finding(u));
         });
@@ -514,8 +514,8 @@ fn hold_finding(
         field: &p.field,
         bytes,
         message: &p.message,
-        label: p.label.as_ref(),
-        help: p.help.as_ref(),
+        label: p.label.as_ref().map(Note::of),
+        help: p.help.as_ref().map(Note::of),
         severity: p.severity,
     };
     out.push(report, related, secrets);
@@ -531,14 +531,20 @@ struct Build<'a> {
 
 impl Build<'_> {
     fn finding(&mut self, u: Unpacked<'_>) -> Found {
+        let Unpacked {
+            report: r,
+            related,
+            secrets,
+        } = u;
+        let rule = r.rule.unwrap_or_default();
         let names = self.names;
-        let on = names.ident(u.on);
+        let on = names.ident(r.on);
         let suppressed = names
-            .ignore(u.on)
-            .is_some_and(|a| ignore_ids(names.str(a)).any(|id| id == u.rule || id == "all"));
+            .ignore(r.on)
+            .is_some_and(|a| ignore_ids(names.str(a)).any(|id| id == rule || id == "all"));
         let object = self
             .objects
-            .entry(u.on)
+            .entry(r.on)
             .or_insert_with(|| {
                 Arc::new(ObjectRef {
                     kind: names.str(on.kind).to_string(),
@@ -547,37 +553,40 @@ impl Build<'_> {
                 })
             })
             .clone();
-        let field = match self.paths.get(u.field) {
+        let field = match self.paths.get(r.field) {
             Some(p) => p.clone(),
             None => {
-                let p: Arc<str> = Arc::from(u.field);
+                let p: Arc<str> = Arc::from(r.field);
                 self.paths.insert(p.clone());
                 p
             }
         };
-        let (severity, label, help) = defaults(u.rule, u.severity, u.label, u.help);
+        let (severity, label, help) = defaults(
+            rule,
+            r.severity,
+            r.label.map(Note::to_cow),
+            r.help.map(Note::to_cow),
+        );
         let finding = Finding {
-            rule: u.rule,
+            rule,
             severity,
             label,
             help,
-            message: u.message.into(),
+            message: r.message.into(),
             object,
             field,
             span: Span {
                 file: on.file,
-                bytes: u.bytes,
+                bytes: r.bytes,
             },
-            related: u
-                .related
+            related: related
                 .into_iter()
                 .map(|(span, m)| Related {
                     span,
                     message: m.to_string(),
                 })
                 .collect(),
-            secrets: u
-                .secrets
+            secrets: secrets
                 .iter()
                 .map(|&bytes| Span {
                     file: on.file,
@@ -585,7 +594,7 @@ impl Build<'_> {
                 })
                 .collect(),
         };
-        (finding, (u.subject.0, u.seq), suppressed)
+        (finding, (r.subject.0, r.seq), suppressed)
     }
 }
 

@@ -95,23 +95,46 @@ pub struct Report<'a> {
     pub field: &'a str,
     pub bytes: ByteSpan,
     pub message: &'a str,
-    pub label: Option<&'a Cow<'static, str>>,
-    pub help: Option<&'a Cow<'static, str>>,
+    pub label: Option<Note<'a>>,
+    pub help: Option<Note<'a>>,
     pub severity: Option<Severity>,
 }
 
-/// A held finding, as [`Held::drain`] gives it back.
+/// A label or a help: a static text (kept as a reference), or another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Note<'a> {
+    Static(&'static str),
+    Other(&'a str),
+}
+
+impl<'a> Note<'a> {
+    /// A borrowed text is a static one: kept as a reference, never copied.
+    #[allow(clippy::ptr_arg)] // the variant is what matters, not the text
+    pub fn of(text: &'a Cow<'static, str>) -> Self {
+        match text {
+            Cow::Borrowed(s) => Note::Static(s),
+            Cow::Owned(s) => Note::Other(s),
+        }
+    }
+
+    pub fn to_cow(self) -> Cow<'static, str> {
+        match self {
+            Note::Static(s) => Cow::Borrowed(s),
+            Note::Other(s) => Cow::Owned(s.to_string()),
+        }
+    }
+
+    fn len(self) -> usize {
+        match self {
+            Note::Static(_) => 0,
+            Note::Other(s) => s.len(),
+        }
+    }
+}
+
+/// A held finding, as [`Held::drain`] gives it back (its rule is set).
 pub struct Unpacked<'a> {
-    pub rule: &'static str,
-    pub subject: ObjId,
-    pub seq: u32,
-    pub on: ObjId,
-    pub field: &'a str,
-    pub bytes: ByteSpan,
-    pub message: &'a str,
-    pub label: Option<Cow<'static, str>>,
-    pub help: Option<Cow<'static, str>>,
-    pub severity: Option<Severity>,
+    pub report: Report<'a>,
     pub related: Vec<(Span, &'a str)>,
     /// In the file of the object reported on.
     pub secrets: &'a [ByteSpan],
@@ -146,11 +169,11 @@ impl Chunk {
         }
     }
 
-    fn cow(&mut self, s: Option<&Cow<'static, str>>) -> Text {
+    fn note(&mut self, s: Option<Note<'_>>) -> Text {
         match s {
             None => Text::ABSENT,
-            Some(Cow::Borrowed(s)) => self.fixed(s),
-            Some(Cow::Owned(s)) => self.shared(s),
+            Some(Note::Static(s)) => self.fixed(s),
+            Some(Note::Other(s)) => self.shared(s),
         }
     }
 
@@ -203,14 +226,11 @@ impl Chunk {
         }
     }
 
-    fn cow_of(&self, t: Text) -> Option<Cow<'static, str>> {
+    fn note_of(&self, t: Text) -> Option<Note<'_>> {
         match t.len {
             Text::NONE => None,
-            Text::STATIC => self
-                .statics
-                .get(t.start as usize)
-                .map(|&s| Cow::Borrowed(s)),
-            _ => Some(Cow::Owned(self.get(t).to_string())),
+            Text::STATIC => self.statics.get(t.start as usize).map(|&s| Note::Static(s)),
+            _ => Some(Note::Other(self.get(t))),
         }
     }
 }
@@ -225,17 +245,11 @@ impl Held {
         secrets: impl IntoIterator<Item = ByteSpan>,
     ) {
         let related: Vec<(Span, &str)> = related.into_iter().collect();
-        let size = [
-            Some(r.message),
-            Some(r.field),
-            r.label.map(|l| &**l),
-            r.help.map(|h| &**h),
-        ]
-        .into_iter()
-        .flatten()
-        .chain(related.iter().map(|(_, m)| *m))
-        .map(str::len)
-        .sum::<usize>();
+        let size = r.message.len()
+            + r.field.len()
+            + r.label.map_or(0, Note::len)
+            + r.help.map_or(0, Note::len)
+            + related.iter().map(|(_, m)| m.len()).sum::<usize>();
         let full = self
             .chunks
             .last()
@@ -251,8 +265,8 @@ impl Held {
         };
         let rule = r.rule.map_or(Text::ABSENT, |id| c.fixed(id));
         let message = c.text(r.message);
-        let label = c.cow(r.label);
-        let help = c.cow(r.help);
+        let label = c.note(r.label);
+        let help = c.note(r.help);
         let field = c.shared(r.field);
         let start = c.related.len() as u32;
         for (span, message) in related {
@@ -283,19 +297,8 @@ impl Held {
     /// per small sink would cost more than its findings).
     pub fn append(&mut self, other: Held) {
         other.drain(|u| {
-            let report = Report {
-                rule: (!u.rule.is_empty()).then_some(u.rule),
-                subject: u.subject,
-                seq: u.seq,
-                on: u.on,
-                field: u.field,
-                bytes: u.bytes,
-                message: u.message,
-                label: u.label.as_ref(),
-                help: u.help.as_ref(),
-                severity: u.severity,
-            };
-            self.push(report, u.related.iter().copied(), u.secrets.iter().copied());
+            let (related, secrets) = (u.related.iter().copied(), u.secrets.iter().copied());
+            self.push(u.report, related, secrets);
         });
     }
 
@@ -348,10 +351,10 @@ impl Held {
                     .iter()
                     .map(|&(span, m)| (span, c.get(m)))
                     .collect();
-                f(Unpacked {
+                let report = Report {
                     rule: match r.rule.len {
-                        Text::STATIC => c.statics.get(r.rule.start as usize).copied().unwrap_or(""),
-                        _ => "",
+                        Text::STATIC => c.statics.get(r.rule.start as usize).copied(),
+                        _ => None,
                     },
                     subject: r.subject,
                     seq: r.seq,
@@ -359,9 +362,12 @@ impl Held {
                     field: c.get(r.field),
                     bytes: r.bytes,
                     message: c.get(r.message),
-                    label: c.cow_of(r.label),
-                    help: c.cow_of(r.help),
+                    label: c.note_of(r.label),
+                    help: c.note_of(r.help),
                     severity: r.severity,
+                };
+                f(Unpacked {
+                    report,
                     related,
                     secrets: &c.secrets[r.secrets.0 as usize..r.secrets.1 as usize],
                 });
@@ -375,7 +381,7 @@ mod tests {
     use super::*;
     use crate::source::FileId;
 
-    fn report<'a>(n: u32, message: &'a str, label: Option<&'a Cow<'static, str>>) -> Report<'a> {
+    fn report<'a>(n: u32, message: &'a str, label: Option<Note<'a>>) -> Report<'a> {
         Report {
             rule: n.is_multiple_of(2).then_some("rule-a"),
             subject: ObjId(n),
@@ -398,17 +404,17 @@ mod tests {
     /// and renumbering.
     #[test]
     fn holds_what_was_pushed() {
-        let fixed: Cow<'static, str> = Cow::Borrowed("fixed label");
-        let owned: Cow<'static, str> = Cow::Owned("owned label".to_string());
+        let fixed = Note::Static("fixed label");
+        let owned = Note::Other("owned label");
         let span = Span {
             file: FileId(7),
             bytes: ByteSpan::new(1, 2),
         };
         let mut a = Held::default();
-        a.push(report(0, "first", Some(&fixed)), [(span, "see here")], []);
+        a.push(report(0, "first", Some(fixed)), [(span, "see here")], []);
         let mut b = Held::default();
-        b.push(report(1, "second", Some(&owned)), [], [ByteSpan::new(4, 9)]);
-        b.push(report(2, "third", Some(&fixed)), [], []);
+        b.push(report(1, "second", Some(owned)), [], [ByteSpan::new(4, 9)]);
+        b.push(report(2, "third", Some(fixed)), [], []);
         a.append(b);
         a.set_rule("rule-b");
         a.shrink();
@@ -418,16 +424,16 @@ mod tests {
         a.drain(|u| {
             got.push(format!(
                 "{} {}/{} on {} {} {:?} {} {:?} {:?} {:?} {:?} {:?}",
-                u.rule,
-                u.subject.0,
-                u.seq,
-                u.on.0,
-                u.field,
-                u.bytes,
-                u.message,
-                u.label,
-                u.help,
-                u.severity,
+                u.report.rule.unwrap_or(""),
+                u.report.subject.0,
+                u.report.seq,
+                u.report.on.0,
+                u.report.field,
+                u.report.bytes,
+                u.report.message,
+                u.report.label,
+                u.report.help,
+                u.report.severity,
                 u.related,
                 u.secrets
             ))
@@ -435,9 +441,9 @@ mod tests {
         assert_eq!(
             got,
             [
-                "rule-a 10/0 on 11 spec.a ByteSpan { start: 0, end: 3 } first Some(\"fixed label\") None None [(Span { file: FileId(7), bytes: ByteSpan { start: 1, end: 2 } }, \"see here\")] []",
-                "rule-b 11/1 on 12 spec.b ByteSpan { start: 1, end: 4 } second Some(\"owned label\") None Some(Note) [] [ByteSpan { start: 4, end: 9 }]",
-                "rule-a 12/2 on 13 spec.a ByteSpan { start: 2, end: 5 } third Some(\"fixed label\") None None [] []",
+                "rule-a 10/0 on 11 spec.a ByteSpan { start: 0, end: 3 } first Some(Static(\"fixed label\")) None None [(Span { file: FileId(7), bytes: ByteSpan { start: 1, end: 2 } }, \"see here\")] []",
+                "rule-b 11/1 on 12 spec.b ByteSpan { start: 1, end: 4 } second Some(Other(\"owned label\")) None Some(Note) [] [ByteSpan { start: 4, end: 9 }]",
+                "rule-a 12/2 on 13 spec.a ByteSpan { start: 2, end: 5 } third Some(Static(\"fixed label\")) None None [] []",
             ]
         );
     }

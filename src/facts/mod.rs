@@ -669,8 +669,8 @@ impl FactSink {
                 field: &d.field,
                 bytes: d.span,
                 message: &d.message,
-                label: d.label.as_ref(),
-                help: d.help.as_ref(),
+                label: d.label.as_ref().map(crate::held::Note::of),
+                help: d.help.as_ref().map(crate::held::Note::of),
                 severity: d.severity,
             };
             let related = d.related.iter().map(|(span, m)| (*span, m.as_str()));
