@@ -85,6 +85,9 @@ struct Record {
     secrets: (u32, u32),
 }
 
+// A run holds one record per finding to its end: keep them this small.
+const _: () = assert!(std::mem::size_of::<Record>() == 80);
+
 /// A finding as a rule reported it, to be held.
 pub struct Report<'a> {
     /// `None` for a sink that serves one rule (see [`Held::set_rule`]).
