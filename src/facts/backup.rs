@@ -13,7 +13,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelecto
 
 use crate::backup::{JobReach, Target, VeleroScope};
 use crate::catalog::{cache_only, container_store};
-use crate::facts::{trim, Extract, Facts, ObjId, Slice, Sym};
+use crate::facts::{equal_run, trim, Extract, Facts, ObjId, Slice, Sym};
 use crate::manifest::{Object, Typed};
 use crate::path::{join_key, locate};
 use crate::source::{ByteSpan, FileId};
@@ -921,10 +921,7 @@ impl ServicesByLabel {
             .flat_map(|(_, ns, sel)| sel.iter().map(move |&(k, v)| Self::key(ns, k, v)))
             .collect();
         pairs.sort_unstable();
-        let count = |key: [u32; 3]| {
-            let start = pairs.partition_point(|p| *p < key);
-            pairs[start..].partition_point(|p| *p == key)
-        };
+        let count = |key: [u32; 3]| equal_run(&pairs, &key, |p| *p).len();
         let mut by_rarest: Vec<([u32; 3], ObjId)> = selectors()
             .filter_map(|(id, ns, sel)| {
                 let &(k, v) = sel
@@ -942,10 +939,8 @@ impl ServicesByLabel {
     fn get(&self, ns: Option<Sym>, labels: &[(Sym, Sym)]) -> Vec<ObjId> {
         let mut out: Vec<ObjId> = Vec::new();
         for &(k, v) in labels {
-            let key = Self::key(ns, k, v);
-            let start = self.0.partition_point(|(p, _)| *p < key);
-            let len = self.0[start..].partition_point(|(p, _)| *p == key);
-            out.extend(self.0[start..start + len].iter().map(|&(_, id)| id));
+            let run = equal_run(&self.0, &Self::key(ns, k, v), |(p, _)| *p);
+            out.extend(run.iter().map(|&(_, id)| id));
         }
         out.sort_unstable();
         out.dedup();

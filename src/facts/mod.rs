@@ -148,6 +148,13 @@ pub fn trim<T>(v: &mut Vec<T>) {
     }
 }
 
+/// The elements of `sorted` (sorted by `key_of`) whose key is `key`.
+pub fn equal_run<'a, T, K: Ord>(sorted: &'a [T], key: &K, key_of: impl Fn(&T) -> K) -> &'a [T] {
+    let start = sorted.partition_point(|t| key_of(t) < *key);
+    let len = sorted[start..].partition_point(|t| key_of(t) == *key);
+    &sorted[start..start + len]
+}
+
 /// A string in a block of its length (see [`trim`]).
 pub fn exact(s: String) -> Box<str> {
     if s.capacity() == s.len() {
@@ -461,28 +468,16 @@ impl Facts {
             .map(|(i, b)| (BatchId(i as u32), b))
     }
 
-    /// Run `check` on every batch in parallel, each with a sink of its own,
-    /// and append what they report to `out` in batch order (the order one
+    /// Run `check` on every batch in parallel (see [`Facts::par_each`]);
+    /// what they report is appended to `out` in batch order (the order one
     /// thread would report in).
     pub fn par_batches(
         &self,
         out: &mut FactSink,
         check: impl Fn(BatchId, &BatchFacts, &mut FactSink) + Sync,
     ) {
-        use rayon::prelude::*;
-        let sinks: Vec<FactSink> = self
-            .batches
-            .par_iter()
-            .enumerate()
-            .map(|(i, b)| {
-                let mut sink = FactSink::default();
-                check(BatchId(i as u32), b, &mut sink);
-                sink
-            })
-            .collect();
-        for s in sinks {
-            out.append(s);
-        }
+        let batches: Vec<(BatchId, &BatchFacts)> = self.batches().collect();
+        self.par_each(out, &batches, |&(b, ff), out| check(b, ff, out));
     }
 
     /// Run `check` on every item in parallel, a run of items to a sink,

@@ -22,7 +22,7 @@ use std::sync::OnceLock;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::{trim, Extract, Facts, Near, ObjId, Slice, Sym, TypedTag};
+use super::{equal_run, trim, Extract, Facts, Near, ObjId, Slice, Sym, TypedTag};
 use crate::manifest::{Object, Typed};
 use crate::path::locate;
 use crate::source::{ByteSpan, FileId};
@@ -665,11 +665,7 @@ impl PodTables {
             .flat_map(|(_, ml)| ml.iter().map(|&p| pair_key(p)))
             .collect();
         pairs.sort_unstable();
-        let count = |p: &(Sym, Sym)| {
-            let key = pair_key(*p);
-            let start = pairs.partition_point(|q| *q < key);
-            pairs[start..].partition_point(|q| *q == key)
-        };
+        let count = |p: &(Sym, Sym)| equal_run(&pairs, &pair_key(*p), |q| *q).len();
         let mut pdbs_by_label: Vec<([u32; 2], ObjId)> = selectors
             .iter()
             .filter_map(|&(id, ml)| Some((pair_key(*ml.iter().min_by_key(|p| count(p))?), id)))
@@ -710,10 +706,7 @@ impl PodTables {
                 Labelled::All(&[])
             };
         }
-        let key = label_key(ns, key, value);
-        let start = self.labels.partition_point(|l| l.0 < key);
-        let len = self.labels[start..].partition_point(|l| l.0 == key);
-        Labelled::Pairs(&self.labels[start..start + len])
+        Labelled::Pairs(equal_run(&self.labels, &label_key(ns, key, value), |l| l.0))
     }
 
     /// The pod-bearing objects of `ns` whose pod template carries the label
@@ -723,11 +716,7 @@ impl PodTables {
             return self.all_in(ns).to_vec();
         }
         let [ns, key, _] = label_key(ns, key, key);
-        let start = self
-            .labels
-            .partition_point(|(l, _)| [l[0], l[1]] < [ns, key]);
-        let len = self.labels[start..].partition_point(|(l, _)| [l[0], l[1]] == [ns, key]);
-        let mut out: Vec<ObjId> = self.labels[start..start + len]
+        let mut out: Vec<ObjId> = equal_run(&self.labels, &[ns, key], |(l, _)| [l[0], l[1]])
             .iter()
             .map(|&(_, id)| id)
             .collect();
@@ -741,11 +730,8 @@ impl PodTables {
     pub fn pdb_candidates(&self, labels: &[(Sym, Sym)]) -> Vec<ObjId> {
         let mut out = self.pdbs_unlabelled.clone();
         for &pair in labels {
-            let key = pair_key(pair);
-            let all = &self.pdbs_by_label;
-            let start = all.partition_point(|(p, _)| *p < key);
-            let len = all[start..].partition_point(|(p, _)| *p == key);
-            out.extend(all[start..start + len].iter().map(|&(_, id)| id));
+            let run = equal_run(&self.pdbs_by_label, &pair_key(pair), |(p, _)| *p);
+            out.extend(run.iter().map(|&(_, id)| id));
         }
         out.sort_unstable();
         out.dedup();

@@ -3,7 +3,7 @@
 
 
 use crate::facts::pods::{describe_labels, label, Op, Pdb, PdbFact, PodTables};
-use crate::facts::{FactRule, FactSink, Facts, ObjId, Sym, TypedTag};
+use crate::facts::{equal_run, FactRule, FactSink, Facts, ObjId, Sym, TypedTag};
 use crate::source::ByteSpan;
 
 pub struct DanglingSelector;
@@ -93,10 +93,7 @@ impl<'f> Cx<'f> {
     /// The StatefulSets (with a pod template) named `name` in `ns`.
     fn statefulsets(&self, ns: Option<Sym>, name: &str) -> &[ObjId] {
         let key = (ns.map_or(u32::MAX, Sym::index), name);
-        let all = &self.statefulsets;
-        let start = all.partition_point(|&id| Self::sts_key(self.facts, id) < key);
-        let len = all[start..].partition_point(|&id| Self::sts_key(self.facts, id) == key);
-        &all[start..start + len]
+        equal_run(&self.statefulsets, &key, |&id| Self::sts_key(self.facts, id))
     }
 
     fn str(&self, s: Sym) -> &'f str {
