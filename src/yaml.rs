@@ -24,7 +24,8 @@ use crate::source::{ByteSpan, SourceFile};
 
 mod build;
 #[cfg(test)]
-mod differential;
+pub(crate) mod differential;
+mod fast;
 mod lenient;
 #[cfg(test)]
 mod reference;

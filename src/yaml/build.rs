@@ -1,4 +1,6 @@
-//! The builder: granit-parser events in, [`Node`] trees out.
+//! The builder: parser events in, [`Node`] trees out. The events come from
+//! the fast path (`fast.rs`) when the file is in its subset, else from
+//! granit-parser; the two give the same events for the same text.
 //!
 //! It resolves scalars, keys, aliases and merge keys the way serde-saphyr did
 //! (with our options: YAML 1.2 core schema, strict booleans, leading-zero
@@ -1062,8 +1064,15 @@ struct Replaying<'a> {
     site: ByteSpan,
 }
 
+/// Where parser events come from.
+enum Source<'a> {
+    /// All of them, read by the fast path.
+    Read(std::vec::IntoIter<(Event<'a>, ByteSpan)>),
+    Granit(Box<Parser<'a, StrInput<'a>>>),
+}
+
 struct Live<'a> {
-    parser: Parser<'a, StrInput<'a>>,
+    source: Source<'a>,
     len: usize,
     budget: Budget,
     /// Recorded anchored nodes of the current document, by anchor id.
@@ -1111,12 +1120,19 @@ fn check_tag(kind: TagKind, tag: Option<&Tag>, node: NodeKind, at: ByteSpan) -> 
 }
 
 impl<'a> Live<'a> {
+    /// Events from the fast path when `text` is in its subset, else from granit-parser.
     fn new(text: &'a str) -> Live<'a> {
-        let mut options = granit_parser::Options::default();
-        options.emit_comments = false;
-        options.block_nesting_limit = options.block_nesting_limit.max(MAX_DEPTH + 1);
+        let source = match super::fast::events(text) {
+            Some(events) => Source::Read(events.into_iter()),
+            None => {
+                let mut options = granit_parser::Options::default();
+                options.emit_comments = false;
+                options.block_nesting_limit = options.block_nesting_limit.max(MAX_DEPTH + 1);
+                Source::Granit(Box::new(Parser::new_from_str_with_options(text, options)))
+            }
+        };
         Live {
-            parser: Parser::new_from_str_with_options(text, options),
+            source,
             len: text.len(),
             budget: Budget::new(text.len()),
             anchors: Vec::new(),
@@ -1165,12 +1181,17 @@ impl<'a> Live<'a> {
                 }
                 self.replaying = None;
             }
-            let (event, span) = match self.parser.next() {
-                None => return Ok(None),
-                Some(Err(e)) => return Err(Fail::scan(&e)),
-                Some(Ok(x)) => x,
+            let (event, own) = match &mut self.source {
+                Source::Read(events) => match events.next() {
+                    None => return Ok(None),
+                    Some(x) => x,
+                },
+                Source::Granit(parser) => match parser.next() {
+                    None => return Ok(None),
+                    Some(Err(e)) => return Err(Fail::scan(&e)),
+                    Some(Ok((event, span))) => (event, byte_span(&span, self.len)),
+                },
             };
-            let own = byte_span(&span, self.len);
             self.last = own;
             let breach = |b: Breach| Fail::breach(b, own);
             match event {

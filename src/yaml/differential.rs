@@ -22,7 +22,7 @@ const MUTATIONS: usize = 3000;
 /// Mutate files up to this size: large files cost time, not coverage.
 const MUTATE_MAX_BYTES: usize = 8 * 1024;
 
-fn corpus() -> Vec<(String, String)> {
+pub(super) fn corpus() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     for dir in ["fixtures", "examples", "../shared/conformance/real"] {
@@ -56,10 +56,10 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// xorshift64: deterministic, no dependency.
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
-    fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -103,7 +103,7 @@ const SNIPPETS: &[&str] = &[
     "0x1F",
 ];
 
-fn mutate(text: &str, rng: &mut Rng) -> String {
+pub(super) fn mutate(text: &str, rng: &mut Rng) -> String {
     let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
     if lines.is_empty() {
         lines.push(String::new());
