@@ -213,7 +213,7 @@ fn lint_in_batches(
         .map(|(f, o, _)| (f, o))
         .collect();
     let name = |id: FileId| files[id.0 as usize].name.as_str();
-    findings.sort_by(|(a, ao), (b, bo)| {
+    findings.par_sort_by(|(a, ao), (b, bo)| {
         (name(a.span.file), a.span.bytes, a.rule, &a.message, ao).cmp(&(
             name(b.span.file),
             b.span.bytes,

@@ -773,12 +773,12 @@ pub fn backup_jobs(facts: &Facts) -> &BackupJobs {
 }
 
 fn build_backup_jobs(facts: &Facts) -> BackupJobs {
-    let selecting = ServicesByLabel::new(facts);
     // The word index (words split as [`crate::backup::index_words`] does):
     // only jobs can be evidence, so only their words are kept (from every
     // string of their pod spec, as before the facts: the pre-filter's misses
     // are kept too).
-    let mentions = WordIndex::new(facts);
+    let (selecting, mentions) =
+        rayon::join(|| ServicesByLabel::new(facts), || WordIndex::new(facts));
     let mentioning = |prefix: &str| mentions.with_prefix(facts, prefix).to_vec();
     let targets: Vec<Of<'_, StsFact>> = statefulsets(facts)
         .filter(|s| s.fact.target.is_some())
@@ -854,7 +854,8 @@ impl WordIndex {
             }
         }
         let mut by_text: Vec<u32> = (0..words.len() as u32).collect();
-        by_text.sort_unstable_by(|&a, &b| {
+        // Words are distinct strings: the order is the same however sorted.
+        by_text.par_sort_unstable_by(|&a, &b| {
             facts
                 .str(words[a as usize])
                 .cmp(facts.str(words[b as usize]))

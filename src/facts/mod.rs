@@ -18,6 +18,7 @@ pub mod intern;
 pub mod pods;
 pub mod storage;
 
+use rayon::slice::ParallelSliceMut;
 use std::borrow::Cow;
 
 use std::collections::HashMap;
@@ -374,7 +375,7 @@ impl Facts {
             .map(|(id, i)| (ByKey::key_of(i), id))
             .collect();
         // Equal keys stay in canonical order.
-        keyed.sort_unstable();
+        keyed.par_sort_unstable();
         let mut first_in_dir = HashMap::new();
         let mut start = 0;
         for group in keyed.chunk_by(|a, b| a.0 == b.0) {
@@ -398,10 +399,17 @@ impl Facts {
     /// parallel. Built on first use inside a rule, a table that uses rayon
     /// could make a worker wait on the `OnceLock` its own thread is filling
     /// (it steals another rule's task, which asks for the same table).
+    /// No table's build asks for another table, so they are built at once.
     pub fn prepare(&self) {
-        self.pod_tables();
-        storage::classes::Tables::get(self);
-        backup::backup_jobs(self);
+        rayon::join(
+            || self.pod_tables(),
+            || {
+                rayon::join(
+                    || storage::classes::Tables::get(self),
+                    || backup::backup_jobs(self),
+                )
+            },
+        );
     }
 
     /// Who each object is, without the rest (see [`Names`]).

@@ -3,51 +3,13 @@
 use serde_json::{json, Value};
 
 use super::{counts, fingerprint, range, span_range, write_pretty, Each};
-use crate::diagnostic::{Finding, Problem, Severity, Skipped};
+use crate::diagnostic::{Problem, Severity, Skipped};
 use crate::engine::Outcome;
 
 pub const VERSION: u32 = 1;
 
 pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let findings = Each(&outcome.findings, |f: &Finding| {
-        let r = span_range(outcome, f.span);
-        let related: Vec<Value> = f
-            .related
-            .iter()
-            .map(|x| {
-                let rr = span_range(outcome, x.span);
-                json!({
-                    "file": outcome.file(x.span.file).name,
-                    "line": rr.start.line,
-                    "column": rr.start.column,
-                    "end_line": rr.end.line,
-                    "end_column": rr.end.column,
-                    "message": x.message,
-                })
-            })
-            .collect();
-        json!({
-            "rule": f.rule,
-            "severity": f.severity.as_str(),
-            "message": f.message,
-            "help": f.help,
-            "file": outcome.file(f.span.file).name,
-            "line": r.start.line,
-            "column": r.start.column,
-            "end_line": r.end.line,
-            "end_column": r.end.column,
-            "offset": f.span.bytes.start,
-            "length": f.span.bytes.len(),
-            "object": {
-                "kind": f.object.kind,
-                "namespace": f.object.namespace,
-                "name": f.object.name,
-            },
-            "field": &*f.field,
-            "related": related,
-            "fingerprint": fingerprint(outcome, f),
-        })
-    });
+    let findings = Findings(outcome);
     let errors = Each(&outcome.problems, |p: &Problem| {
         let r = p.span.map(|s| range(outcome, p.file, s));
         json!({
@@ -97,6 +59,91 @@ pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<(
         }),
     };
     write_pretty(w, &doc)
+}
+
+/// The findings, each serialized as it is reached (no `Value` tree: a run
+/// can have hundreds of thousands).
+struct Findings<'a>(&'a Outcome);
+
+impl serde::Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let outcome = self.0;
+        s.collect_seq(outcome.findings.iter().map(|f| {
+            let r = span_range(outcome, f.span);
+            JsonFinding {
+                rule: f.rule,
+                severity: f.severity.as_str(),
+                message: &f.message,
+                help: &f.help,
+                file: &outcome.file(f.span.file).name,
+                line: r.start.line,
+                column: r.start.column,
+                end_line: r.end.line,
+                end_column: r.end.column,
+                offset: f.span.bytes.start,
+                length: f.span.bytes.len(),
+                object: JsonObject {
+                    kind: &f.object.kind,
+                    namespace: f.object.namespace.as_deref(),
+                    name: &f.object.name,
+                },
+                field: &f.field,
+                related: f
+                    .related
+                    .iter()
+                    .map(|x| {
+                        let rr = span_range(outcome, x.span);
+                        JsonRelated {
+                            file: &outcome.file(x.span.file).name,
+                            line: rr.start.line,
+                            column: rr.start.column,
+                            end_line: rr.end.line,
+                            end_column: rr.end.column,
+                            message: &x.message,
+                        }
+                    })
+                    .collect(),
+                fingerprint: fingerprint(outcome, f),
+            }
+        }))
+    }
+}
+
+/// A finding, its keys in this order (README, Output).
+#[derive(serde::Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    help: &'a str,
+    file: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    offset: u32,
+    length: usize,
+    object: JsonObject<'a>,
+    field: &'a str,
+    related: Vec<JsonRelated<'a>>,
+    fingerprint: String,
+}
+
+#[derive(serde::Serialize)]
+struct JsonObject<'a> {
+    kind: &'a str,
+    namespace: Option<&'a str>,
+    name: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct JsonRelated<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    message: &'a str,
 }
 
 /// The document, its keys in this order.
