@@ -1,8 +1,10 @@
 //! The spanned YAML tree.
 //!
-//! One parse per file: granit-parser's events (with byte offsets into the
-//! file) are turned into [`Node`]s by our own builder (`build.rs`), so every
-//! mapping key and every value keeps its byte span. Rules never see this
+//! One parse per file: parser events (with byte offsets into the file) are
+//! turned into [`Node`]s by our own builder (`build.rs`), so every mapping
+//! key and every value keeps its byte span. The events come from the fast
+//! path (`fast.rs`) for the YAML that manifests are written in, and from
+//! granit-parser for everything else; the two give the same events. Rules never see this
 //! module's parser; they read typed objects and, for presence checks, the
 //! [`Node`] tree built here.
 //!
