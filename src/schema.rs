@@ -36,38 +36,69 @@ pub enum SchemaIssue {
     },
 }
 
-/// The kinds with a schema: (kind, API group).
-fn generator(group: &str, kind: &str) -> Option<(usize, fn() -> Root)> {
-    use k8s_openapi::api::{apps, batch, core, policy, storage};
-    fn gen<T: JsonSchema>() -> Root {
-        let schema = SchemaGenerator::default().into_root_schema_for::<T>();
-        Root {
-            schema: serde_json::to_value(schema).unwrap_or(J::Null),
-            name: T::schema_name().into_owned(),
-        }
-    }
+/// The kinds with a schema, by (API group, kind): their place in [`Schemas::kinds`].
+fn kind_index(group: &str, kind: &str) -> Option<usize> {
     Some(match (group, kind) {
-        ("apps", "StatefulSet") => (0, gen::<apps::v1::StatefulSet>),
-        ("apps" | "extensions", "Deployment") => (1, gen::<apps::v1::Deployment>),
-        ("apps" | "extensions", "DaemonSet") => (2, gen::<apps::v1::DaemonSet>),
-        ("apps" | "extensions", "ReplicaSet") => (3, gen::<apps::v1::ReplicaSet>),
-        ("batch", "Job") => (4, gen::<batch::v1::Job>),
-        ("batch", "CronJob") => (5, gen::<batch::v1::CronJob>),
-        ("policy", "PodDisruptionBudget") => (6, gen::<policy::v1::PodDisruptionBudget>),
-        ("storage.k8s.io", "StorageClass") => (7, gen::<storage::v1::StorageClass>),
-        ("", "Pod") => (8, gen::<core::v1::Pod>),
-        ("", "Service") => (9, gen::<core::v1::Service>),
-        ("", "ConfigMap") => (10, gen::<core::v1::ConfigMap>),
-        ("", "Secret") => (11, gen::<core::v1::Secret>),
-        ("", "PersistentVolumeClaim") => (12, gen::<core::v1::PersistentVolumeClaim>),
+        ("apps", "StatefulSet") => 0,
+        ("apps" | "extensions", "Deployment") => 1,
+        ("apps" | "extensions", "DaemonSet") => 2,
+        ("apps" | "extensions", "ReplicaSet") => 3,
+        ("batch", "Job") => 4,
+        ("batch", "CronJob") => 5,
+        ("policy", "PodDisruptionBudget") => 6,
+        ("storage.k8s.io", "StorageClass") => 7,
+        ("", "Pod") => 8,
+        ("", "Service") => 9,
+        ("", "ConfigMap") => 10,
+        ("", "Secret") => 11,
+        ("", "PersistentVolumeClaim") => 12,
         _ => return None,
     })
 }
 
-/// A kind's schema and the name of its definition (`io.k8s.api.apps.v1.StatefulSet`).
-struct Root {
-    schema: J,
-    name: String,
+/// The JSON schemas of every kind with one, generated together once per run
+/// on first use: the workload kinds share most of their definitions (the pod
+/// spec and all below it), and one generator makes each once (a third of a
+/// one-file run's time went to making them once per kind).
+struct Schemas {
+    /// Every definition, by name (`io.k8s.api.apps.v1.StatefulSet`).
+    defs: Map<String, J>,
+    /// Each kind's schema (a `$ref` into `defs`) and definition name, in
+    /// [`kind_index`] order.
+    kinds: Vec<(J, String)>,
+}
+
+fn schemas() -> &'static Schemas {
+    use k8s_openapi::api::{apps, batch, core, policy, storage};
+    fn add<T: JsonSchema>(g: &mut SchemaGenerator) -> (J, String) {
+        (
+            g.subschema_for::<T>().to_value(),
+            T::schema_name().into_owned(),
+        )
+    }
+    static SCHEMAS: OnceLock<Schemas> = OnceLock::new();
+    SCHEMAS.get_or_init(|| {
+        let mut g = SchemaGenerator::default();
+        let kinds = vec![
+            add::<apps::v1::StatefulSet>(&mut g),
+            add::<apps::v1::Deployment>(&mut g),
+            add::<apps::v1::DaemonSet>(&mut g),
+            add::<apps::v1::ReplicaSet>(&mut g),
+            add::<batch::v1::Job>(&mut g),
+            add::<batch::v1::CronJob>(&mut g),
+            add::<policy::v1::PodDisruptionBudget>(&mut g),
+            add::<storage::v1::StorageClass>(&mut g),
+            add::<core::v1::Pod>(&mut g),
+            add::<core::v1::Service>(&mut g),
+            add::<core::v1::ConfigMap>(&mut g),
+            add::<core::v1::Secret>(&mut g),
+            add::<core::v1::PersistentVolumeClaim>(&mut g),
+        ];
+        Schemas {
+            defs: g.take_definitions(false),
+            kinds,
+        }
+    })
 }
 
 /// A kind's schema prepared for the walk, node by node as the walk first
@@ -159,28 +190,16 @@ struct Compiled {
     defs: &'static Map<String, J>,
 }
 
-/// The JSON schema of a kind, generated once per run on first use.
-fn raw_schema(group: &str, kind: &str) -> Option<&'static Root> {
-    static ROOTS: [OnceLock<Root>; 13] = [const { OnceLock::new() }; 13];
-    let (i, gen) = generator(group, kind)?;
-    Some(ROOTS[i].get_or_init(gen))
-}
-
 /// The schema of a kind prepared for the walk, once per run on first use.
 fn root_schema(group: &str, kind: &str) -> Option<&'static Compiled> {
     static CELLS: [OnceLock<Compiled>; 13] = [const { OnceLock::new() }; 13];
-    static EMPTY: OnceLock<Map<String, J>> = OnceLock::new();
-    let (i, _) = generator(group, kind)?;
-    let root = raw_schema(group, kind)?;
+    let i = kind_index(group, kind)?;
     Some(CELLS[i].get_or_init(|| {
-        let defs = root
-            .schema
-            .get("$defs")
-            .and_then(J::as_object)
-            .unwrap_or_else(|| EMPTY.get_or_init(Map::new));
+        let s = schemas();
+        let (schema, name) = &s.kinds[i];
         Compiled {
-            root: SNode::new(&root.schema, Some(&root.name), defs),
-            defs,
+            root: SNode::new(schema, Some(name), &s.defs),
+            defs: &s.defs,
         }
     }))
 }
@@ -557,23 +576,12 @@ mod tests {
 
     #[test]
     fn every_enum_names_a_real_property() {
-        let kinds = [
-            ("apps", "StatefulSet"),
-            ("apps", "Deployment"),
-            ("apps", "DaemonSet"),
-            ("batch", "CronJob"),
-            ("", "Service"),
-            ("storage.k8s.io", "StorageClass"),
-            ("policy", "PodDisruptionBudget"),
-        ];
+        let defs = &schemas().defs;
         for (def, prop, _) in ENUMS {
-            let found = kinds.iter().any(|(g, k)| {
-                let r = raw_schema(g, k).unwrap();
-                let here = (r.name == *def).then_some(&r.schema);
-                here.or_else(|| r.schema.get("$defs").and_then(|d| d.get(*def)))
-                    .and_then(|d| d.get("properties"))
-                    .is_some_and(|p| p.get(*prop).is_some())
-            });
+            let found = defs
+                .get(*def)
+                .and_then(|d| d.get("properties"))
+                .is_some_and(|p| p.get(*prop).is_some());
             assert!(found, "{def}.{prop} is not in any schema");
         }
     }
