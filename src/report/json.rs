@@ -3,7 +3,10 @@
 use serde_json::{json, Value};
 
 use super::{counts, fingerprint, range, span_range, write_pretty, Each};
-use crate::diagnostic::{Problem, Severity, Skipped};
+use rayon::prelude::*;
+use serde_json::value::RawValue;
+
+use crate::diagnostic::{Finding, Problem, Severity, Skipped};
 use crate::engine::Outcome;
 
 pub const VERSION: u32 = 1;
@@ -61,51 +64,77 @@ pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<(
     write_pretty(w, &doc)
 }
 
-/// The findings, each serialized as it is reached (no `Value` tree: a run
-/// can have hundreds of thousands).
+/// The findings, serialized in parallel a block at a time (a run can have
+/// hundreds of thousands; one thread writing them all was the longest serial
+/// step after the rules): each finding is rendered as pretty JSON at its
+/// depth in the document, then written as it is.
 struct Findings<'a>(&'a Outcome);
+
+/// Findings rendered at once: enough for both threads, little memory.
+const BLOCK: usize = 1024;
 
 impl serde::Serialize for Findings<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
         let outcome = self.0;
-        s.collect_seq(outcome.findings.iter().map(|f| {
-            let r = span_range(outcome, f.span);
-            JsonFinding {
-                rule: f.rule,
-                severity: f.severity.as_str(),
-                message: &f.message,
-                help: &f.help,
-                file: &outcome.file(f.span.file).name,
-                line: r.start.line,
-                column: r.start.column,
-                end_line: r.end.line,
-                end_column: r.end.column,
-                offset: f.span.bytes.start,
-                length: f.span.bytes.len(),
-                object: JsonObject {
-                    kind: &f.object.kind,
-                    namespace: f.object.namespace.as_deref(),
-                    name: &f.object.name,
-                },
-                field: &f.field,
-                related: f
-                    .related
-                    .iter()
-                    .map(|x| {
-                        let rr = span_range(outcome, x.span);
-                        JsonRelated {
-                            file: &outcome.file(x.span.file).name,
-                            line: rr.start.line,
-                            column: rr.start.column,
-                            end_line: rr.end.line,
-                            end_column: rr.end.column,
-                            message: &x.message,
-                        }
-                    })
-                    .collect(),
-                fingerprint: fingerprint(outcome, f),
+        let mut seq = s.serialize_seq(Some(outcome.findings.len()))?;
+        for block in outcome.findings.chunks(BLOCK) {
+            let rendered: Vec<Box<RawValue>> = block
+                .par_iter()
+                .map(|f| render(outcome, f))
+                .collect::<Result<_, _>>()
+                .map_err(S::Error::custom)?;
+            for r in &rendered {
+                seq.serialize_element(r)?;
             }
-        }))
+        }
+        seq.end()
+    }
+}
+
+/// One finding as pretty JSON, its inner lines indented for its place in
+/// the document (an item of the top-level `findings` array).
+fn render(outcome: &Outcome, f: &Finding) -> serde_json::Result<Box<RawValue>> {
+    let text = serde_json::to_string_pretty(&json_finding(outcome, f))?;
+    RawValue::from_string(text.replace('\n', "\n    "))
+}
+
+fn json_finding<'a>(outcome: &'a Outcome, f: &'a Finding) -> JsonFinding<'a> {
+    let r = span_range(outcome, f.span);
+    JsonFinding {
+        rule: f.rule,
+        severity: f.severity.as_str(),
+        message: &f.message,
+        help: &f.help,
+        file: &outcome.file(f.span.file).name,
+        line: r.start.line,
+        column: r.start.column,
+        end_line: r.end.line,
+        end_column: r.end.column,
+        offset: f.span.bytes.start,
+        length: f.span.bytes.len(),
+        object: JsonObject {
+            kind: &f.object.kind,
+            namespace: f.object.namespace.as_deref(),
+            name: &f.object.name,
+        },
+        field: &f.field,
+        related: f
+            .related
+            .iter()
+            .map(|x| {
+                let rr = span_range(outcome, x.span);
+                JsonRelated {
+                    file: &outcome.file(x.span.file).name,
+                    line: rr.start.line,
+                    column: rr.start.column,
+                    end_line: rr.end.line,
+                    end_column: rr.end.column,
+                    message: &x.message,
+                }
+            })
+            .collect(),
+        fingerprint: fingerprint(outcome, f),
     }
 }
 
