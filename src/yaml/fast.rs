@@ -148,6 +148,18 @@ impl<'a> Reader<'a> {
         self.emit(Event::Scalar(value, style, 0, None), start, end);
     }
 
+    /// The plain scalar from `pos` to `end`, emitted; `pos` moves to `end`.
+    fn plain_to(&mut self, end: usize) {
+        let start = self.pos;
+        self.pos = end;
+        self.scalar(
+            Cow::Borrowed(&self.text[start..end]),
+            ScalarStyle::Plain,
+            start,
+            end,
+        );
+    }
+
     fn empty(&mut self, at: usize) {
         self.scalar(Cow::Borrowed("~"), ScalarStyle::Plain, at, at);
     }
@@ -304,7 +316,6 @@ impl<'a> Reader<'a> {
                 self.end_of_line()
             }
             Some(c) if self.plain_start(c, false) => {
-                let start = self.pos;
                 let (end, stop) = self.plain_extent(false);
                 if stop == Stop::Colon {
                     if !collection_here {
@@ -312,9 +323,7 @@ impl<'a> Reader<'a> {
                     }
                     return self.block_mapping(column);
                 }
-                self.pos = end;
-                let value = &self.text[start..end];
-                self.scalar(Cow::Borrowed(value), ScalarStyle::Plain, start, end);
+                self.plain_to(end);
                 self.end_of_line()
             }
             _ => Err(GiveUp),
@@ -372,13 +381,7 @@ impl<'a> Reader<'a> {
                 if stop != Stop::Colon {
                     return Err(GiveUp);
                 }
-                self.pos = end;
-                self.scalar(
-                    Cow::Borrowed(&self.text[start..end]),
-                    ScalarStyle::Plain,
-                    start,
-                    end,
-                );
+                self.plain_to(end);
             }
             _ => return Err(GiveUp),
         }
@@ -654,8 +657,8 @@ impl<'a> Reader<'a> {
     /// A flow node at `pos`: a collection, a quoted or a plain scalar.
     fn flow_node(&mut self, parent: isize) -> Read {
         match self.peek() {
-            Some(b'[') => self.flow_sequence(parent),
-            Some(b'{') => self.flow_mapping(parent),
+            Some(b'[') => self.flow_collection(parent, false),
+            Some(b'{') => self.flow_collection(parent, true),
             Some(b'"' | b'\'') => self.quoted(),
             Some(c) if self.plain_start(c, true) => {
                 let start = self.pos;
@@ -663,13 +666,7 @@ impl<'a> Reader<'a> {
                 if matches!(stop, Stop::Colon | Stop::Unsure) || end == start {
                     return Err(GiveUp);
                 }
-                self.pos = end;
-                self.scalar(
-                    Cow::Borrowed(&self.text[start..end]),
-                    ScalarStyle::Plain,
-                    start,
-                    end,
-                );
+                self.plain_to(end);
                 if stop == Stop::LineBreak {
                     // Only an indicator may follow on a later line; anything
                     // else would continue the scalar.
@@ -684,91 +681,82 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn flow_sequence(&mut self, parent: isize) -> Read {
+    /// A flow collection at `pos` (`[` or `{`): entries separated by commas
+    /// (a trailing one allowed) up to its closing bracket.
+    fn flow_collection(&mut self, parent: isize, map: bool) -> Read {
         self.enter()?;
         let open = self.pos;
-        self.emit(
-            Event::SequenceStart(StructureStyle::Flow, 0, None),
-            open,
-            open + 1,
-        );
+        let (start, end, close) = if map {
+            (
+                Event::MappingStart(StructureStyle::Flow, 0, None),
+                Event::MappingEnd,
+                b'}',
+            )
+        } else {
+            (
+                Event::SequenceStart(StructureStyle::Flow, 0, None),
+                Event::SequenceEnd,
+                b']',
+            )
+        };
+        self.emit(start, open, open + 1);
         self.pos += 1;
         loop {
             self.flow_trivia(parent)?;
-            if self.peek() == Some(b']') {
+            if self.peek() == Some(close) {
                 break;
             }
-            self.flow_node(parent)?;
+            if map {
+                self.flow_pair(parent)?;
+            } else {
+                self.flow_node(parent)?;
+            }
             self.flow_trivia(parent)?;
             match self.peek() {
                 Some(b',') => self.pos += 1,
-                Some(b']') => break,
+                Some(c) if c == close => break,
                 _ => return Err(GiveUp),
             }
         }
-        self.emit(Event::SequenceEnd, self.pos, self.pos + 1);
+        self.emit(end, self.pos, self.pos + 1);
         self.pos += 1;
         self.depth -= 1;
         Ok(())
     }
 
-    fn flow_mapping(&mut self, parent: isize) -> Read {
-        self.enter()?;
-        let open = self.pos;
-        self.emit(
-            Event::MappingStart(StructureStyle::Flow, 0, None),
-            open,
-            open + 1,
-        );
-        self.pos += 1;
-        loop {
-            self.flow_trivia(parent)?;
-            if self.peek() == Some(b'}') {
-                break;
-            }
-            // The key: a scalar.
-            let key_start = self.pos;
-            match self.peek() {
-                Some(b'"' | b'\'') => self.quoted()?,
-                Some(c) if self.plain_start(c, true) => {
-                    let (end, stop) = self.plain_extent(true);
-                    if end == key_start || matches!(stop, Stop::LineBreak | Stop::Unsure) {
-                        return Err(GiveUp);
-                    }
-                    self.pos = end;
-                    let key = &self.text[key_start..end];
-                    self.scalar(Cow::Borrowed(key), ScalarStyle::Plain, key_start, end);
+    /// A `key: value` entry of a flow mapping (or a key alone).
+    fn flow_pair(&mut self, parent: isize) -> Read {
+        // The key: a scalar.
+        let key_start = self.pos;
+        match self.peek() {
+            Some(b'"' | b'\'') => self.quoted()?,
+            Some(c) if self.plain_start(c, true) => {
+                let (end, stop) = self.plain_extent(true);
+                if end == key_start || matches!(stop, Stop::LineBreak | Stop::Unsure) {
+                    return Err(GiveUp);
                 }
-                _ => return Err(GiveUp),
+                self.plain_to(end);
             }
-            if self.pos - key_start > MAX_KEY {
-                return Err(GiveUp);
-            }
-            self.skip_spaces();
-            match self.peek() {
-                Some(b':') => {
-                    let colon = self.pos;
-                    self.pos += 1;
-                    self.flow_trivia(parent)?;
-                    match self.peek() {
-                        Some(b',' | b'}') => self.empty(colon),
-                        _ => self.flow_node(parent)?,
-                    }
-                }
-                // A key alone: its value is empty, where the next token is.
-                Some(b',' | b'}') => self.empty(self.pos),
-                _ => return Err(GiveUp),
-            }
-            self.flow_trivia(parent)?;
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => break,
-                _ => return Err(GiveUp),
-            }
+            _ => return Err(GiveUp),
         }
-        self.emit(Event::MappingEnd, self.pos, self.pos + 1);
-        self.pos += 1;
-        self.depth -= 1;
+        if self.pos - key_start > MAX_KEY {
+            return Err(GiveUp);
+        }
+        self.skip_spaces();
+        match self.peek() {
+            Some(b':') => {
+                let colon = self.pos;
+                self.pos += 1;
+                self.flow_trivia(parent)?;
+                match self.peek() {
+                    Some(b',' | b'}') => self.empty(colon),
+                    _ => self.flow_node(parent)?,
+                }
+            }
+            // A key alone: its value is empty, where the next token is.
+            Some(b',' | b'}') => self.empty(self.pos),
+            _ => return Err(GiveUp),
+        }
         Ok(())
     }
 }
