@@ -247,8 +247,27 @@ fn the_builder_reads_what_serde_saphyr_read() {
 fn corpus_agrees() {
     let files = corpus();
     assert!(files.len() > 100, "fixtures and examples are missing");
+    let failures = differences(&files, MUTATIONS, 0x9E37_79B9_7F4A_7C15, mutate, compare);
+    assert!(
+        failures.is_empty(),
+        "{} inputs differ; first:\n{}",
+        failures.len(),
+        failures[0]
+    );
+}
+
+/// What `compare` reports on every file and on `count` mutations of the
+/// small ones (`mutate` makes each from a file and the generator), each
+/// with the input it is about.
+pub(super) fn differences(
+    files: &[(String, String)],
+    count: usize,
+    seed: u64,
+    mut mutate: impl FnMut(&str, &mut Rng) -> String,
+    compare: impl Fn(&str) -> Option<String>,
+) -> Vec<String> {
     let mut failures = Vec::new();
-    for (name, text) in &files {
+    for (name, text) in files {
         if let Some(diff) = compare(text) {
             failures.push(format!("{name}\n{diff}"));
         }
@@ -257,20 +276,15 @@ fn corpus_agrees() {
         .iter()
         .filter(|(_, t)| t.len() <= MUTATE_MAX_BYTES)
         .collect();
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    for k in 0..MUTATIONS {
+    let mut rng = Rng(seed.max(1));
+    for k in 0..count {
         let (name, text) = small[k % small.len()];
         let mutated = mutate(text, &mut rng);
         if let Some(diff) = compare(&mutated) {
             failures.push(format!("mutation {k} of {name}:\n{mutated}\n{diff}"));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} inputs differ; first:\n{}",
-        failures.len(),
-        failures[0]
-    );
+    failures
 }
 
 /// Hand-written cases for what the corpus rarely has: scalar resolution,
