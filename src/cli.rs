@@ -68,9 +68,9 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
 
-    /// Number of threads (default: one per core).
-    #[arg(short = 'j', long, value_name = "N")]
-    pub threads: Option<usize>,
+    /// Number of threads, 1 to 256 (default: one per core).
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
+    pub threads: Option<u16>,
 
     /// Do not print the summary line (human and compact formats).
     #[arg(short, long)]
@@ -198,7 +198,7 @@ impl Config {
                 color,
                 width: if color { terminal_width() } else { 100 },
             },
-            threads: args.threads,
+            threads: args.threads.map(usize::from),
             quiet: args.quiet,
         })
     }
@@ -221,6 +221,33 @@ pub fn lint(config: &Config) -> Result<Outcome, Error> {
 
 /// The exit code for an outcome: 2 when some input could not be linted, 1 when
 /// a finding is at or above `fail_on`, else 0.
+/// Most threads `-j` accepts: more is never faster, and each costs a 16 MiB
+/// stack reservation.
+const MAX_THREADS: i64 = 256;
+
+/// Start the thread pool once per process (a second run in the same process,
+/// as in tests, keeps the first pool). A pool that cannot start (too little
+/// memory for the stacks, a process limit) is an error, not a panic later.
+fn start_threads(threads: Option<usize>) -> Result<(), Error> {
+    static STARTED: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
+    let mut started = STARTED.lock().unwrap_or_else(|p| p.into_inner());
+    if *started {
+        return Ok(());
+    }
+    let mut pool = rayon::ThreadPoolBuilder::new().stack_size(16 * 1024 * 1024);
+    if let Some(n) = threads {
+        pool = pool.num_threads(n);
+    }
+    pool.build_global().map_err(|e| {
+        let n = threads.map_or_else(|| "one per core".to_string(), |n| n.to_string());
+        Error::Threads(format!(
+            "cannot start the worker threads ({n}): {e}; try a smaller `-j`"
+        ))
+    })?;
+    *started = true;
+    Ok(())
+}
+
 pub fn exit_code(outcome: &Outcome, fail_on: Option<Severity>) -> u8 {
     if outcome
         .problems
@@ -282,13 +309,7 @@ fn run(args: Args) -> Result<u8, Error> {
     }
     let start = Instant::now();
     let config = Config::from_args(args)?;
-    let mut pool = rayon::ThreadPoolBuilder::new().stack_size(16 * 1024 * 1024);
-    if let Some(n) = config.threads {
-        pool = pool.num_threads(n.max(1));
-    }
-    // The global pool can only be built once per process; a second call (tests
-    // running in one process) keeps the first.
-    let _ = pool.build_global();
+    start_threads(config.threads)?;
     let outcome = lint(&config)?;
     {
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());

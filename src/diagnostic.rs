@@ -95,6 +95,9 @@ pub enum ProblemKind {
     Io,
     /// The file is larger than `--max-file-size`.
     TooLarge,
+    /// The path is a FIFO, socket or device, not a file: skipped, never
+    /// opened (a FIFO would block, a device never ends). A note.
+    NotAFile,
     /// The file is not UTF-8.
     Encoding,
     /// The YAML (or JSON) does not parse, or breaches a safety budget.
@@ -115,6 +118,7 @@ impl ProblemKind {
         match self {
             ProblemKind::Io => "io-error",
             ProblemKind::TooLarge => "file-too-large",
+            ProblemKind::NotAFile => "not-a-file",
             ProblemKind::Encoding => "invalid-encoding",
             ProblemKind::Syntax => "syntax-error",
             ProblemKind::HelmTemplate => "helm-template",
@@ -123,10 +127,10 @@ impl ProblemKind {
         }
     }
 
-    /// A note when the input was read anyway, else an error.
+    /// A note when the input was read anyway or is not a file, else an error.
     pub fn severity(self) -> Severity {
         match self {
-            ProblemKind::NonStandardYaml => Severity::Note,
+            ProblemKind::NonStandardYaml | ProblemKind::NotAFile => Severity::Note,
             _ => Severity::Error,
         }
     }

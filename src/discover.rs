@@ -82,7 +82,11 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Vec<Input>,
                 message: e.to_string(),
             })?;
             let path = entry.path();
-            let is_file = entry.file_type().is_some_and(|t| t.is_file());
+            // FIFOs, sockets and devices with a manifest's name are kept, to
+            // be reported (never opened) when read: nothing is skipped silently.
+            let is_file = entry
+                .file_type()
+                .is_some_and(|t| !t.is_dir() && !t.is_symlink());
             let ext_ok = path
                 .extension()
                 .and_then(|e| e.to_str())
@@ -128,17 +132,73 @@ pub fn read_all(inputs: Vec<Input>, opts: &DiscoverOptions) -> (Vec<SourceFile>,
 }
 
 /// Read a file on disk: its text, or a problem saying why it cannot be linted
-/// (unreadable, too large, not UTF-8).
+/// (not a regular file, unreadable, too large, not UTF-8). Only regular files
+/// are opened, and never more than the size limit and one byte is read.
 pub fn read_disk(id: FileId, name: &str, disk: &OnDisk) -> (SourceFile, Option<Problem>) {
     let name = name.to_string();
-    match std::fs::metadata(disk.path(&name)) {
+    let path = disk.path(&name);
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => return not_a_file(id, name, &m),
         Ok(m) if m.len() > disk.max_size => {
             return too_large(id, name, m.len(), disk.max_size);
         }
         _ => {}
     }
-    let text = std::fs::read(disk.path(&name));
+    let text = read_at_most(path, disk.max_size + 1);
     decode(id, name, text, disk.max_size)
+}
+
+/// At most `limit` bytes of the regular file at `path` (checked again once
+/// open: the path may have been replaced since its metadata was read).
+fn read_at_most(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let mut buf = Vec::with_capacity(meta.len().min(limit) as usize);
+    file.take(limit).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+fn not_a_file(id: FileId, name: String, meta: &std::fs::Metadata) -> (SourceFile, Option<Problem>) {
+    let problem = Problem {
+        file: id,
+        span: None,
+        kind: ProblemKind::NotAFile,
+        message: format!(
+            "skipped: the path is {}, not a file; only regular files are read",
+            file_kind(meta)
+        ),
+        help: None,
+    };
+    (SourceFile::new(name, ""), Some(problem))
+}
+
+#[cfg(unix)]
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(not(unix))]
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    if meta.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
 }
 
 fn decode(

@@ -846,3 +846,136 @@ fn under_indented_quoted_scalars_are_read_as_kubectl_reads_them() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("(1 input note)"), "{err}");
 }
+
+/// Run stslint with a deadline: a run that blocks (on a FIFO, say) fails the
+/// test instead of hanging it.
+fn stslint_within(args: &[&str], secs: u64) -> Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_stslint"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run stslint");
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output()));
+    match rx.recv_timeout(std::time::Duration::from_secs(secs)) {
+        Ok(out) => out.expect("wait for stslint"),
+        Err(_) => {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            panic!("stslint {args:?} still running after {secs} s");
+        }
+    }
+}
+
+#[test]
+fn threads_outside_one_to_256_are_usage_errors() {
+    for n in ["0", "257", "many"] {
+        let o = stslint(&["-j", n, "examples"]);
+        assert_eq!(o.status.code(), Some(2), "-j {n}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("invalid value") && err.contains(n),
+            "-j {n}: {err}"
+        );
+        assert!(o.stdout.is_empty(), "-j {n}");
+    }
+}
+
+#[test]
+#[cfg(unix)]
+fn threads_that_cannot_start_are_an_error_not_a_panic() {
+    // 200 threads reserve 3.2 GB of stacks: under a 1.5 GB address-space
+    // limit the pool cannot start.
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 1500000 && exec '{}' -j 200 --format json examples",
+            env!("CARGO_BIN_EXE_stslint")
+        ))
+        .current_dir(root())
+        .output()
+        .expect("run sh");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("cannot start the worker threads (200)") && err.contains("smaller `-j`"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+#[cfg(unix)]
+fn fifos_and_devices_are_skipped_with_a_note_and_never_read() {
+    let dir = tempdir("not-files");
+    std::fs::copy(
+        root().join("fixtures/missing-pdb/fires.yaml"),
+        dir.join("a-good.yaml"),
+    )
+    .unwrap();
+    let fifo = dir.join("b-pipe.yaml");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let dir_s = dir.to_str().unwrap();
+    // In a directory, given by name, and devices that never end or never
+    // give data: each a note, the good file linted, no hang, no read.
+    let o = stslint_within(
+        &[
+            "--format",
+            "json",
+            dir_s,
+            fifo.to_str().unwrap(),
+            "/dev/zero",
+            "/dev/null",
+        ],
+        20,
+    );
+    let j = json(&o);
+    let notes: Vec<(String, String)> = j["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["kind"], "not-a-file", "{e}");
+            assert_eq!(e["severity"], "note", "{e}");
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let pipe = format!("{dir_s}/b-pipe.yaml");
+    assert_eq!(
+        notes,
+        vec![
+            (
+                "/dev/null".to_string(),
+                "skipped: the path is a device, not a file; only regular files are read"
+                    .to_string()
+            ),
+            (
+                "/dev/zero".to_string(),
+                "skipped: the path is a device, not a file; only regular files are read"
+                    .to_string()
+            ),
+            (
+                pipe.clone(),
+                "skipped: the path is a FIFO (named pipe), not a file; only regular files are read"
+                    .to_string()
+            ),
+        ],
+    );
+    assert!(j["findings"].as_array().unwrap().iter().any(
+        |f| f["rule"] == "missing-pdb" && f["file"].as_str().unwrap().ends_with("a-good.yaml")
+    ));
+    // Notes do not fail the run: the exit code is the findings'.
+    assert_eq!(o.status.code(), Some(1));
+    // SARIF says the same, as notifications.
+    let s = stslint_within(&["--format", "sarif", dir_s, "/dev/zero"], 20);
+    let sarif: serde_json::Value = serde_json::from_slice(&s.stdout).unwrap();
+    let text = sarif.to_string();
+    assert!(text.contains("only regular files are read"), "{text}");
+}
