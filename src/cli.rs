@@ -130,8 +130,6 @@ pub struct Config {
 pub enum Error {
     #[error("unknown rule `{0}` (see `stslint rules`)")]
     UnknownRule(String),
-    #[error(transparent)]
-    Discover(#[from] discover::DiscoverError),
     #[error("{0}")]
     Threads(String),
     #[error("writing output: {0}")]
@@ -214,13 +212,11 @@ fn terminal_width() -> usize {
 /// Lint as configured: returns the outcome (for callers that want it) and the
 /// exit code.
 pub fn lint(config: &Config) -> Result<Outcome, Error> {
-    let inputs = discover::discover(&config.paths, &config.discover)?;
+    let inputs = discover::discover(&config.paths, &config.discover);
     let (files, problems) = discover::read_all(inputs, &config.discover);
     Ok(engine::lint(files, problems, &config.settings))
 }
 
-/// The exit code for an outcome: 2 when some input could not be linted, 1 when
-/// a finding is at or above `fail_on`, else 0.
 /// Most threads `-j` accepts: more is never faster, and each costs a 16 MiB
 /// stack reservation.
 const MAX_THREADS: i64 = 256;
@@ -248,6 +244,8 @@ fn start_threads(threads: Option<usize>) -> Result<(), Error> {
     Ok(())
 }
 
+/// The exit code for an outcome: 2 when some input could not be linted, 1 when
+/// a finding is at or above `fail_on`, else 0.
 pub fn exit_code(outcome: &Outcome, fail_on: Option<Severity>) -> u8 {
     if outcome
         .problems

@@ -39,29 +39,35 @@ impl Default for DiscoverOptions {
 pub enum Input {
     Stdin,
     File(PathBuf),
-}
-
-/// An error that stops the run before linting (a path that does not exist).
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct DiscoverError {
-    pub path: String,
-    pub message: String,
+    /// A path that cannot be read or walked (missing, unreadable, a symlink
+    /// loop): reported as a problem of its own while the rest is linted.
+    Unreadable {
+        path: PathBuf,
+        message: String,
+    },
 }
 
 /// Expand paths into the inputs to read, in a stable order: the order the
-/// paths were given, each directory's files sorted by path.
-pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Vec<Input>, DiscoverError> {
+/// paths were given, each directory's files sorted by path. Symbolic links
+/// are followed (a loop is reported, not walked); a path that cannot be read
+/// or walked becomes an [`Input::Unreadable`], and the others are still read.
+pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Vec<Input> {
     let mut out = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
             out.push(Input::Stdin);
             continue;
         }
-        let meta = std::fs::metadata(p).map_err(|e| DiscoverError {
-            path: display(p),
-            message: io_message(&e),
-        })?;
+        let meta = match std::fs::metadata(p) {
+            Ok(m) => m,
+            Err(e) => {
+                out.push(Input::Unreadable {
+                    path: p.clone(),
+                    message: io_message(&e),
+                });
+                continue;
+            }
+        };
         if !meta.is_dir() {
             out.push(Input::File(p.clone()));
             continue;
@@ -74,33 +80,61 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Result<Vec<Input>,
             .git_exclude(!opts.no_ignore)
             .ignore(!opts.no_ignore)
             .parents(!opts.no_ignore)
-            .follow_links(false)
+            .follow_links(true)
             .build();
         for entry in walker {
-            let entry = entry.map_err(|e| DiscoverError {
-                path: display(p),
-                message: e.to_string(),
-            })?;
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let (path, message) = walk_error(p, &e);
+                    found.push(Input::Unreadable { path, message });
+                    continue;
+                }
+            };
             let path = entry.path();
             // FIFOs, sockets and devices with a manifest's name are kept, to
             // be reported (never opened) when read: nothing is skipped silently.
-            let is_file = entry
-                .file_type()
-                .is_some_and(|t| !t.is_dir() && !t.is_symlink());
+            let is_file = entry.file_type().is_some_and(|t| !t.is_dir());
             let ext_ok = path
                 .extension()
                 .and_then(|e| e.to_str())
                 .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
             if is_file && ext_ok {
-                found.push(entry.into_path());
+                found.push(Input::File(entry.into_path()));
             }
         }
-        found.sort();
-        out.extend(found.into_iter().map(Input::File));
+        found.sort_by(|a, b| input_path(a).cmp(input_path(b)));
+        out.extend(found);
     }
     let mut seen = std::collections::HashSet::new();
     out.retain(|i| seen.insert(i.clone()));
-    Ok(out)
+    out
+}
+
+fn input_path(i: &Input) -> &Path {
+    match i {
+        Input::Stdin => Path::new("-"),
+        Input::File(p) | Input::Unreadable { path: p, .. } => p,
+    }
+}
+
+/// Where a directory walk failed, and why.
+fn walk_error(root: &Path, e: &ignore::Error) -> (PathBuf, String) {
+    match e {
+        ignore::Error::Loop { child, ancestor } => (
+            child.clone(),
+            format!(
+                "a symbolic link loop (back to {}): not followed",
+                display(ancestor)
+            ),
+        ),
+        ignore::Error::WithPath { path, err } => (path.clone(), walk_error(path, err).1),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error(root, err)
+        }
+        ignore::Error::Io(io) => (root.to_path_buf(), io_message(io)),
+        other => (root.to_path_buf(), other.to_string()),
+    }
 }
 
 /// The inputs as source files. Standard input is read now; files on disk are
@@ -126,6 +160,16 @@ pub fn read_all(inputs: Vec<Input>, opts: &DiscoverOptions) -> (Vec<SourceFile>,
                 problems.extend(p);
             }
             Input::File(p) => files.push(SourceFile::on_disk(display(&p), p, opts.max_file_size)),
+            Input::Unreadable { path, message } => {
+                problems.push(Problem {
+                    file: FileId(i as u32),
+                    span: None,
+                    kind: ProblemKind::Io,
+                    message: format!("cannot read: {message}"),
+                    help: None,
+                });
+                files.push(SourceFile::new(display(&path), ""));
+            }
         }
     }
     (files, problems)

@@ -102,13 +102,31 @@ fn exit_codes() {
 }
 
 #[test]
-fn missing_path_is_a_clear_usage_error() {
-    let o = stslint(&["does/not/exist.yaml"]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("does/not/exist.yaml: no such file or directory"),
-        "{err}"
+fn a_missing_path_is_a_located_problem_and_the_rest_is_linted() {
+    let o = stslint(&[
+        "--format",
+        "json",
+        "does/not/exist.yaml",
+        "fixtures/missing-pdb/fires.yaml",
+    ]);
+    let j = json(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(j["errors"][0]["file"], "does/not/exist.yaml");
+    assert_eq!(j["errors"][0]["kind"], "io-error");
+    assert_eq!(
+        j["errors"][0]["message"],
+        "cannot read: no such file or directory"
     );
+    assert!(j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "missing-pdb"));
+    // SARIF is written too.
+    let s = stslint(&["--format", "sarif", "does/not/exist.yaml"]);
+    let sarif: serde_json::Value = serde_json::from_slice(&s.stdout).unwrap();
+    assert!(sarif.to_string().contains("no such file or directory"));
+    assert_eq!(s.status.code(), Some(2));
 }
 
 #[test]
@@ -978,4 +996,62 @@ fn fifos_and_devices_are_skipped_with_a_note_and_never_read() {
     let sarif: serde_json::Value = serde_json::from_slice(&s.stdout).unwrap();
     let text = sarif.to_string();
     assert!(text.contains("only regular files are read"), "{text}");
+}
+
+#[test]
+#[cfg(unix)]
+fn symlinks_are_followed_and_loops_and_dangling_links_are_located_problems() {
+    use std::os::unix::fs::symlink;
+    let dir = tempdir("symlinks");
+    std::fs::create_dir_all(dir.join("real")).unwrap();
+    std::fs::create_dir_all(dir.join("links")).unwrap();
+    std::fs::copy(
+        root().join("fixtures/missing-pdb/fires.yaml"),
+        dir.join("real/a.yaml"),
+    )
+    .unwrap();
+    symlink("../real/a.yaml", dir.join("links/b.yaml")).unwrap();
+    symlink(".", dir.join("links/loop")).unwrap();
+    symlink("/nonexistent/stslint.yaml", dir.join("links/dangling.yaml")).unwrap();
+    let links = dir.join("links");
+    let links = links.to_str().unwrap();
+    let o = stslint_within(&["--format", "json", links], 20);
+    let j = json(&o);
+    let errors: Vec<(String, String)> = j["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["kind"], "io-error", "{e}");
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            (
+                format!("{links}/dangling.yaml"),
+                "cannot read: no such file or directory".to_string()
+            ),
+            (
+                format!("{links}/loop"),
+                format!("cannot read: a symbolic link loop (back to {links}): not followed")
+            ),
+        ]
+    );
+    // The linked manifest is linted under the link's name.
+    let files: Vec<&str> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert!(
+        files.contains(&format!("{links}/b.yaml").as_str()),
+        "{files:?}"
+    );
+    assert_eq!(o.status.code(), Some(2));
 }

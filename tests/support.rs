@@ -23,7 +23,13 @@ pub fn lint_sources(files: Vec<SourceFile>, enabled: &[&str]) -> Outcome {
 /// Lint paths (files or directories) relative to the crate root.
 pub fn lint_paths(paths: &[PathBuf], enabled: &[&str]) -> Outcome {
     let opts = DiscoverOptions::default();
-    let inputs = discover::discover(paths, &opts).expect("fixture paths exist");
+    let inputs = discover::discover(paths, &opts);
+    assert!(
+        !inputs
+            .iter()
+            .any(|i| matches!(i, discover::Input::Unreadable { .. })),
+        "fixture paths exist: {inputs:?}"
+    );
     let (files, problems) = discover::read_all(inputs, &opts);
     let settings = Settings {
         disabled: disabled_except(enabled),
