@@ -865,6 +865,24 @@ fn under_indented_quoted_scalars_are_read_as_kubectl_reads_them() {
     assert!(err.contains("(1 input note)"), "{err}");
 }
 
+/// The (file, message) of each input problem in JSON output, all of `kind`
+/// and `severity`.
+fn input_problems(j: &serde_json::Value, kind: &str, severity: &str) -> Vec<(String, String)> {
+    j["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["kind"], kind, "{e}");
+            assert_eq!(e["severity"], severity, "{e}");
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 /// Run stslint with a deadline: a run that blocks (on a FIFO, say) fails the
 /// test instead of hanging it.
 fn stslint_within(args: &[&str], secs: u64) -> Output {
@@ -952,19 +970,7 @@ fn fifos_and_devices_are_skipped_with_a_note_and_never_read() {
         20,
     );
     let j = json(&o);
-    let notes: Vec<(String, String)> = j["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            assert_eq!(e["kind"], "not-a-file", "{e}");
-            assert_eq!(e["severity"], "note", "{e}");
-            (
-                e["file"].as_str().unwrap().to_string(),
-                e["message"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let notes = input_problems(&j, "not-a-file", "note");
     let pipe = format!("{dir_s}/b-pipe.yaml");
     assert_eq!(
         notes,
@@ -1017,18 +1023,7 @@ fn symlinks_are_followed_and_loops_and_dangling_links_are_located_problems() {
     let links = links.to_str().unwrap();
     let o = stslint_within(&["--format", "json", links], 20);
     let j = json(&o);
-    let errors: Vec<(String, String)> = j["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            assert_eq!(e["kind"], "io-error", "{e}");
-            (
-                e["file"].as_str().unwrap().to_string(),
-                e["message"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let errors = input_problems(&j, "io-error", "error");
     assert_eq!(
         errors,
         vec![
