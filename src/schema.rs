@@ -138,16 +138,16 @@ impl Lazy {
         }
     }
 
-    fn get(&self, defs: &'static Map<String, J>) -> &SNode {
+    fn get(&self) -> &SNode {
         self.node
-            .get_or_init(|| Box::new(SNode::new(self.schema, None, defs)))
+            .get_or_init(|| Box::new(SNode::new(self.schema, None)))
     }
 }
 
 impl SNode {
     /// Prepare `schema` (reached under the definition `name`, if any).
-    fn new(schema: &'static J, name: Option<&'static str>, defs: &'static Map<String, J>) -> SNode {
-        let (resolved, name) = resolve(schema, defs, name);
+    fn new(schema: &'static J, name: Option<&'static str>) -> SNode {
+        let (resolved, name) = resolve(schema, &schemas().defs, name);
         if resolved
             .get("x-kubernetes-preserve-unknown-fields")
             .is_some()
@@ -184,23 +184,13 @@ impl SNode {
     }
 }
 
-/// A kind's prepared root and the definitions its `$ref`s name.
-struct Compiled {
-    root: SNode,
-    defs: &'static Map<String, J>,
-}
-
 /// The schema of a kind prepared for the walk, once per run on first use.
-fn root_schema(group: &str, kind: &str) -> Option<&'static Compiled> {
-    static CELLS: [OnceLock<Compiled>; 13] = [const { OnceLock::new() }; 13];
+fn root_schema(group: &str, kind: &str) -> Option<&'static SNode> {
+    static CELLS: [OnceLock<SNode>; 13] = [const { OnceLock::new() }; 13];
     let i = kind_index(group, kind)?;
     Some(CELLS[i].get_or_init(|| {
-        let s = schemas();
-        let (schema, name) = &s.kinds[i];
-        Compiled {
-            root: SNode::new(schema, Some(name), &s.defs),
-            defs: &s.defs,
-        }
+        let (schema, name) = &schemas().kinds[i];
+        SNode::new(schema, Some(name))
     }))
 }
 
@@ -369,11 +359,11 @@ fn enum_for(def: &str, prop: &str) -> Option<&'static [&'static str]> {
 /// Check an object's tree against its kind's schema. Kinds without a schema
 /// (CRDs, kinds stslint does not type) give nothing.
 pub fn check(group: &str, kind: &str, root: &Node) -> Vec<SchemaIssue> {
-    let Some(c) = root_schema(group, kind) else {
+    let Some(schema) = root_schema(group, kind) else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    walk(root, &c.root, c.defs, &mut Vec::new(), &mut out);
+    walk(root, schema, &mut Vec::new(), &mut out);
     out
 }
 
@@ -404,7 +394,6 @@ fn resolve<'s>(
 fn walk<'n>(
     node: &'n Node,
     schema: &SNode,
-    defs: &'static Map<String, J>,
     path: &mut Vec<SegRef<'n>>,
     out: &mut Vec<SchemaIssue>,
 ) {
@@ -446,7 +435,7 @@ fn walk<'n>(
                 };
                 if matches!(e.value.value, Value::Map(_) | Value::Seq(_)) {
                     path.push(SegRef::Key(&e.key));
-                    walk(&e.value, child.get(defs), defs, path, out);
+                    walk(&e.value, child.get(), path, out);
                     path.pop();
                 }
             }
@@ -456,7 +445,7 @@ fn walk<'n>(
                 for (i, item) in items.iter().enumerate() {
                     if matches!(item.value, Value::Map(_) | Value::Seq(_)) {
                         path.push(SegRef::Index(i));
-                        walk(item, item_schema.get(defs), defs, path, out);
+                        walk(item, item_schema.get(), path, out);
                         path.pop();
                     }
                 }
