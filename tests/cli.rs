@@ -972,26 +972,25 @@ fn fifos_and_devices_are_skipped_with_a_note_and_never_read() {
     let j = json(&o);
     let notes = input_problems(&j, "not-a-file", "note");
     let pipe = format!("{dir_s}/b-pipe.yaml");
-    assert_eq!(
-        notes,
-        vec![
-            (
-                "/dev/null".to_string(),
-                "skipped: the path is a device, not a file; only regular files are read"
-                    .to_string()
-            ),
-            (
-                "/dev/zero".to_string(),
-                "skipped: the path is a device, not a file; only regular files are read"
-                    .to_string()
-            ),
-            (
-                pipe.clone(),
-                "skipped: the path is a FIFO (named pipe), not a file; only regular files are read"
-                    .to_string()
-            ),
-        ],
-    );
+    // Problems are ordered by path; where the temporary directory sorts
+    // against `/dev` depends on the checkout, so the expectation is sorted too.
+    let mut expected = vec![
+        (
+            "/dev/null".to_string(),
+            "skipped: the path is a device, not a file; only regular files are read".to_string(),
+        ),
+        (
+            "/dev/zero".to_string(),
+            "skipped: the path is a device, not a file; only regular files are read".to_string(),
+        ),
+        (
+            pipe.clone(),
+            "skipped: the path is a FIFO (named pipe), not a file; only regular files are read"
+                .to_string(),
+        ),
+    ];
+    expected.sort();
+    assert_eq!(notes, expected);
     assert!(j["findings"].as_array().unwrap().iter().any(
         |f| f["rule"] == "missing-pdb" && f["file"].as_str().unwrap().ends_with("a-good.yaml")
     ));
