@@ -344,8 +344,8 @@ pub fn load_file(id: FileId, file: &SourceFile, opts: &LoadOptions) -> FileResul
         out.secret_spans = crate::secrets::line_credential_spans(&file.text);
         return out;
     }
-    let docs = match yaml::parse_documents_as_kubectl(file) {
-        Ok((docs, lenient)) => {
+    let stream = match yaml::parse_documents_as_kubectl(file) {
+        Ok((stream, lenient)) => {
             for l in lenient {
                 let (what, verb) = match l.lines {
                     1 => ("a continuation line".to_string(), "is"),
@@ -364,7 +364,7 @@ pub fn load_file(id: FileId, file: &SourceFile, opts: &LoadOptions) -> FileResul
                     ),
                 });
             }
-            docs
+            stream
         }
         Err(e) => {
             let span = e.offset.map(|o| {
@@ -384,7 +384,22 @@ pub fn load_file(id: FileId, file: &SourceFile, opts: &LoadOptions) -> FileResul
             return out;
         }
     };
-    for doc in docs {
+    for e in &stream.dropped {
+        out.problems.push(Problem {
+            file: id,
+            span: e.offset.map(|o| {
+                let end = next_char_end(&file.text, o as usize);
+                ByteSpan::new(o as usize, end)
+            }),
+            kind: ProblemKind::Syntax,
+            help: Some("fix the value; the other documents of the file were linted".into()),
+            message: format!(
+                "invalid YAML value: {}; this document is skipped",
+                e.message
+            ),
+        });
+    }
+    for doc in stream.docs {
         load_document(id, doc, opts, &mut out);
     }
     for o in &mut out.objects {

@@ -238,9 +238,34 @@ pub struct YamlError {
     pub offset: Option<u32>,
 }
 
-/// Parse every document of a YAML stream. Empty documents are dropped.
+/// The documents of a YAML stream that could be read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Stream {
+    /// Every document read, in order; empty documents are not here.
+    pub docs: Vec<Node>,
+    /// One error per document dropped for a bad value (a non-finite float, an
+    /// unknown tag, a null key…), in order. The other documents are read.
+    pub dropped: Vec<YamlError>,
+}
+
+/// Parse every document of a YAML stream, dropping only the documents whose
+/// values are bad; an error that stops the parser (a syntax error, a budget
+/// exceeded) fails the whole stream.
+pub fn parse_stream(file: &SourceFile) -> Result<Stream, YamlError> {
+    match build::parse(file) {
+        (stream, None) => Ok(stream),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// Parse every document of a YAML stream, strictly: the first error of any
+/// kind fails it. Empty documents are dropped.
 pub fn parse_documents(file: &SourceFile) -> Result<Vec<Node>, YamlError> {
-    build::parse(file)
+    match build::parse(file) {
+        (mut s, _) if !s.dropped.is_empty() => Err(s.dropped.swap_remove(0)),
+        (_, Some(e)) => Err(e),
+        (s, None) => Ok(s.docs),
+    }
 }
 
 /// The parser's message for a continuation line of a multi-line quoted scalar
@@ -267,11 +292,9 @@ pub struct Leniency {
 /// value, so no value changes), every span is mapped back to `file`'s bytes,
 /// and each such scalar is returned as a [`Leniency`]. Otherwise the strict
 /// error is returned.
-pub fn parse_documents_as_kubectl(
-    file: &SourceFile,
-) -> Result<(Vec<Node>, Vec<Leniency>), YamlError> {
-    match parse_documents(file) {
-        Ok(docs) => Ok((docs, Vec::new())),
+pub fn parse_documents_as_kubectl(file: &SourceFile) -> Result<(Stream, Vec<Leniency>), YamlError> {
+    match parse_stream(file) {
+        Ok(stream) => Ok((stream, Vec::new())),
         Err(e) if e.message == UNDER_INDENTED => lenient::reparse(file, &e).ok_or(e),
         Err(e) => Err(e),
     }
@@ -363,6 +386,44 @@ mod tests {
     fn empty_documents_are_dropped() {
         let docs = parse("---\n---\na: 1\n---\n").unwrap();
         assert_eq!(docs.len(), 1);
+    }
+
+    #[test]
+    fn a_bad_value_drops_only_its_document() {
+        let text = "a: 1\n---\nb: {c: [1, {d: 1e309}], e: 2}\n---\nx: &m {k: 1}\ny: {<<: *m, z: 2}\n---\n~: null key\n---\nlast: !!bool yes\n";
+        let s = parse_stream(&SourceFile::new("t.yaml", text)).unwrap();
+        // The documents around the bad ones are whole, merge keys included.
+        assert_eq!(s.docs.len(), 2);
+        assert_eq!(s.docs[0].get("a").unwrap().value, Value::Int(1));
+        let y = s.docs[1].get("y").unwrap();
+        assert_eq!(y.get("k").unwrap().value, Value::Int(1));
+        assert_eq!(y.get("z").unwrap().value, Value::Int(2));
+        let at: Vec<(Option<u32>, &str)> = s
+            .dropped
+            .iter()
+            .map(|e| (e.offset, e.message.as_str()))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                (
+                    Some(text.find("1e309").unwrap() as u32),
+                    "non-finite float `1e309` rejected by the configured policy"
+                ),
+                (
+                    Some(text.find("~:").unwrap() as u32),
+                    "cannot deserialize null into string; use Option<String>"
+                ),
+                (
+                    Some(text.find("yes").unwrap() as u32),
+                    "invalid boolean (strict mode expects true/false)"
+                ),
+            ]
+        );
+        // The strict reading stops at the first; a syntax error stops both.
+        assert_eq!(parse(text).unwrap_err().offset, at[0].0);
+        let broken = "a: 1\n---\nb: [1\n";
+        assert!(parse_stream(&SourceFile::new("t.yaml", broken)).is_err());
     }
 
     #[test]
@@ -616,7 +677,7 @@ mod tests {
             "invalid indentation in multiline quoted scalar"
         );
         let file = SourceFile::new("t.yaml", text);
-        let (docs, lenient) = parse_documents_as_kubectl(&file).unwrap();
+        let (Stream { docs, .. }, lenient) = parse_documents_as_kubectl(&file).unwrap();
         let at = text.find("    ]'").unwrap() + 4;
         assert_eq!(
             lenient,
@@ -662,7 +723,7 @@ mod tests {
         let text = "- k: \"one\n  two\n\tthree\\\n four\n\n five\"\n  v: \"x\n y\"\n- z\n";
         assert!(parse(text).is_err());
         let file = SourceFile::new("t.yaml", text);
-        let (docs, lenient) = parse_documents_as_kubectl(&file).unwrap();
+        let (Stream { docs, .. }, lenient) = parse_documents_as_kubectl(&file).unwrap();
         let item = docs[0].index(0).unwrap();
         assert_eq!(
             item.get("k").unwrap().as_str(),
@@ -701,7 +762,7 @@ mod tests {
             parse_documents_as_kubectl(&file).unwrap_err(),
             parse(text).unwrap_err()
         );
-        let (docs, lenient) =
+        let (Stream { docs, .. }, lenient) =
             parse_documents_as_kubectl(&SourceFile::new("t", "a: 'x\n y'\n")).unwrap();
         assert!(lenient.is_empty());
         assert_eq!(docs[0].get("a").unwrap().as_str(), Some("x y"));
@@ -717,7 +778,7 @@ mod tests {
             return; // the shared corpus is optional
         };
         let file = SourceFile::new("zk.yaml", text.as_str());
-        let (docs, lenient) = parse_documents_as_kubectl(&file).unwrap();
+        let (Stream { docs, .. }, lenient) = parse_documents_as_kubectl(&file).unwrap();
         let lc = file.line_col(lenient[0].span.start);
         assert_eq!(
             (lenient.len(), lc.line, lc.column, lenient[0].lines),

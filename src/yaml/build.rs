@@ -21,11 +21,15 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::rc::Rc;
 
-use super::{clean_message, Entry, Node, Style, Value, YamlError, MAX_DEPTH};
+use super::{clean_message, Entry, Node, Stream, Style, Value, YamlError, MAX_DEPTH};
 use crate::source::{ByteSpan, SourceFile};
 
-/// Parse every document of `file`. Empty documents are dropped.
-pub(super) fn parse(file: &SourceFile) -> Result<Vec<Node>, YamlError> {
+/// Parse every document of `file`. Empty documents are dropped, and so is a
+/// document with a bad value (its error is in [`Stream::dropped`]); an error
+/// that stops the parser (a syntax error, a budget exceeded) fails the file.
+/// The error that stopped the parser, if one did, comes with what was
+/// dropped before it.
+pub(super) fn parse(file: &SourceFile) -> (Stream, Option<YamlError>) {
     Builder::new(file).run()
 }
 
@@ -993,6 +997,10 @@ struct Fail {
     alias: Option<(ByteSpan, ByteSpan)>,
     /// A scanner error, located by line and column.
     scan: Option<(usize, usize)>,
+    /// The rest of the file cannot be read: a scanner error (the parser
+    /// cannot resynchronise) or a budget exceeded. Any other error is in a
+    /// value and costs only its document.
+    fatal: bool,
 }
 
 impl Fail {
@@ -1002,11 +1010,19 @@ impl Fail {
             at,
             alias: None,
             scan: None,
+            fatal: false,
+        }
+    }
+
+    fn fatal(message: impl Into<String>, at: ByteSpan) -> Fail {
+        Fail {
+            fatal: true,
+            ..Fail::at(message, at)
         }
     }
 
     fn breach(b: Breach, at: ByteSpan) -> Fail {
-        Fail::at(b.message(), at)
+        Fail::fatal(b.message(), at)
     }
 
     fn scan(e: &ScanError) -> Fail {
@@ -1021,6 +1037,7 @@ impl Fail {
             at: ByteSpan::default(),
             alias: None,
             scan: Some((m.line(), m.col())),
+            fatal: true,
         }
     }
 
@@ -1322,7 +1339,7 @@ impl<'a> Live<'a> {
     fn replay(&mut self, ev: &Ev<'a>) -> Result<(), Fail> {
         self.replayed += 1;
         if self.replayed > MAX_REPLAYED_EVENTS {
-            return Err(Fail::at(
+            return Err(Fail::fatal(
                 format!(
                     "alias replay limit exceeded: total_replayed_events={} > {MAX_REPLAYED_EVENTS}",
                     self.replayed
@@ -1452,21 +1469,55 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn run(mut self) -> Result<Vec<Node>, YamlError> {
+    fn run(mut self) -> (Stream, Option<YamlError>) {
+        let mut dropped = Vec::new();
+        let fatal = self.read(&mut dropped).err();
+        let stream = Stream {
+            docs: self.docs,
+            dropped,
+        };
+        (stream, fatal)
+    }
+
+    fn read(&mut self, dropped: &mut Vec<YamlError>) -> Result<(), YamlError> {
+        // The document being skipped after an error in one of its values.
+        let mut skipping: Option<usize> = None;
         loop {
-            let ev = match self.next_event() {
-                Ok(Some(ev)) => ev,
-                Ok(None) => break,
-                Err(f) => return Err(self.wrap(f, None).into_error(self.file)),
-            };
-            if let Err(f) = self.handle(ev) {
-                return Err(f.into_error(self.file));
+            let next = self.next_event();
+            if skipping.is_some_and(|d| d == self.live.budget.documents) {
+                match next {
+                    Ok(Some(_)) => continue,
+                    Ok(None) => break,
+                    Err(f) if !f.fatal => continue,
+                    Err(f) => return Err(self.wrap(f, None).into_error(self.file)),
+                }
             }
+            skipping = None;
+            let failed = match next {
+                Ok(Some(ev)) => match self.handle(ev) {
+                    Ok(()) => continue,
+                    Err(f) => f,
+                },
+                Ok(None) => break,
+                Err(f) => self.wrap(f, None),
+            };
+            if failed.fatal {
+                return Err(failed.into_error(self.file));
+            }
+            // A bad value costs its own document only: forget what was built
+            // of it and read on from the next one.
+            dropped.push(failed.into_error(self.file));
+            self.frames.clear();
+            self.items.clear();
+            self.entries.clear();
+            self.forms.clear();
+            self.replays.clear();
+            skipping = Some(self.live.budget.documents);
         }
         if let Err(b) = self.live.budget.ratio() {
             return Err(Fail::breach(b, self.live.last).into_error(self.file));
         }
-        Ok(self.docs)
+        Ok(())
     }
 
     fn next_event(&mut self) -> Result<Option<Ev<'a>>, Fail> {
@@ -1823,12 +1874,7 @@ impl<'a> Builder<'a> {
                     let Some((key, key_span)) = m.key.take() else {
                         // The event parser always gives a key before its
                         // value; say so rather than panic if it ever did not.
-                        return Err(Fail {
-                            message: "a mapping value without a key".into(),
-                            at: node.span,
-                            alias: None,
-                            scan: None,
-                        });
+                        return Err(Fail::fatal("a mapping value without a key", node.span));
                     };
                     let value_span = if node.span.is_empty() {
                         key_span

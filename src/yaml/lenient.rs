@@ -9,7 +9,7 @@
 
 use granit_parser::{Event, Parser, StructureStyle};
 
-use super::{parse_documents, Leniency, Node, Value, YamlError, UNDER_INDENTED};
+use super::{parse_stream, Leniency, Node, Stream, Value, YamlError, UNDER_INDENTED};
 use crate::source::{ByteSpan, SourceFile};
 
 /// A round indents every under-indented line of one scalar and parses the
@@ -85,7 +85,7 @@ impl Inserts {
 /// Parse `file`, whose strict parse failed with `error`, with its
 /// under-indented quoted-scalar lines indented, if that is all that keeps it
 /// from parsing.
-pub(super) fn reparse(file: &SourceFile, error: &YamlError) -> Option<(Vec<Node>, Vec<Leniency>)> {
+pub(super) fn reparse(file: &SourceFile, error: &YamlError) -> Option<(Stream, Vec<Leniency>)> {
     let text: &str = &file.text;
     let mut inserts = Inserts::default();
     // Per repaired scalar (by where it starts): the original line starts indented.
@@ -111,10 +111,13 @@ pub(super) fn reparse(file: &SourceFile, error: &YamlError) -> Option<(Vec<Node>
             None => scalars.push((scalar, starts)),
         }
         current = inserts.apply(text);
-        match parse_documents(&SourceFile::new(file.name.clone(), current.as_str())) {
-            Ok(mut docs) => {
-                remap(&mut docs, &inserts);
-                return Some((docs, leniencies(text, scalars)));
+        match parse_stream(&SourceFile::new(file.name.clone(), current.as_str())) {
+            Ok(mut stream) => {
+                remap(&mut stream.docs, &inserts);
+                for e in &mut stream.dropped {
+                    e.offset = e.offset.map(|o| inserts.original(o as usize) as u32);
+                }
+                return Some((stream, leniencies(text, scalars)));
             }
             Err(e) => error = e,
         }
