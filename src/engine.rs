@@ -157,6 +157,7 @@ fn lint_in_batches(
     let mut objects = 0u32;
     let mut skipped = Vec::new();
     let mut secret_spans = Vec::with_capacity(files.len());
+    let mut secret_texts: Vec<Box<str>> = Vec::new();
     let mut batch_facts = Vec::with_capacity(reads.len());
     // Each batch's findings stay in its own list until the facts are gone:
     // one list for all would be a second copy at the run's peak.
@@ -172,6 +173,7 @@ fn lint_in_batches(
                 disk.seen = r.seen;
             }
             secret_spans.push(r.result.secret_spans);
+            secret_texts.extend(r.result.secret_texts);
             problems.extend(r.result.problems);
             skipped.extend(r.result.skipped);
         }
@@ -186,10 +188,17 @@ fn lint_in_batches(
     // Only who each object is stays, to build the findings.
     let names = facts.into_names();
     let mut found: Vec<Found> = Vec::with_capacity(local.iter().chain(&cross).map(Held::len).sum());
+    // No message of the run prints a credential value: an object's kind or
+    // name, a label value, an error's text may be one.
+    secret_texts.sort();
+    secret_texts.dedup();
+    let scrubber = crate::secrets::Scrubber::new(&secret_texts);
+    drop(secret_texts);
     let mut build = Build {
         names: &names,
         objects: HashMap::new(),
         paths: HashSet::new(),
+        scrubber: scrubber.as_ref(),
     };
     for held in local {
         held.drain(|u| found.push(build.finding(u)));
@@ -224,6 +233,17 @@ fn lint_in_batches(
     });
     let mut findings: Vec<Finding> = findings.into_iter().map(|(f, _)| f).collect();
     findings.dedup();
+    if let Some(s) = &scrubber {
+        for p in &mut problems {
+            scrub(s, &mut p.message);
+            if let Some(h) = &mut p.help {
+                scrub(s, h);
+            }
+        }
+        for k in &mut skipped {
+            scrub(s, &mut k.reason);
+        }
+    }
     problems.sort_by(|a, b| {
         (name(a.file), a.span, &a.message).cmp(&(name(b.file), b.span, &b.message))
     });
@@ -527,6 +547,14 @@ struct Build<'a> {
     names: &'a Names,
     objects: HashMap<ObjId, Arc<ObjectRef>>,
     paths: HashSet<Arc<str>>,
+    scrubber: Option<&'a crate::secrets::Scrubber>,
+}
+
+/// Mask any credential value in `s`.
+fn scrub(s: &crate::secrets::Scrubber, text: &mut String) {
+    if let Cow::Owned(clean) = s.scrub(text) {
+        *text = clean;
+    }
 }
 
 impl Build<'_> {
@@ -542,14 +570,19 @@ impl Build<'_> {
         let suppressed = names
             .ignore(r.on)
             .is_some_and(|a| ignore_ids(names.str(a)).any(|id| id == rule || id == "all"));
+        let scrubber = self.scrubber;
+        let clean = |s: &str| match scrubber {
+            Some(c) => c.scrub(s).into_owned(),
+            None => s.to_string(),
+        };
         let object = self
             .objects
             .entry(r.on)
             .or_insert_with(|| {
                 Arc::new(ObjectRef {
-                    kind: names.str(on.kind).to_string(),
-                    namespace: on.namespace.map(|n| names.str(n).to_string()),
-                    name: names.str(on.name).to_string(),
+                    kind: clean(names.str(on.kind)),
+                    namespace: on.namespace.map(|n| clean(names.str(n))),
+                    name: clean(names.str(on.name)),
                 })
             })
             .clone();
@@ -561,18 +594,29 @@ impl Build<'_> {
                 p
             }
         };
-        let (severity, label, help) = defaults(
+        let (severity, mut label, mut help) = defaults(
             rule,
             r.severity,
             r.label.map(Note::to_cow),
             r.help.map(Note::to_cow),
         );
+        let mut message: Box<str> = r.message.into();
+        if let Some(c) = scrubber {
+            for text in [&mut label, &mut help] {
+                if let Cow::Owned(t) = c.scrub(text) {
+                    *text = Cow::Owned(t);
+                }
+            }
+            if let Cow::Owned(t) = c.scrub(&message) {
+                message = t.into();
+            }
+        }
         let finding = Finding {
             rule,
             severity,
             label,
             help,
-            message: r.message.into(),
+            message,
             object,
             field,
             span: Span {
@@ -583,7 +627,7 @@ impl Build<'_> {
                 .into_iter()
                 .map(|(span, m)| Related {
                     span,
-                    message: m.to_string(),
+                    message: clean(m),
                 })
                 .collect(),
             secrets: secrets

@@ -321,6 +321,8 @@ pub struct FileResult {
     pub skipped: Vec<Skipped>,
     /// Credential values in the file ([`crate::secrets`]): never shown.
     pub secret_spans: Vec<ByteSpan>,
+    /// The texts of those values, kept out of every message of the run.
+    pub secret_texts: Vec<Box<str>>,
 }
 
 /// Options that shape how documents become objects.
@@ -342,6 +344,7 @@ pub fn load_file(id: FileId, file: &SourceFile, opts: &LoadOptions) -> FileResul
             help: Some("render the chart first and lint the result: `helm template RELEASE CHART | stslint -`".into()),
         });
         out.secret_spans = crate::secrets::line_credential_spans(&file.text);
+        sort_secrets(file, &mut out);
         return out;
     }
     let stream = match yaml::parse_documents_as_kubectl(file) {
@@ -381,9 +384,11 @@ pub fn load_file(id: FileId, file: &SourceFile, opts: &LoadOptions) -> FileResul
                 message: format!("invalid YAML: {}", e.message),
             });
             out.secret_spans = crate::secrets::line_credential_spans(&file.text);
+            sort_secrets(file, &mut out);
             return out;
         }
     };
+    let dropped = !stream.dropped.is_empty();
     for e in &stream.dropped {
         out.problems.push(Problem {
             file: id,
@@ -410,7 +415,25 @@ pub fn load_file(id: FileId, file: &SourceFile, opts: &LoadOptions) -> FileResul
         .iter()
         .flat_map(crate::secrets::credential_spans)
         .collect();
+    if dropped {
+        // A dropped document is not an object: its credentials are found
+        // line by line, as in a file that does not parse.
+        out.secret_spans
+            .extend(crate::secrets::line_credential_spans(&file.text));
+    }
+    sort_secrets(file, &mut out);
     out
+}
+
+/// Sort the file's credential spans, and keep the texts of those values
+/// that the run must keep out of every message.
+fn sort_secrets(file: &SourceFile, out: &mut FileResult) {
+    if out.secret_spans.is_empty() {
+        return;
+    }
+    out.secret_spans.sort();
+    out.secret_spans.dedup();
+    out.secret_texts = crate::secrets::secret_texts(&file.text, &out.secret_spans, &out.objects);
 }
 
 fn next_char_end(text: &str, o: usize) -> usize {

@@ -12,13 +12,34 @@ use crate::path::{join_key, SegRef};
 use crate::source::ByteSpan;
 use crate::yaml::{Node, Style, Value};
 
+/// `name` as a reader sees it: NFKC-normalised (fullwidth `ＰＡＳＳＷＯＲＤ` is
+/// `PASSWORD`) and without invisible format characters (zero-width spaces and
+/// joiners, soft hyphens, bidi controls), so that neither hides a secret name.
+pub fn fold(name: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::UnicodeNormalization;
+    if name.is_ascii() {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    std::borrow::Cow::Owned(name.nfkc().filter(|&c| !is_invisible(c)).collect())
+}
+
+/// Characters that render as nothing: Unicode's format characters (`Cf`) that
+/// text may carry, and the fillers that look like nothing.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{E0000}'..='\u{E007F}')
+}
+
 /// Split `DB_ROOT_PASSWORD`, `dbRootPassword`, `db-root.password` into
-/// lower-case words.
+/// lower-case words (of the [`fold`]ed name).
 pub fn words(name: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut prev_lower = false;
-    for c in name.chars() {
+    for c in fold(name).chars() {
         if !c.is_alphanumeric() {
             if !cur.is_empty() {
                 out.push(std::mem::take(&mut cur));
@@ -327,6 +348,9 @@ pub struct Hit {
     /// Whether `at`/`field` names the key rather than the value (a config file
     /// whose line could not be mapped to the source).
     pub on_key: bool,
+    /// The span of the value at `field` (where a finding points when `at` is
+    /// not set), so that no one looks the path up again.
+    pub node: ByteSpan,
     /// Spans never to show. Empty for switches (`MYSQL_ALLOW_EMPTY_PASSWORD`).
     pub mask: Vec<ByteSpan>,
     pub what: What,
@@ -375,6 +399,7 @@ pub fn scan(obj: &Object, text: &str) -> Vec<Hit> {
                 container: None,
                 at: None,
                 on_key: false,
+                node: node.span,
                 mask: vec![node.span],
                 what: What::Pem {
                     path: String::new(),
@@ -410,7 +435,51 @@ pub fn credential_spans(obj: &Object) -> Vec<ByteSpan> {
     }
     out.sort();
     out.dedup();
+    if !out.is_empty() {
+        widen_to_duplicates(&obj.node, &mut out);
+    }
     out
+}
+
+/// Whether a mask of `masks` (sorted) lies inside `span`.
+fn holds_mask(masks: &[ByteSpan], span: ByteSpan) -> bool {
+    let i = masks.partition_point(|m| m.start < span.start);
+    masks.get(i).is_some_and(|m| m.end <= span.end)
+}
+
+/// A key given twice keeps both values in the source, and a snippet may show
+/// either (the duplicate-key finding shows both): when one value of a key
+/// holds a credential, mask every value of that key in that mapping.
+fn widen_to_duplicates(root: &Node, masks: &mut Vec<ByteSpan>) {
+    let mut more = Vec::new();
+    let mut todo = vec![root];
+    while let Some(n) = todo.pop() {
+        match &n.value {
+            Value::Seq(items) => todo.extend(items),
+            Value::Map(entries) => {
+                todo.extend(entries.iter().map(|e| &e.value));
+                if entries.len() < 2 {
+                    continue;
+                }
+                let mut keys: Vec<(&str, ByteSpan)> = entries
+                    .iter()
+                    .map(|e| (e.key.as_str(), e.value.span))
+                    .collect();
+                keys.sort_unstable();
+                for same in keys.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+                    if same.iter().any(|&(_, v)| holds_mask(masks, v)) {
+                        more.extend(same.iter().map(|&(_, v)| v).filter(|v| !v.is_empty()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if !more.is_empty() {
+        masks.extend(more);
+        masks.sort();
+        masks.dedup();
+    }
 }
 
 /// For a file that could not be parsed: the values of `key: value` (and
@@ -460,9 +529,74 @@ pub fn line_credential_spans(text: &str) -> Vec<ByteSpan> {
         let off = vstart + (v.len() - v.trim_start().len());
         out.push(ByteSpan::new(w[1].0 + off, w[1].0 + off + value.len()));
     }
+    secret_data_lines(&lines, &mut out);
     out.sort();
     out.dedup();
     out
+}
+
+/// In a document of an unparsed file that says `kind: Secret`: everything
+/// under its `data:` and `stringData:` keys (by indentation, flow and block
+/// scalars included). A heuristic, as everything about a file that does not
+/// parse: it masks more rather than less.
+fn secret_data_lines(lines: &[(usize, &str)], out: &mut Vec<ByteSpan>) {
+    let key_of = |l: &str| {
+        let t = l.trim_start().trim_start_matches(['"', '\'']);
+        ["data", "stringData"].into_iter().find(|k| {
+            t.strip_prefix(k)
+                .is_some_and(|r| r.trim_start_matches(['"', '\'']).starts_with(':'))
+        })
+    };
+    for doc in lines.split(|(_, l)| l.starts_with("---")) {
+        let secret = doc.iter().any(|(_, l)| {
+            let t = l.trim().replace(['"', '\'', ' '], "");
+            t == "kind:Secret" || t.contains("kind:Secret,") || t.contains(",kind:Secret")
+        });
+        if !secret {
+            continue;
+        }
+        let mut i = 0;
+        while i < doc.len() {
+            let (at, l) = doc[i];
+            i += 1;
+            let Some(key) = key_of(l) else { continue };
+            let indent = l.len() - l.trim_start().len();
+            // the rest of the line after `data:`
+            let colon = l.find(key).map_or(0, |k| k + key.len());
+            let colon = colon + l[colon..].find(':').map_or(0, |c| c + 1);
+            let rest = l[colon..].trim();
+            if !rest.is_empty() && !rest.starts_with('#') {
+                let from = colon + (l[colon..].len() - l[colon..].trim_start().len());
+                out.push(ByteSpan::new(at + from, at + l.trim_end().len()));
+            }
+            while let Some(&(at, l)) = doc.get(i) {
+                let body = l.trim_start();
+                if !body.is_empty() && l.len() - body.len() <= indent {
+                    break;
+                }
+                i += 1;
+                if body.is_empty() || body.starts_with('#') {
+                    continue;
+                }
+                let from = l.len() - body.len();
+                // `key: value`: the value; anything else (a block scalar's
+                // line, a flow item): the whole line
+                let from = match body.find(": ") {
+                    Some(c)
+                        if !body.starts_with(['"', '\'', '{', '['])
+                            || body[..c].ends_with(['"', '\'']) =>
+                    {
+                        from + c + 2 + (body[c + 2..].len() - body[c + 2..].trim_start().len())
+                    }
+                    _ => from,
+                };
+                let end = l.trim_end().len();
+                if from < end {
+                    out.push(ByteSpan::new(at + from, at + end));
+                }
+            }
+        }
+    }
 }
 
 fn unquote(v: &str) -> &str {
@@ -504,6 +638,7 @@ fn scan_env(c: &Node, base: &str, cname: &str, text: &str, hits: &mut Vec<Hit>) 
             container: Some(cname.to_string()),
             at: None,
             on_key: false,
+            node: v.span,
             mask,
             what,
         };
@@ -636,6 +771,7 @@ fn scan_command(
                 container: Some(cname.to_string()),
                 at,
                 on_key: false,
+                node: t.node.span,
                 mask: vec![mask],
                 what: What::CommandLine {
                     place: place.to_string(),
@@ -651,6 +787,7 @@ fn scan_command(
             container: Some(cname.to_string()),
             at: None,
             on_key: false,
+            node: item.span,
             mask: vec![item.span],
             what: What::CommandPem {
                 place: place.to_string(),
@@ -963,6 +1100,7 @@ fn scan_data_entry(e: &crate::yaml::Entry, text: &str, hits: &mut Vec<Hit>) {
             container: None,
             at,
             on_key,
+            node: e.value.span,
             mask: vec![mask],
             what,
         })
@@ -1158,6 +1296,125 @@ fn walk_strings<'n>(
     }
 }
 
+/// What a masked credential reads as: the same whatever the value's length.
+pub const MASK: &str = "****";
+
+/// Credential texts shorter than this are not searched for: a short word
+/// recurs by chance (a two-letter password would mask half of every message).
+const MIN_TEXT: usize = 4;
+
+/// The texts of the credential values at `spans` (sorted) of `text` that a
+/// message could print: each line of the source text, unquoted, and the
+/// decoded value of every scalar of `objects` at a span. Only those that the
+/// file holds nowhere else than at `spans` (as whole words): a value that also
+/// names an object (a password `minio` for MinIO) is that name too, and
+/// masking it everywhere would mask the object. Booleans, numbers,
+/// references and short texts are left out.
+pub fn secret_texts(text: &str, spans: &[ByteSpan], objects: &[Object]) -> Vec<Box<str>> {
+    let mut out: Vec<Box<str>> = Vec::new();
+    let mut push = |v: &str| {
+        for line in v.lines() {
+            let t = unquote(line.trim().trim_end_matches(',')).trim();
+            if t.chars().count() >= MIN_TEXT && !is_benign_value(t) {
+                out.push(t.into());
+            }
+        }
+    };
+    for s in spans {
+        if let Some(v) = text.get(s.start as usize..s.end as usize) {
+            push(v);
+        }
+    }
+    for o in objects {
+        let i = spans.partition_point(|m| m.end <= o.node.span.start);
+        if spans.get(i).is_none_or(|m| m.start >= o.node.span.end) {
+            continue;
+        }
+        let mut todo = vec![&o.node];
+        while let Some(n) = todo.pop() {
+            match &n.value {
+                Value::Seq(items) => todo.extend(items),
+                Value::Map(entries) => todo.extend(entries.iter().map(|e| &e.value)),
+                Value::Str(v) if spans.binary_search(&n.span).is_ok() => push(v),
+                _ => {}
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    let Some(all) = Scrubber::new(&out) else {
+        return out;
+    };
+    // Overlapping and nested spans merged, to tell what lies inside one.
+    let mut merged: Vec<ByteSpan> = Vec::with_capacity(spans.len());
+    for &s in spans {
+        match merged.last_mut() {
+            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+            _ => merged.push(s),
+        }
+    }
+    let mut elsewhere = vec![false; out.len()];
+    for (i, at) in all.find_patterns(text) {
+        let k = merged.partition_point(|m| m.start <= at.start);
+        let inside = k > 0 && merged[k - 1].end >= at.end;
+        if !inside {
+            elsewhere[i] = true;
+        }
+    }
+    let mut keep = elsewhere.iter().map(|e| !e);
+    out.retain(|_| keep.next().unwrap_or(false));
+    out
+}
+
+/// Finds credential texts, as whole words, in other text: to keep them out
+/// of every message.
+pub struct Scrubber {
+    ac: aho_corasick::AhoCorasick,
+}
+
+impl Scrubber {
+    /// `None` when there is nothing to find.
+    pub fn new(texts: &[Box<str>]) -> Option<Scrubber> {
+        if texts.is_empty() {
+            return None;
+        }
+        let ac = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(texts.iter().map(|t| t.as_bytes()))
+            .ok()?;
+        Some(Scrubber { ac })
+    }
+
+    /// Every whole-word occurrence in `text`, with the index of its text.
+    fn find_patterns<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (usize, ByteSpan)> + 't {
+        let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        self.ac
+            .find_iter(text.as_bytes())
+            .filter(move |m| {
+                !word(text[..m.start()].chars().next_back())
+                    && !word(text[m.end()..].chars().next())
+            })
+            .map(|m| (m.pattern().as_usize(), ByteSpan::new(m.start(), m.end())))
+    }
+
+    /// `s` with every occurrence masked.
+    pub fn scrub<'a>(&self, s: &'a str) -> std::borrow::Cow<'a, str> {
+        let mut found = self.find_patterns(s).peekable();
+        if found.peek().is_none() {
+            return std::borrow::Cow::Borrowed(s);
+        }
+        let mut out = String::with_capacity(s.len());
+        let mut pos = 0;
+        for (_, f) in found {
+            out.push_str(&s[pos..f.start as usize]);
+            out.push_str(MASK);
+            pos = f.end as usize;
+        }
+        out.push_str(&s[pos..]);
+        std::borrow::Cow::Owned(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1170,6 +1427,23 @@ mod tests {
             words("OCI_CLI_KEY_CONTENT"),
             ["oci", "cli", "key", "content"]
         );
+    }
+
+    #[test]
+    fn names_are_read_as_they_look() {
+        // zero-width space, word joiner, soft hyphen; fullwidth; a ligature
+        for name in [
+            "PASS\u{200B}WORD",
+            "DB_PASS\u{2060}WORD",
+            "pass\u{00AD}word",
+            "\u{FF30}\u{FF21}\u{FF33}\u{FF33}\u{FF37}\u{FF2F}\u{FF32}\u{FF24}",
+            "API_\u{FF2B}EY",
+            "\u{202E}TOKEN",
+        ] {
+            assert!(is_secret_name(name), "{name:?}");
+        }
+        assert_eq!(fold("ＤＢ\u{200B}"), "DB");
+        assert!(!is_secret_name("PASS\u{200B}_THROUGH"));
     }
 
     #[test]

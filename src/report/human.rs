@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
-    MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::{range, redacted, Redacted};
+use super::{range, redact, Redacted};
 use crate::diagnostic::Severity;
 use crate::engine::Outcome;
 use crate::source::{ByteSpan, FileId};
@@ -46,17 +46,36 @@ struct Report {
 /// the `[file:line:column]` header gives the position in the original file,
 /// in characters, as every other format does (a mask earlier on the line has
 /// another length than what it hides).
+///
+/// miette's own `read_span` scans the text from its first byte for every
+/// report; this one starts from a line index, so rendering stays linear in
+/// the findings and the file size.
 #[derive(Clone)]
 struct MaskedSource {
-    named: NamedSource<Arc<str>>,
+    name: Arc<str>,
     redacted: Arc<Redacted>,
     original: Arc<str>,
+    /// Where each line of the masked text starts, line breaks counted as
+    /// miette counts them (`\n`, `\r\n` and a lone `\r`).
+    lines: Arc<[usize]>,
 }
 
 impl fmt::Debug for MaskedSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.named.name())
+        f.write_str(&self.name)
     }
+}
+
+/// Where each line of `text` starts (see [`MaskedSource::lines`]).
+fn line_starts(text: &str) -> Arc<[usize]> {
+    let b = text.as_bytes();
+    let mut starts = vec![0];
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+            starts.push(i + 1);
+        }
+    }
+    starts.into()
 }
 
 impl SourceCode for MaskedSource {
@@ -66,26 +85,36 @@ impl SourceCode for MaskedSource {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let c = self.named.read_span(span, before, after)?;
-        // Only the header reads a span without context lines.
-        if before != 0 || after != 0 {
-            return Ok(c);
+        let text: &str = &self.redacted.text;
+        if span.offset() > text.len() {
+            return Err(MietteError::OutOfBounds);
         }
-        let orig = self.redacted.original_offset(span.offset() as u32) as usize;
-        let text: &str = &self.original;
-        let Some(head) = text.get(..orig) else {
-            return Ok(c);
-        };
-        let line_start = head.rfind('\n').map_or(0, |i| i + 1);
-        let column = head[line_start..].chars().count();
-        let name = c.name().map(str::to_owned).unwrap_or_default();
+        // miette's reading of a window that starts a line earlier than the
+        // first context line: the same contents, found without a scan from
+        // the start of the file.
+        let line = self.lines.partition_point(|&s| s <= span.offset()) - 1;
+        let first = line.saturating_sub(before + 1);
+        let base = self.lines[first];
+        let local = SourceSpan::new((span.offset() - base).into(), span.len());
+        let c = text.as_bytes()[base..].read_span(&local, before, after)?;
+        let mut column = c.column();
+        // Only the header reads a span without context lines: its column is
+        // the original text's, in characters.
+        if before == 0 && after == 0 {
+            let orig = self.redacted.original_offset(span.offset() as u32) as usize;
+            if let Some(head) = self.original.get(..orig) {
+                let line_start = head.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+                column = head[line_start..].chars().count();
+            }
+        }
+        let at = c.span();
         Ok(Box::new(MietteSpanContents::new_named(
-            name,
+            self.name.to_string(),
             c.data(),
-            *c.span(),
-            c.line(),
+            SourceSpan::new((at.offset() + base).into(), at.len()),
+            c.line() + first,
             column,
-            c.line_count(),
+            c.line_count() + first,
         )))
     }
 }
@@ -144,10 +173,24 @@ const MAX_LABEL_DISTANCE: u32 = 6;
 struct Sources<'o> {
     outcome: &'o Outcome,
     files: HashMap<FileId, MaskedSource>,
+    /// The spans findings marked secret, per file: gathered once.
+    secrets: HashMap<FileId, Vec<ByteSpan>>,
 }
 
-impl Sources<'_> {
+impl<'o> Sources<'o> {
     const KEEP: usize = 64;
+
+    fn new(outcome: &'o Outcome) -> Self {
+        let mut secrets: HashMap<FileId, Vec<ByteSpan>> = HashMap::new();
+        for s in outcome.findings.iter().flat_map(|f| f.secrets.iter()) {
+            secrets.entry(s.file).or_default().push(s.bytes);
+        }
+        Sources {
+            outcome,
+            files: HashMap::new(),
+            secrets,
+        }
+    }
 
     fn get(&mut self, id: FileId) -> &MaskedSource {
         let outcome = self.outcome;
@@ -155,12 +198,20 @@ impl Sources<'_> {
         if self.files.len() >= Self::KEEP && !self.files.contains_key(&id) {
             self.files.clear();
         }
+        let secrets = &self.secrets;
         self.files.entry(id).or_insert_with(|| {
             let original = outcome.text(id);
-            let r = redacted(outcome, id, &original);
-            let file = outcome.file(id);
+            let spans = secrets
+                .get(&id)
+                .into_iter()
+                .flatten()
+                .chain(outcome.file_secrets(id))
+                .copied()
+                .collect();
+            let r = redact(&original, spans);
             MaskedSource {
-                named: NamedSource::new(file.name.clone(), r.text.clone()).with_language("yaml"),
+                name: Arc::from(outcome.file(id).name.as_str()),
+                lines: line_starts(&r.text),
                 original,
                 redacted: Arc::new(r),
             }
@@ -190,10 +241,7 @@ impl Sources<'_> {
 }
 
 pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
-    let mut src = Sources {
-        outcome,
-        files: HashMap::new(),
-    };
+    let mut src = Sources::new(outcome);
     let theme = if opts.color {
         GraphicalTheme::unicode()
     } else {

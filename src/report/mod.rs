@@ -104,8 +104,7 @@ pub fn counts(findings: &[Finding]) -> Counts {
     c
 }
 
-/// What a masked credential reads as: the same whatever the value's length.
-pub const MASK: &str = "****";
+pub use crate::secrets::MASK;
 
 /// A file's text with every credential masked, and the map from offsets in the
 /// original text to offsets in the masked one.
@@ -169,29 +168,11 @@ impl Redacted {
     }
 }
 
-/// The text of a file with every credential replaced by [`MASK`]: the spans
-/// the credential detector found in the file (whatever rules ran) and those
+/// The text of a file with `spans` replaced by [`MASK`]: the spans the
+/// credential detector found in the file (whatever rules ran) and those
 /// findings marked secret. Line breaks are kept (each line of a multi-line
 /// secret is masked on its own), so line numbers stay right; use
 /// [`Redacted::span`] to move a span onto the masked text.
-pub fn redacted_text(outcome: &Outcome, file: FileId) -> Redacted {
-    redacted(outcome, file, &outcome.text(file))
-}
-
-/// [`redacted_text`] of a file's text already at hand.
-pub fn redacted(outcome: &Outcome, file: FileId, text: &Arc<str>) -> Redacted {
-    let spans: Vec<ByteSpan> = outcome
-        .findings
-        .iter()
-        .flat_map(|x| x.secrets.iter())
-        .filter(|s| s.file == file)
-        .map(|s| s.bytes)
-        .chain(outcome.file_secrets(file).iter().copied())
-        .collect();
-    redact(text, spans)
-}
-
-/// Mask `spans` of `text` (see [`redacted_text`]).
 pub fn redact(text: &Arc<str>, mut spans: Vec<ByteSpan>) -> Redacted {
     spans.retain(|s| !s.is_empty());
     if spans.is_empty() {

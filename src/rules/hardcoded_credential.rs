@@ -94,14 +94,10 @@ impl Rule for HardcodedCredential {
             if !h.on_key {
                 p.on_value();
             }
-            if let Some(at) = h.at {
-                p.at_span(at);
-            }
-            // the whole value is masked when the exact part is unknown
-            let node_span = obj.at(&h.field).map(|n| n.span);
-            if h.mask.iter().any(|m| Some(*m) == node_span) {
-                p.secret(&h.field);
-            }
+            // Where, exactly: no path lookup (a ConfigMap may hold thousands
+            // of keys). Every masked span is masked in every output already
+            // (`Object::credentials` feeds the file's secret spans).
+            p.at_span(h.at.unwrap_or(h.node));
         }
     }
 }
