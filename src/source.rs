@@ -155,14 +155,16 @@ impl SourceFile {
         o
     }
 
+    /// Where each line starts. YAML's line breaks are `\n`, `\r\n` and a lone
+    /// `\r` (as editors and miette count them too).
     fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
+            let b = self.text.as_bytes();
             let mut starts = vec![0u32];
             starts.extend(
-                self.text
-                    .bytes()
+                b.iter()
                     .enumerate()
-                    .filter(|&(_, b)| b == b'\n')
+                    .filter(|&(i, &c)| c == b'\n' || c == b'\r' && b.get(i + 1) != Some(&b'\n'))
                     .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
             );
             starts
@@ -237,9 +239,45 @@ impl SourceFile {
     }
 }
 
+/// The lines of `text`, each with its line break (`\n`, `\r\n` or a lone
+/// `\r`), as [`SourceFile`] counts them.
+pub fn lines_inclusive(text: &str) -> impl Iterator<Item = &str> {
+    let b = text.as_bytes();
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= b.len() {
+            return None;
+        }
+        let start = pos;
+        while pos < b.len() {
+            let c = b[pos];
+            pos += 1;
+            if c == b'\n' || c == b'\r' && b.get(pos) != Some(&b'\n') {
+                break;
+            }
+        }
+        Some(&text[start..pos])
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lone_carriage_return_breaks_a_line_and_crlf_is_one_break() {
+        let f = SourceFile::new("x", "a: 1\rbb: 2\r\nc: é\nd");
+        let at = |s: &str| f.line_col(f.text.find(s).unwrap() as u32);
+        assert_eq!(at("bb"), LineCol { line: 2, column: 1 });
+        assert_eq!(at("2"), LineCol { line: 2, column: 5 });
+        assert_eq!(at("\n"), LineCol { line: 2, column: 7 });
+        assert_eq!(at("c"), LineCol { line: 3, column: 1 });
+        assert_eq!(at("d"), LineCol { line: 4, column: 1 });
+        assert_eq!(f.line_text(2), "bb: 2");
+        assert_eq!(f.offset_of(3, 4), f.text.find('é').unwrap() as u32);
+        let lines: Vec<&str> = lines_inclusive(&f.text).collect();
+        assert_eq!(lines, ["a: 1\r", "bb: 2\r\n", "c: é\n", "d"]);
+    }
 
     #[test]
     fn line_and_column_count_characters() {

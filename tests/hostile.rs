@@ -137,3 +137,102 @@ fn no_output_shows_a_credential_whatever_the_rules_and_the_spelling() {
     // the message that printed the kind masks it
     assert_eq!(j["findings"][2]["object"]["kind"], "****");
 }
+
+/// `(rule, line, column)` of every finding, as each format gives them.
+fn positions_in_every_format(path: &str) -> Vec<Vec<(String, u64, u64)>> {
+    let j = json(&stslint(&["--format", "json", path]));
+    let from_json = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let n = |k: &str| f[k].as_u64().unwrap();
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                n("line"),
+                n("column"),
+            )
+        })
+        .collect();
+    let s = json(&stslint(&["--format", "sarif", path]));
+    let from_sarif = s["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let region = &r["locations"][0]["physicalLocation"]["region"];
+            let n = |k: &str| region[k].as_u64().unwrap();
+            (
+                r["ruleId"].as_str().unwrap().to_string(),
+                n("startLine"),
+                n("startColumn"),
+            )
+        })
+        .collect();
+    let compact = stdout(&stslint(&["--format", "compact", path]));
+    let from_compact = compact
+        .lines()
+        .map(|l| {
+            let mut p = l.rsplitn(2, ".yaml:").next().unwrap().split(':');
+            let line = p.next().unwrap().parse().unwrap();
+            let column = p.next().unwrap().parse().unwrap();
+            let rule = l.split('[').nth(1).unwrap().split(']').next().unwrap();
+            (rule.to_string(), line, column)
+        })
+        .collect();
+    // human: the `[file:line:column]` header under each rule's name
+    let human = stdout(&stslint(&["--color", "never", path]));
+    let mut from_human = Vec::new();
+    let mut rule = None;
+    for l in human.lines() {
+        if !l.starts_with(' ') && !l.is_empty() && !l.contains(':') {
+            rule = Some(l.to_string());
+        } else if let (Some(r), Some(i)) = (&rule, l.find(".yaml:")) {
+            let mut p = l[i + 6..].trim_end_matches(']').split(':');
+            let line = p.next().unwrap().parse().unwrap();
+            let column = p.next().unwrap().parse().unwrap();
+            from_human.push((r.clone(), line, column));
+            rule = None;
+        }
+    }
+    vec![from_json, from_sarif, from_compact, from_human]
+}
+
+#[test]
+fn lone_cr_crlf_and_lf_line_endings_give_the_same_positions_in_every_format() {
+    let dir = tempdir("line-endings");
+    let lf = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  serviceName: db\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec:\n      containers:\n      - name: db\n        image: postgres:16\n        env:\n        - name: PGPASSWORD\n          value: |\n            line1secret\n            line2secret\n";
+    let mut all = Vec::new();
+    for (name, text) in [
+        ("lf.yaml", lf.to_string()),
+        ("cr.yaml", lf.replace('\n', "\r")),
+        ("crlf.yaml", lf.replace('\n', "\r\n")),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, &text).unwrap();
+        let formats = positions_in_every_format(path.to_str().unwrap());
+        for f in &formats {
+            assert_eq!(f, &formats[0], "{name}");
+        }
+        all.push(formats[0].clone());
+    }
+    assert_eq!(all[0], all[1]);
+    assert_eq!(all[0], all[2]);
+    let at = |rule: &str| {
+        all[0]
+            .iter()
+            .find(|f| f.0 == rule)
+            .map(|f| (f.1, f.2))
+            .unwrap()
+    };
+    assert_eq!(at("missing-headless-service"), (6, 16));
+    assert_eq!(at("hardcoded-credential"), (17, 13));
+    assert_eq!(all[0].len(), 7);
+    // the human output carries no carriage return to move the cursor
+    let human = stdout(&stslint(&[
+        "--color",
+        "never",
+        dir.join("cr.yaml").to_str().unwrap(),
+    ]));
+    assert!(!human.contains('\r'));
+}

@@ -208,7 +208,25 @@ impl<'o> Sources<'o> {
                 .chain(outcome.file_secrets(id))
                 .copied()
                 .collect();
-            let r = redact(&original, spans);
+            let mut r = redact(&original, spans);
+            // A lone `\r` ends a line (YAML, every other format): miette
+            // breaks lines only at `\n`, and a terminal would return the
+            // cursor. One byte for one, so every offset stays.
+            if r.text.contains('\r') {
+                let b = r.text.as_bytes();
+                let fixed: String = r
+                    .text
+                    .char_indices()
+                    .map(|(i, c)| {
+                        if c == '\r' && b.get(i + 1) != Some(&b'\n') {
+                            '\n'
+                        } else {
+                            c
+                        }
+                    })
+                    .collect();
+                r.text = Arc::from(fixed);
+            }
             MaskedSource {
                 name: Arc::from(outcome.file(id).name.as_str()),
                 lines: line_starts(&r.text),

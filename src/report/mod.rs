@@ -201,7 +201,7 @@ pub fn redact(text: &Arc<str>, mut spans: Vec<ByteSpan>) -> Redacted {
         out.push_str(&text[pos..start]);
         // each line of the secret on its own: keep indentation and breaks
         let mut at = start;
-        for line in text[start..end].split_inclusive('\n') {
+        for line in crate::source::lines_inclusive(&text[start..end]) {
             let body = line.trim_end_matches(['\n', '\r']);
             let content = body.trim_start_matches([' ', '\t']);
             let lead = body.len() - content.len();
