@@ -173,7 +173,7 @@ fn positions_in_every_format(path: &str) -> Vec<Vec<(String, u64, u64)>> {
     let from_compact = compact
         .lines()
         .map(|l| {
-            let mut p = l.rsplitn(2, ".yaml:").next().unwrap().split(':');
+            let mut p = l.rsplit(".yaml:").next().unwrap().split(':');
             let line = p.next().unwrap().parse().unwrap();
             let column = p.next().unwrap().parse().unwrap();
             let rule = l.split('[').nth(1).unwrap().split(']').next().unwrap();
