@@ -236,3 +236,89 @@ fn lone_cr_crlf_and_lf_line_endings_give_the_same_positions_in_every_format() {
     ]));
     assert!(!human.contains('\r'));
 }
+
+/// What a terminal or a CI log would act on, or what would forge a line.
+const RAW: [&str; 9] = [
+    "\u{1b}", "\u{7}", "\u{0}", "\u{9b}", "\r", "\u{202e}", "\u{200b}", "##[", "\nfake",
+];
+
+#[test]
+fn names_keys_and_file_names_cannot_inject_into_terminals_or_ci_logs() {
+    let dir = tempdir("inject");
+    // Object names, namespaces, label values, keys and env names that hold
+    // ANSI and OSC escapes, BEL, NUL, a C1 CSI, CR, bidi and zero-width
+    // characters, a GitHub command and a newline.
+    let evil =
+        r#"\e[31m\e]8;;http://x\a\0\x9b\r\u202e\u200b##[error]x\nfake.yaml:1:1: error[forged] y"#;
+    let sts = format!(
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: \"db{evil}\"\n  namespace: \"ns{evil}\"\nspec:\n  serviceName: \"svc{evil}\"\n  selector: {{matchLabels: {{app: \"a{evil}\"}}}}\n  template:\n    metadata: {{labels: {{app: \"b{evil}\"}}}}\n    spec:\n      containers:\n      - name: \"c{evil}\"\n        image: mysql:8.4\n        env:\n        - {{name: \"E{evil}\", value: x}}\n        - {{name: \"E{evil}\", value: y}}\n        \"k{evil}\": 1\n"
+    );
+    std::fs::write(dir.join("a.yaml"), sts).unwrap();
+    // File names: a GitHub workflow command, and ESC, OSC, BEL and a newline.
+    let names = [
+        "::error file=x.yaml,line=1::pwned.yaml",
+        "e\u{1b}]0;title\u{7}\nfake.yaml:1:1: error[forged] z.yaml",
+    ];
+    for n in names {
+        std::fs::write(
+            dir.join(n),
+            "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\nspec:\n  serviceName: s\n  selector: {matchLabels: {app: s}}\n  template:\n    metadata: {labels: {app: s}}\n    spec: {containers: [{name: c, image: mysql:8.4}]}\n",
+        )
+        .unwrap();
+    }
+    // A file that does not parse, with an ESC in the line shown.
+    std::fs::write(dir.join("b.yaml"), "a: [\u{1b}[2J\n").unwrap();
+    let path = dir.to_str().unwrap();
+    for format in ["human", "compact"] {
+        let o = stslint(&["--format", format, "--color", "never", path]);
+        let out = stdout(&o);
+        for raw in RAW {
+            assert!(!out.contains(raw), "{format} printed {raw:?} raw:\n{out}");
+        }
+        // No line starts a workflow command, none is forged.
+        for l in out.lines() {
+            assert!(!l.trim_start().starts_with("::"), "{format}: {l}");
+            assert!(!l.starts_with("fake.yaml"), "{format}: {l}");
+        }
+        // escaped, not dropped
+        assert!(out.contains("\\u{1b}[31m"), "{out}");
+        assert!(out.contains("\\u{202e}"), "{out}");
+        assert!(out.contains("##\\u{5b}error]"), "{out}");
+        if format == "compact" {
+            // one finding, one line: each line names its file and position
+            let files = std::fs::read_dir(&dir).unwrap().count();
+            assert_eq!(files, 4);
+            for l in out.lines() {
+                assert!(l.starts_with(path) || l.starts_with("./"), "{l}");
+            }
+        }
+    }
+    // A file given by a name that starts with `::` is printed as `./::…`.
+    for format in ["human", "compact"] {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_stslint"))
+            .args(["--format", format, "--color", "never", names[0]])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let out = stdout(&o);
+        assert!(
+            out.contains("./::error file=x.yaml,line=1::pwned.yaml:5:16"),
+            "{out}"
+        );
+        for l in out.lines() {
+            assert!(!l.trim_start().starts_with("::"), "{format}: {l}");
+        }
+    }
+    // JSON and SARIF stay well-formed, with the names as they are.
+    let j = json(&stslint(&["--format", "json", path]));
+    let names: Vec<&str> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["object"]["name"].as_str())
+        .collect();
+    assert!(names
+        .iter()
+        .any(|n| n.contains("\u{1b}[31m") && n.contains('\n')));
+    json(&stslint(&["--format", "sarif", path]));
+}

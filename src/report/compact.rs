@@ -2,13 +2,16 @@
 
 use std::fmt::Write;
 
-use super::{range, span_range};
+use super::{escape, line_start_name, range, span_range};
 use crate::engine::Outcome;
 
 pub fn render(outcome: &Outcome) -> String {
     let mut out = String::new();
     for p in &outcome.problems {
-        let name = &outcome.file(p.file).name;
+        // Names and messages come from the input: escaped, so that no
+        // line is forged and no terminal or CI log reads a command.
+        let name = line_start_name(&outcome.file(p.file).name);
+        let message = escape(&p.message);
         match p.span {
             Some(s) => {
                 let r = range(outcome, p.file, s);
@@ -19,7 +22,7 @@ pub fn render(outcome: &Outcome) -> String {
                     r.start.column,
                     p.severity(),
                     p.kind.code(),
-                    p.message
+                    message
                 );
             }
             None => {
@@ -28,18 +31,22 @@ pub fn render(outcome: &Outcome) -> String {
                     "{name}: {}[{}] {}",
                     p.severity(),
                     p.kind.code(),
-                    p.message
+                    message
                 );
             }
         }
     }
     for f in &outcome.findings {
         let r = span_range(outcome, f.span);
-        let name = &outcome.file(f.span.file).name;
+        let name = line_start_name(&outcome.file(f.span.file).name);
         let _ = writeln!(
             out,
             "{name}:{}:{}: {}[{}] {}",
-            r.start.line, r.start.column, f.severity, f.rule, f.message
+            r.start.line,
+            r.start.column,
+            f.severity,
+            f.rule,
+            escape(&f.message)
         );
     }
     out

@@ -10,7 +10,7 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::{range, redact, Redacted};
+use super::{escape, line_start_name, range, redact, Redacted};
 use crate::diagnostic::Severity;
 use crate::engine::Outcome;
 use crate::source::{ByteSpan, FileId};
@@ -153,6 +153,12 @@ impl Diagnostic for Report {
     }
 }
 
+/// Text from the input (names, keys, messages that quote them), safe for a
+/// terminal or a CI log.
+fn clean(s: &str) -> String {
+    escape(s).into_owned()
+}
+
 fn sev(s: Severity) -> miette::Severity {
     match s {
         Severity::Error => miette::Severity::Error,
@@ -228,7 +234,7 @@ impl<'o> Sources<'o> {
                 r.text = Arc::from(fixed);
             }
             MaskedSource {
-                name: Arc::from(outcome.file(id).name.as_str()),
+                name: Arc::from(line_start_name(&outcome.file(id).name).as_ref()),
                 lines: line_starts(&r.text),
                 original,
                 redacted: Arc::new(r),
@@ -277,14 +283,14 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
     let mut out = String::new();
     for p in &outcome.problems {
         let report = Report {
-            message: p.message.clone(),
+            message: clean(&p.message),
             code: Some(p.kind.code().to_string()),
             severity: match p.severity() {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
                 Severity::Note => miette::Severity::Advice,
             },
-            help: p.help.clone(),
+            help: p.help.as_deref().map(clean),
             source: Some(src.source(p.file)),
             labels: p
                 .span
@@ -299,7 +305,11 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
         let report = if p.span.is_none() {
             Report {
                 source: None,
-                message: format!("{}: {}", outcome.file(p.file).name, p.message),
+                message: clean(&format!(
+                    "{}: {}",
+                    line_start_name(&outcome.file(p.file).name),
+                    p.message
+                )),
                 ..report
             }
         } else {
@@ -310,7 +320,7 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
     }
     for f in &outcome.findings {
         let mut labels = vec![LabeledSpan::new_primary_with_span(
-            Some(f.label.to_string()),
+            Some(clean(&f.label)),
             src.span(f.span.file, f.span.bytes),
         )];
         let mut related = Vec::new();
@@ -322,26 +332,26 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
             // line in between.
             let span = src.span(r.span.file, r.span.bytes);
             if r.span.file == f.span.file && line_of(r.span).abs_diff(here) <= MAX_LABEL_DISTANCE {
-                labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), span));
+                labels.push(LabeledSpan::new_with_span(Some(clean(&r.message)), span));
             } else {
                 related.push(Report {
-                    message: format!("related: {}", r.message),
+                    message: clean(&format!("related: {}", r.message)),
                     code: None,
                     severity: miette::Severity::Advice,
                     help: None,
                     source: Some(src.source(r.span.file)),
                     labels: vec![LabeledSpan::new_primary_with_span(
-                        Some(r.message.clone()),
+                        Some(clean(&r.message)),
                         span,
                     )],
                 });
             }
         }
         let report = Report {
-            message: format!("{} [{}]", f.message, f.object),
+            message: clean(&format!("{} [{}]", f.message, f.object)),
             code: Some(f.rule.to_string()),
             severity: sev(f.severity),
-            help: Some(f.help.to_string()),
+            help: Some(clean(&f.help)),
             source: Some(src.source(f.span.file)),
             labels,
         };
@@ -356,10 +366,10 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
         let _ = writeln!(
             out,
             "skipped {}:{}:{}: {}",
-            outcome.file(s.file).name,
+            line_start_name(&outcome.file(s.file).name),
             r.start.line,
             r.start.column,
-            s.reason
+            escape(&s.reason)
         );
     }
     tally(outcome, &mut out);

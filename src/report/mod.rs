@@ -6,6 +6,8 @@ mod human;
 mod json;
 mod sarif;
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use crate::diagnostic::{Finding, Severity};
@@ -175,7 +177,11 @@ impl Redacted {
 /// [`Redacted::span`] to move a span onto the masked text.
 pub fn redact(text: &Arc<str>, mut spans: Vec<ByteSpan>) -> Redacted {
     spans.retain(|s| !s.is_empty());
-    if spans.is_empty() {
+    let unsafe_at = || {
+        text.char_indices()
+            .filter(|&(i, c)| is_unsafe_in_source(c) || c == '[' && text[..i].ends_with("##"))
+    };
+    if spans.is_empty() && unsafe_at().next().is_none() {
         return Redacted {
             text: text.clone(),
             pieces: Vec::new(),
@@ -190,14 +196,34 @@ pub fn redact(text: &Arc<str>, mut spans: Vec<ByteSpan>) -> Redacted {
             _ => merged.push(s),
         }
     }
+    // What no terminal or CI log may receive raw, outside the masks: each
+    // character is shown escaped, as one piece.
+    let mut escapes = unsafe_at()
+        .map(|(i, c)| (ByteSpan::new(i, i + c.len_utf8()), c))
+        .filter(|(at, _)| {
+            let k = merged.partition_point(|m| m.start <= at.start);
+            !(k > 0 && merged[k - 1].end > at.start)
+        })
+        .peekable();
     let mut out = String::with_capacity(text.len());
     let mut pieces = Vec::new();
     let mut pos = 0usize;
-    for s in merged {
+    let mut escape_until = |out: &mut String, pieces: &mut Vec<_>, pos: &mut usize, end: usize| {
+        while let Some(&(at, c)) = escapes.peek().filter(|(at, _)| (at.end as usize) <= end) {
+            escapes.next();
+            out.push_str(&text[*pos..at.start as usize]);
+            let new_start = out.len();
+            escape_char(c, out);
+            pieces.push((at, ByteSpan::new(new_start, out.len())));
+            *pos = at.end as usize;
+        }
+    };
+    for &s in &merged {
         let (start, end) = (s.start as usize, (s.end as usize).min(text.len()));
         if start < pos || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
             continue;
         }
+        escape_until(&mut out, &mut pieces, &mut pos, start);
         out.push_str(&text[pos..start]);
         // each line of the secret on its own: keep indentation and breaks
         let mut at = start;
@@ -217,11 +243,72 @@ pub fn redact(text: &Arc<str>, mut spans: Vec<ByteSpan>) -> Redacted {
         }
         pos = end;
     }
+    escape_until(&mut out, &mut pieces, &mut pos, text.len());
     out.push_str(&text[pos..]);
     Redacted {
         text: Arc::from(out),
         pieces,
     }
+}
+
+/// Characters that must not reach a terminal or a CI log as they are: C0 and
+/// C1 controls (ESC starts ANSI and OSC sequences, BEL, NUL, CR returns the
+/// cursor, a newline forges a line), DEL, and the invisible and bidirectional
+/// formatting characters that make text read other than it is.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// [`is_unsafe_char`], except the tabs and line breaks that lay out a source
+/// snippet.
+fn is_unsafe_in_source(c: char) -> bool {
+    !matches!(c, '\t' | '\n' | '\r') && is_unsafe_char(c)
+}
+
+/// How an unsafe character is shown: `\n`, `\r`, `\t`, else `\u{…}`.
+fn escape_char(c: char, out: &mut String) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c => {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+    }
+}
+
+/// `s` safe to print on a terminal or in a CI log: unsafe characters escaped
+/// ([`is_unsafe_char`]), and the `##[` of a GitHub Actions command broken up,
+/// since the runner reads one anywhere on a line.
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe_char) && !s.contains("##[") {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe_char(c) {
+            escape_char(c, &mut out);
+        } else if c == '[' && out.ends_with("##") {
+            out.push_str("\\u{5b}");
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A file name that starts a line of output: [`escape`]d, and with `./` in
+/// front when it would start with `::`, which a GitHub Actions runner reads
+/// as a workflow command.
+pub fn line_start_name(name: &str) -> Cow<'_, str> {
+    let e = escape(name);
+    if e.trim_start().starts_with("::") {
+        return Cow::Owned(format!("./{e}"));
+    }
+    e
 }
 
 /// A stable fingerprint of a finding: it does not change when unrelated lines
