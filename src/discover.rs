@@ -267,6 +267,19 @@ fn decode(
     if bytes.len() as u64 > max_size {
         return too_large(id, name, bytes.len() as u64, max_size);
     }
+    if let Some(encoding) = wide_encoding(&bytes) {
+        // Read as UTF-8 it would be a NUL in every other byte: say what it is.
+        let problem = Problem {
+            file: id,
+            span: Some(ByteSpan::new(0, 1)),
+            kind: ProblemKind::Encoding,
+            message: format!(
+                "the file is {encoding} (it starts with a {encoding} byte-order mark): stslint reads UTF-8, as Kubernetes tooling expects; the file was not linted"
+            ),
+            help: Some(format!("convert it: `iconv -f {encoding} -t UTF-8 FILE`")),
+        };
+        return (SourceFile::new(name, ""), Some(problem));
+    }
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {
@@ -286,6 +299,17 @@ fn decode(
             };
             (SourceFile::new(name, text), Some(problem))
         }
+    }
+}
+
+/// The UTF-16 or UTF-32 encoding that `bytes` announce with a byte-order mark.
+fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0, 0, 0xFE, 0xFF, ..] => Some("UTF-32BE"),
+        [0xFF, 0xFE, 0, 0, ..] => Some("UTF-32LE"),
+        [0xFE, 0xFF, ..] => Some("UTF-16BE"),
+        [0xFF, 0xFE, ..] => Some("UTF-16LE"),
+        _ => None,
     }
 }
 

@@ -444,7 +444,30 @@ mod tests {
             text.push_str(&format!("{}: &{} [{}]\n", w[1], w[1], refs));
         }
         let e = parse(&text).unwrap_err();
-        assert!(e.message.contains("budget"), "{}", e.message);
+        assert!(
+            e.message.starts_with("alias expansion limit exceeded: aliases replay more than 100000 events in this file"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn what_aliases_may_add_grows_with_the_file_not_with_the_run() {
+        // 99 aliases of a 1,100-item list: 109k events, over the floor
+        let refs = vec!["*a"; 99].join(",");
+        let small = format!("a: &a [{}]\nb: [{refs}]\n", vec!["1"; 1100].join(","));
+        let Err(e) = parse(&small) else {
+            panic!("no error")
+        };
+        assert!(
+            e.message.starts_with("alias expansion limit exceeded"),
+            "{}",
+            e.message
+        );
+        assert_eq!(&small[e.offset.unwrap() as usize..][..2], "*a");
+        // the same with a comment that makes the file 7 KB larger: allowed
+        let padded = format!("# {}\n{small}", "-".repeat(7000));
+        assert!(parse(&padded).is_ok_and(|d| d.len() == 1));
     }
 
     #[test]
@@ -628,7 +651,7 @@ mod tests {
         assert!(started.elapsed() < std::time::Duration::from_secs(10));
         assert!(
             e.message
-                .starts_with("budget breached: Nodes { nodes: 250001 } (defined at line "),
+                .starts_with("alias expansion limit exceeded: aliases replay more than 100000 events in this file (16 per byte of the file, at least 100000) (defined at line "),
             "{}",
             e.message
         );

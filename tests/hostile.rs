@@ -322,3 +322,274 @@ fn names_keys_and_file_names_cannot_inject_into_terminals_or_ci_logs() {
         .any(|n| n.contains("\u{1b}[31m") && n.contains('\n')));
     json(&stslint(&["--format", "sarif", path]));
 }
+
+/// The bombs and deep nesting: each a located error, the good file beside it
+/// still linted, within 1 s of CPU and 100 MB, at one and two threads and on
+/// standard input (read on the main thread).
+#[cfg(unix)]
+#[test]
+fn bombs_and_deep_nesting_are_located_errors_in_bounded_time_and_memory() {
+    use crate::support::stslint_cost;
+    let dir = tempdir("bombs");
+    let good =
+        std::fs::read_to_string(crate::support::root().join("fixtures/missing-pdb/fires.yaml"))
+            .unwrap();
+    let mut laughs = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    for w in ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"].windows(2) {
+        laughs.push_str(&format!(
+            "{}: &{} [{}]\n",
+            w[1],
+            w[1],
+            vec![format!("*{}", w[0]); 9].join(",")
+        ));
+    }
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("laughs", laughs, "alias expansion limit exceeded"),
+        ("block-10k", format!("{}x\n", "- ".repeat(10_000)), "Depth"),
+        (
+            "block-100k",
+            format!("{}x\n", "- ".repeat(100_000)),
+            "Depth",
+        ),
+        (
+            "flow-10k",
+            format!("x: {}{}\n", "[".repeat(10_000), "]".repeat(10_000)),
+            "Depth",
+        ),
+        (
+            "flow-100k",
+            format!("x: {}{}\n", "[".repeat(100_000), "]".repeat(100_000)),
+            "Depth",
+        ),
+        (
+            "json-10k",
+            format!("{}1{}", "{\"a\":".repeat(10_000), "}".repeat(10_000)),
+            "Depth",
+        ),
+        (
+            "json-100k",
+            format!("{}1{}", "{\"a\":".repeat(100_000), "}".repeat(100_000)),
+            "Depth",
+        ),
+    ];
+    for (name, text, error) in &cases {
+        let path = dir.join(format!("{name}.yaml"));
+        std::fs::write(&path, text).unwrap();
+        let good_path = dir.join("good.yaml");
+        std::fs::write(&good_path, &good).unwrap();
+        let (p, g) = (path.to_str().unwrap(), good_path.to_str().unwrap());
+        let runs: [(&[&str], Option<&[u8]>); 3] = [
+            (&["--format", "json", "-j", "1", p, g], None),
+            (&["--format", "json", "-j", "2", p, g], None),
+            (&["--format", "json", "-"], Some(text.as_bytes())),
+        ];
+        for (args, stdin) in runs {
+            let (o, cost) = stslint_cost(args, stdin);
+            let j = json(&o);
+            let e = &j["errors"][0];
+            assert_eq!(e["kind"], "syntax-error", "{name} {args:?}: {j}");
+            let m = e["message"].as_str().unwrap();
+            // the builder's depth budget, or the parser's own nesting limit
+            assert!(
+                m.contains(error) || *error == "Depth" && m.contains("recursion limit exceeded"),
+                "{name}: {e}"
+            );
+            assert!(e["line"].as_u64().unwrap() >= 1, "{name}: located: {e}");
+            assert_eq!(o.status.code(), Some(2), "{name}");
+            if stdin.is_none() {
+                assert!(
+                    j["findings"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|f| f["rule"] == "missing-pdb"),
+                    "{name}: the good file is linted"
+                );
+            }
+            assert!(cost.cpu.as_secs_f64() < 1.0, "{name} {args:?}: {cost:?}");
+            assert!(cost.peak_rss_mb < 100.0, "{name} {args:?}: {cost:?}");
+        }
+    }
+}
+
+/// Many files that each sit just under what aliases may add to one: the run
+/// is bounded by its input, not by the file count times a fixed budget.
+#[cfg(unix)]
+#[test]
+fn many_files_just_under_the_alias_allowance_stay_bounded() {
+    use crate::support::stslint_cost;
+    let dir = tempdir("alias-many");
+    for n in 0..64 {
+        // 99 aliases of a 1,000-item list: about 99,000 events, just under
+        // the 100,000 a small file may add
+        let text = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{n}}}\ndata:\n  k: v\nx-a: &a [{}]\nx-b: [{}]\n",
+            vec!["1"; 1000].join(","),
+            vec!["*a"; 99].join(",")
+        );
+        std::fs::write(dir.join(format!("f{n:02}.yaml")), text).unwrap();
+    }
+    let (o, cost) = stslint_cost(&["--format", "json", dir.to_str().unwrap()], None);
+    let j = json(&o);
+    assert_eq!(j["summary"]["objects"], 64, "{}", j["errors"]);
+    assert!(cost.peak_rss_mb < 100.0, "{cost:?}");
+    assert!(cost.cpu.as_secs_f64() < 5.0, "{cost:?}");
+}
+
+/// Inputs that are not clean UTF-8 YAML, and a crowd of empty files: each a
+/// located problem (or nothing to say), the good file beside them linted.
+#[cfg(unix)]
+#[test]
+fn binary_nul_utf16_bom_and_empty_inputs() {
+    use crate::support::stslint_cost;
+    let dir = tempdir("odd-inputs");
+    let w = |name: &str, bytes: &[u8]| std::fs::write(dir.join(name), bytes).unwrap();
+    let binary: Vec<u8> = (0..3000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    w("binary.yaml", &binary);
+    w(
+        "nul.yaml",
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a\0b}\n",
+    );
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            "apiVersion: v1\nkind: ConfigMap\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    w("utf16.yaml", &utf16);
+    // a BOM is not part of the text: columns on the first line are as shown
+    w(
+        "bom.yaml",
+        "\u{feff}apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, bogus: 1}\n".as_bytes(),
+    );
+    w(
+        "crlf.yaml",
+        b"apiVersion: v1\r\nkind: ConfigMap\r\nmetadata: {name: b, bogus: 1}\r\n",
+    );
+    let (o, _) = stslint_cost(&["--format", "json", dir.to_str().unwrap()], None);
+    let j = json(&o);
+    let mut errors: Vec<(String, String, u64, u64)> = j["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+                e["kind"].as_str().unwrap().to_string(),
+                e["line"].as_u64().unwrap(),
+                e["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    errors.sort();
+    let e = |f: &str, k: &str, l, c| (f.to_string(), k.to_string(), l, c);
+    assert_eq!(
+        errors,
+        [
+            e("binary.yaml", "invalid-encoding", 1, 2),
+            e("binary.yaml", "syntax-error", 1, 1),
+            e("nul.yaml", "syntax-error", 3, 19),
+            e("utf16.yaml", "invalid-encoding", 1, 1),
+        ],
+        "{}",
+        j["errors"]
+    );
+    assert!(j["errors"].to_string().contains("the file is UTF-16LE"));
+    let unknown: Vec<(String, u64, u64)> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "unknown-field")
+        .map(|f| {
+            let file = f["file"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string();
+            (
+                file,
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        unknown,
+        [("bom.yaml".into(), 3, 21), ("crlf.yaml".into(), 3, 21)]
+    );
+    // 10,000 empty files: read, nothing to say, quickly and in little memory
+    let empty = tempdir("ten-thousand-empty");
+    for i in 0..10_000 {
+        std::fs::write(empty.join(format!("e{i:05}.yaml")), "").unwrap();
+    }
+    std::fs::copy(
+        crate::support::root().join("fixtures/missing-pdb/fires.yaml"),
+        empty.join("good.yaml"),
+    )
+    .unwrap();
+    let (o, cost) = stslint_cost(&["--format", "json", empty.to_str().unwrap()], None);
+    let j = json(&o);
+    assert_eq!(j["summary"]["files"], 10_001);
+    assert_eq!(j["errors"].as_array().unwrap().len(), 0);
+    assert!(j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "missing-pdb"));
+    assert!(cost.cpu.as_secs_f64() < 1.0, "{cost:?}");
+    assert!(cost.peak_rss_mb < 100.0, "{cost:?}");
+}
+
+/// A file that cannot be read is a located problem; the rest is linted and
+/// every format is still written.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_a_problem_and_the_rest_is_linted() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempdir("unreadable-file");
+    let locked = dir.join("locked.yaml");
+    std::fs::write(
+        &locked,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // root reads anything: then a regular file whose read fails (Linux)
+    let unreadable = if std::fs::read(&locked).is_err() {
+        locked.to_str().unwrap().to_string()
+    } else {
+        "/proc/self/mem".to_string()
+    };
+    let good = crate::support::root().join("fixtures/missing-pdb/fires.yaml");
+    let args = |f: &'static str| vec!["--format", f, unreadable.as_str(), good.to_str().unwrap()];
+    let o = stslint(&args("json"));
+    let j = json(&o);
+    assert_eq!(j["errors"][0]["kind"], "io-error", "{j}");
+    assert_eq!(j["errors"][0]["file"], unreadable.as_str());
+    assert!(j["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("cannot read: "));
+    assert!(j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "missing-pdb"));
+    assert_eq!(o.status.code(), Some(2));
+    let s = json(&stslint(&args("sarif")));
+    assert!(s.to_string().contains("cannot read: "));
+}

@@ -144,3 +144,74 @@ pub fn stslint_within(args: &[&str], secs: u64) -> Output {
         }
     }
 }
+
+/// What one run of the binary cost: its CPU time and its peak resident memory.
+#[derive(Debug)]
+pub struct Cost {
+    pub cpu: std::time::Duration,
+    pub peak_rss_mb: f64,
+}
+
+/// Run stslint (standard input from `stdin`, if given) and measure what the
+/// process alone cost (`wait4`'s resource usage of that child). CPU time, not
+/// wall time: other tests running alongside do not change it.
+#[cfg(unix)]
+#[allow(clippy::zombie_processes)] // reaped by wait4, for its resource usage
+pub fn stslint_cost(args: &[&str], stdin: Option<&[u8]>) -> (Output, Cost) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stslint"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run stslint");
+    let input = stdin.map(<[u8]>::to_vec);
+    let mut pipe_in = child.stdin.take();
+    let writer = std::thread::spawn(move || {
+        if let (Some(p), Some(bytes)) = (pipe_in.as_mut(), input) {
+            let _ = p.write_all(&bytes);
+        }
+    });
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let reader = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut out, &mut b);
+        b
+    });
+    let mut stderr = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut err, &mut stderr);
+    let stdout = reader.join().expect("stdout reader");
+    let _ = writer.join();
+    let mut status = 0;
+    // SAFETY: `rusage` is plain data that wait4 fills; the pid is our child's,
+    // not yet waited for (Child::wait is never called for it).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4");
+    let tv = |t: libc::timeval| {
+        std::time::Duration::from_secs(t.tv_sec as u64)
+            + std::time::Duration::from_micros(t.tv_usec as u64)
+    };
+    let cost = Cost {
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
+        // Linux reports kilobytes
+        peak_rss_mb: usage.ru_maxrss as f64 / 1024.0,
+    };
+    let status = std::os::unix::process::ExitStatusExt::from_raw(status);
+    (
+        Output {
+            status,
+            stdout,
+            stderr,
+        },
+        cost,
+    )
+}

@@ -779,6 +779,20 @@ const MAX_MERGE_KEYS: usize = 10_000;
 const MAX_RECORDED_EVENTS: usize = 1_000_000;
 const MAX_RECORDED_BYTES: usize = 64 * 1024 * 1024;
 const MAX_REPLAYED_EVENTS: usize = 1_000_000;
+/// What aliases may add to a file, whatever its documents: at least
+/// [`REPLAY_FLOOR`] events, more in proportion to the file's size, never more
+/// than [`MAX_REPLAYED_EVENTS`]. So the whole run's expansion is bounded by
+/// its input (16 events per byte, plus the floor per file): many files that
+/// each sit just under a fixed budget cannot add up to a bomb.
+const REPLAY_FLOOR: usize = 100_000;
+const REPLAY_PER_BYTE: usize = 16;
+
+fn replay_allowance(len: usize) -> usize {
+    REPLAY_FLOOR
+        .max(REPLAY_PER_BYTE.saturating_mul(len))
+        .min(MAX_REPLAYED_EVENTS)
+}
+
 const RATIO_MIN_ALIASES: usize = 100;
 const RATIO_MULTIPLIER: usize = 10;
 
@@ -1098,6 +1112,10 @@ struct Live<'a> {
     replaying: Option<Replaying<'a>>,
     /// Events replayed from aliases in the current document.
     replayed: usize,
+    /// Events replayed from aliases in the whole file, and how many it may
+    /// replay: a share of the run's budget in proportion to its size.
+    replayed_in_file: usize,
+    max_replayed_in_file: usize,
     /// The last parser event (end-of-stream checks are reported there).
     last: ByteSpan,
 }
@@ -1156,6 +1174,8 @@ impl<'a> Live<'a> {
             recording: Vec::new(),
             replaying: None,
             replayed: 0,
+            replayed_in_file: 0,
+            max_replayed_in_file: replay_allowance(text.len()),
             last: ByteSpan::default(),
         }
     }
@@ -1338,6 +1358,16 @@ impl<'a> Live<'a> {
     /// The checks an event replayed from an alias goes through.
     fn replay(&mut self, ev: &Ev<'a>) -> Result<(), Fail> {
         self.replayed += 1;
+        self.replayed_in_file += 1;
+        if self.replayed_in_file > self.max_replayed_in_file {
+            return Err(Fail::fatal(
+                format!(
+                    "alias expansion limit exceeded: aliases replay more than {} events in this file ({REPLAY_PER_BYTE} per byte of the file, at least {REPLAY_FLOOR})",
+                    self.max_replayed_in_file
+                ),
+                ev.alias_site().unwrap_or(ev.span),
+            ));
+        }
         if self.replayed > MAX_REPLAYED_EVENTS {
             return Err(Fail::fatal(
                 format!(
