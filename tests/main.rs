@@ -3,6 +3,7 @@
 mod cli;
 mod docs;
 mod fixtures;
+mod fuzz_regressions;
 mod hostile;
 mod registry;
 mod support;
