@@ -3,6 +3,32 @@
 
 use crate::support::{json, stdout, stslint, tempdir};
 
+/// The file name of a report's `file`, without its directory.
+fn base_name(file: &serde_json::Value) -> String {
+    file.as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Whether the report has a finding of `rule`.
+fn has_finding(j: &serde_json::Value, rule: &str) -> bool {
+    j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == rule)
+}
+
+/// The run took less than `cpu_secs` of CPU and 100 MB of memory.
+#[cfg(unix)]
+fn assert_within(cost: &crate::support::Cost, cpu_secs: f64, what: &str) {
+    assert!(cost.cpu.as_secs_f64() < cpu_secs, "{what}: {cost:?}");
+    assert!(cost.peak_rss_mb < 100.0, "{what}: {cost:?}");
+}
+
 /// `(line, column, message)` of each input error, in order.
 fn errors(j: &serde_json::Value) -> Vec<(u64, u64, String)> {
     j["errors"]
@@ -114,13 +140,7 @@ fn no_output_shows_a_credential_whatever_the_rules_and_the_spelling() {
         .iter()
         .map(|f| {
             (
-                f["file"]
-                    .as_str()
-                    .unwrap()
-                    .rsplit('/')
-                    .next()
-                    .unwrap()
-                    .to_string(),
+                base_name(&f["file"]),
                 f["line"].as_u64().unwrap(),
                 f["column"].as_u64().unwrap(),
             )
@@ -140,35 +160,32 @@ fn no_output_shows_a_credential_whatever_the_rules_and_the_spelling() {
 
 /// `(rule, line, column)` of every finding, as each format gives them.
 fn positions_in_every_format(path: &str) -> Vec<Vec<(String, u64, u64)>> {
+    // JSON findings and SARIF results: the rule and where its region starts
+    let positions = |items: &serde_json::Value,
+                     rule: &str,
+                     at: fn(&serde_json::Value) -> &serde_json::Value,
+                     line: &str,
+                     column: &str| {
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let n = |k: &str| at(f)[k].as_u64().unwrap();
+                (f[rule].as_str().unwrap().to_string(), n(line), n(column))
+            })
+            .collect::<Vec<_>>()
+    };
     let j = json(&stslint(&["--format", "json", path]));
-    let from_json = j["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let n = |k: &str| f[k].as_u64().unwrap();
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                n("line"),
-                n("column"),
-            )
-        })
-        .collect();
+    let from_json = positions(&j["findings"], "rule", |f| f, "line", "column");
     let s = json(&stslint(&["--format", "sarif", path]));
-    let from_sarif = s["runs"][0]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            let region = &r["locations"][0]["physicalLocation"]["region"];
-            let n = |k: &str| region[k].as_u64().unwrap();
-            (
-                r["ruleId"].as_str().unwrap().to_string(),
-                n("startLine"),
-                n("startColumn"),
-            )
-        })
-        .collect();
+    let from_sarif = positions(
+        &s["runs"][0]["results"],
+        "ruleId",
+        |r| &r["locations"][0]["physicalLocation"]["region"],
+        "startLine",
+        "startColumn",
+    );
     let compact = stdout(&stslint(&["--format", "compact", path]));
     let from_compact = compact
         .lines()
@@ -345,35 +362,20 @@ fn bombs_and_deep_nesting_are_located_errors_in_bounded_time_and_memory() {
             vec![format!("*{}", w[0]); 9].join(",")
         ));
     }
-    let cases: Vec<(&str, String, &str)> = vec![
-        ("laughs", laughs, "alias expansion limit exceeded"),
-        ("block-10k", format!("{}x\n", "- ".repeat(10_000)), "Depth"),
-        (
-            "block-100k",
-            format!("{}x\n", "- ".repeat(100_000)),
-            "Depth",
-        ),
-        (
-            "flow-10k",
-            format!("x: {}{}\n", "[".repeat(10_000), "]".repeat(10_000)),
-            "Depth",
-        ),
-        (
-            "flow-100k",
-            format!("x: {}{}\n", "[".repeat(100_000), "]".repeat(100_000)),
-            "Depth",
-        ),
-        (
-            "json-10k",
-            format!("{}1{}", "{\"a\":".repeat(10_000), "}".repeat(10_000)),
-            "Depth",
-        ),
-        (
-            "json-100k",
-            format!("{}1{}", "{\"a\":".repeat(100_000), "}".repeat(100_000)),
-            "Depth",
-        ),
-    ];
+    let mut cases: Vec<(String, String, &str)> =
+        vec![("laughs".into(), laughs, "alias expansion limit exceeded")];
+    for depth in [10_000, 100_000] {
+        let nest = |open: &str, inner: &str, close: &str| {
+            format!("{}{inner}{}", open.repeat(depth), close.repeat(depth))
+        };
+        for (style, text) in [
+            ("block", nest("- ", "x\n", "")),
+            ("flow", format!("x: {}\n", nest("[", "", "]"))),
+            ("json", nest("{\"a\":", "1", "}")),
+        ] {
+            cases.push((format!("{style}-{}k", depth / 1000), text, "Depth"));
+        }
+    }
     for (name, text, error) in &cases {
         let path = dir.join(format!("{name}.yaml"));
         std::fs::write(&path, text).unwrap();
@@ -400,16 +402,11 @@ fn bombs_and_deep_nesting_are_located_errors_in_bounded_time_and_memory() {
             assert_eq!(o.status.code(), Some(2), "{name}");
             if stdin.is_none() {
                 assert!(
-                    j["findings"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .any(|f| f["rule"] == "missing-pdb"),
+                    has_finding(&j, "missing-pdb"),
                     "{name}: the good file is linted"
                 );
             }
-            assert!(cost.cpu.as_secs_f64() < 1.0, "{name} {args:?}: {cost:?}");
-            assert!(cost.peak_rss_mb < 100.0, "{name} {args:?}: {cost:?}");
+            assert_within(&cost, 1.0, &format!("{name} {args:?}"));
         }
     }
 }
@@ -434,8 +431,7 @@ fn many_files_just_under_the_alias_allowance_stay_bounded() {
     let (o, cost) = stslint_cost(&["--format", "json", dir.to_str().unwrap()], None);
     let j = json(&o);
     assert_eq!(j["summary"]["objects"], 64, "{}", j["errors"]);
-    assert!(cost.peak_rss_mb < 100.0, "{cost:?}");
-    assert!(cost.cpu.as_secs_f64() < 5.0, "{cost:?}");
+    assert_within(&cost, 5.0, "64 files");
 }
 
 /// Inputs that are not clean UTF-8 YAML, and a crowd of empty files: each a
@@ -480,13 +476,7 @@ fn binary_nul_utf16_bom_and_empty_inputs() {
         .iter()
         .map(|e| {
             (
-                e["file"]
-                    .as_str()
-                    .unwrap()
-                    .rsplit('/')
-                    .next()
-                    .unwrap()
-                    .to_string(),
+                base_name(&e["file"]),
                 e["kind"].as_str().unwrap().to_string(),
                 e["line"].as_u64().unwrap(),
                 e["column"].as_u64().unwrap(),
@@ -513,13 +503,7 @@ fn binary_nul_utf16_bom_and_empty_inputs() {
         .iter()
         .filter(|f| f["rule"] == "unknown-field")
         .map(|f| {
-            let file = f["file"]
-                .as_str()
-                .unwrap()
-                .rsplit('/')
-                .next()
-                .unwrap()
-                .to_string();
+            let file = base_name(&f["file"]);
             (
                 file,
                 f["line"].as_u64().unwrap(),
@@ -545,13 +529,8 @@ fn binary_nul_utf16_bom_and_empty_inputs() {
     let j = json(&o);
     assert_eq!(j["summary"]["files"], 10_001);
     assert_eq!(j["errors"].as_array().unwrap().len(), 0);
-    assert!(j["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|f| f["rule"] == "missing-pdb"));
-    assert!(cost.cpu.as_secs_f64() < 1.0, "{cost:?}");
-    assert!(cost.peak_rss_mb < 100.0, "{cost:?}");
+    assert!(has_finding(&j, "missing-pdb"));
+    assert_within(&cost, 1.0, "10,000 empty files");
 }
 
 /// A file that cannot be read is a located problem; the rest is linted and
@@ -584,11 +563,7 @@ fn an_unreadable_file_is_a_problem_and_the_rest_is_linted() {
         .as_str()
         .unwrap()
         .starts_with("cannot read: "));
-    assert!(j["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|f| f["rule"] == "missing-pdb"));
+    assert!(has_finding(&j, "missing-pdb"));
     assert_eq!(o.status.code(), Some(2));
     let s = json(&stslint(&args("sarif")));
     assert!(s.to_string().contains("cannot read: "));
