@@ -411,27 +411,52 @@ fn bombs_and_deep_nesting_are_located_errors_in_bounded_time_and_memory() {
     }
 }
 
-/// Many files that each sit just under what aliases may add to one: the run
-/// is bounded by its input, not by the file count times a fixed budget.
+/// Many files that each sit just under what aliases may add to one are read;
+/// as many that each sit just under the old fixed budget (250,000 nodes)
+/// are each a located error at an alias: a run's expansion is bounded by its
+/// input, not by the file count times a fixed budget.
 #[cfg(unix)]
 #[test]
-fn many_files_just_under_the_alias_allowance_stay_bounded() {
+fn many_files_under_a_fixed_alias_budget_no_longer_add_up() {
     use crate::support::stslint_cost;
     let dir = tempdir("alias-many");
-    for n in 0..64 {
-        // 99 aliases of a 1,000-item list: about 99,000 events, just under
-        // the 100,000 a small file may add
-        let text = format!(
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{n}}}\ndata:\n  k: v\nx-a: &a [{}]\nx-b: [{}]\n",
-            vec!["1"; 1000].join(","),
-            vec!["*a"; 99].join(",")
-        );
-        std::fs::write(dir.join(format!("f{n:02}.yaml")), text).unwrap();
-    }
-    let (o, cost) = stslint_cost(&["--format", "json", dir.to_str().unwrap()], None);
+    let write = |sub: &str, items: usize| {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        for n in 0..16 {
+            let text = format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{n}}}\ndata:\n  k: v\nx-a: &a [{}]\nx-b: [{}]\n",
+                vec!["1"; items].join(","),
+                vec!["*a"; 99].join(",")
+            );
+            std::fs::write(dir.join(sub).join(format!("f{n:02}.yaml")), text).unwrap();
+        }
+    };
+    // 99 aliases of a 1,000-item list: about 99,000 events, under the
+    // 100,000 a small file may add; of a 2,400-item list: about 238,000
+    // nodes, under the old fixed budget of 250,000
+    write("under", 1000);
+    write("over", 2400);
+    let (o, cost) = stslint_cost(
+        &["--format", "json", dir.join("under").to_str().unwrap()],
+        None,
+    );
     let j = json(&o);
-    assert_eq!(j["summary"]["objects"], 64, "{}", j["errors"]);
-    assert_within(&cost, 5.0, "64 files");
+    assert_eq!(j["summary"]["objects"], 16, "{}", j["errors"]);
+    assert_within(&cost, 60.0, "16 files under");
+    let (o, cost) = stslint_cost(
+        &["--format", "json", dir.join("over").to_str().unwrap()],
+        None,
+    );
+    let j = json(&o);
+    let errors = j["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 16);
+    for e in errors {
+        let m = e["message"].as_str().unwrap();
+        assert!(m.starts_with("invalid YAML: alias expansion limit exceeded: aliases replay more than 100000 events in this file"), "{m}");
+        // at an alias of the second list, on line 7
+        assert_eq!(e["line"], 7, "{e}");
+    }
+    assert_within(&cost, 60.0, "16 files over");
 }
 
 /// Inputs that are not clean UTF-8 YAML, and a crowd of empty files: each a
