@@ -1342,9 +1342,7 @@ pub fn secret_texts(text: &str, spans: &[ByteSpan], objects: &[Object]) -> Vec<B
     }
     out.sort();
     out.dedup();
-    let Some(all) = Scrubber::new(&out) else {
-        return out;
-    };
+
     // Overlapping and nested spans merged, to tell what lies inside one.
     let mut merged: Vec<ByteSpan> = Vec::with_capacity(spans.len());
     for &s in spans {
@@ -1354,16 +1352,36 @@ pub fn secret_texts(text: &str, spans: &[ByteSpan], objects: &[Object]) -> Vec<B
         }
     }
     let mut elsewhere = vec![false; out.len()];
-    for (i, at) in all.find_patterns(text) {
+    let mut found = |i: usize, at: ByteSpan| {
         let k = merged.partition_point(|m| m.start <= at.start);
-        let inside = k > 0 && merged[k - 1].end >= at.end;
-        if !inside {
+        if !(k > 0 && merged[k - 1].end >= at.end) {
             elsewhere[i] = true;
+        }
+    };
+    // A few texts (the usual case): a substring search each; many: one pass.
+    if out.len() <= 8 {
+        for (i, t) in out.iter().enumerate() {
+            for (at, w) in text.match_indices(t.as_ref()) {
+                if is_whole_word(text, at, at + w.len()) {
+                    found(i, ByteSpan::new(at, at + w.len()));
+                }
+            }
+        }
+    } else if let Some(all) = Scrubber::once(&out) {
+        for (i, at) in all.find_patterns(text) {
+            found(i, at);
         }
     }
     let mut keep = elsewhere.iter().map(|e| !e);
     out.retain(|_| keep.next().unwrap_or(false));
     out
+}
+
+/// Whether `text[start..end]` is a whole word: no letter or digit on either
+/// side.
+fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
+    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    !word(text[..start].chars().next_back()) && !word(text[end..].chars().next())
 }
 
 /// Finds credential texts, as whole words, in other text: to keep them out
@@ -1373,13 +1391,24 @@ pub struct Scrubber {
 }
 
 impl Scrubber {
-    /// `None` when there is nothing to find.
+    /// `None` when there is nothing to find. For a run: built once, used on
+    /// every message, so the automaton may take time to build (a DFA).
     pub fn new(texts: &[Box<str>]) -> Option<Scrubber> {
+        Scrubber::build(texts, None)
+    }
+
+    /// For one search of one file: an automaton quick to build.
+    fn once(texts: &[Box<str>]) -> Option<Scrubber> {
+        Scrubber::build(texts, Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+    }
+
+    fn build(texts: &[Box<str>], kind: Option<aho_corasick::AhoCorasickKind>) -> Option<Scrubber> {
         if texts.is_empty() {
             return None;
         }
         let ac = aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .kind(kind)
             .build(texts.iter().map(|t| t.as_bytes()))
             .ok()?;
         Some(Scrubber { ac })
@@ -1387,13 +1416,9 @@ impl Scrubber {
 
     /// Every whole-word occurrence in `text`, with the index of its text.
     fn find_patterns<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (usize, ByteSpan)> + 't {
-        let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
         self.ac
             .find_iter(text.as_bytes())
-            .filter(move |m| {
-                !word(text[..m.start()].chars().next_back())
-                    && !word(text[m.end()..].chars().next())
-            })
+            .filter(move |m| is_whole_word(text, m.start(), m.end()))
             .map(|m| (m.pattern().as_usize(), ByteSpan::new(m.start(), m.end())))
     }
 
