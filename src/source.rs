@@ -159,15 +159,9 @@ impl SourceFile {
     /// `\r` (as editors and miette count them too).
     fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
-            let b = self.text.as_bytes();
-            let mut starts = vec![0u32];
-            starts.extend(
-                b.iter()
-                    .enumerate()
-                    .filter(|&(i, &c)| c == b'\n' || c == b'\r' && b.get(i + 1) != Some(&b'\n'))
-                    .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
-            );
-            starts
+            line_starts(&self.text)
+                .map(|s| u32::try_from(s).unwrap_or(u32::MAX))
+                .collect()
         })
     }
 
@@ -237,6 +231,19 @@ impl SourceFile {
         let within: usize = text.chars().take(skip).map(char::len_utf8).sum();
         (start + within) as u32
     }
+}
+
+/// Where each line of `text` starts (the first at 0), line breaks as
+/// [`lines_inclusive`] finds them.
+pub fn line_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+    std::iter::once(0).chain(
+        lines_inclusive(text)
+            .scan(0, |at, line| {
+                *at += line.len();
+                Some(*at)
+            })
+            .filter(move |&at| at < text.len() || text.ends_with(['\n', '\r'])),
+    )
 }
 
 /// The lines of `text`, each with its line break (`\n`, `\r\n` or a lone

@@ -68,14 +68,7 @@ impl fmt::Debug for MaskedSource {
 
 /// Where each line of `text` starts (see [`MaskedSource::lines`]).
 fn line_starts(text: &str) -> Arc<[usize]> {
-    let b = text.as_bytes();
-    let mut starts = vec![0];
-    for (i, &c) in b.iter().enumerate() {
-        if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
-            starts.push(i + 1);
-        }
-    }
-    starts.into()
+    crate::source::line_starts(text).collect()
 }
 
 impl SourceCode for MaskedSource {
