@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::diagnostic::{Finding, ObjectRef, Problem, ProblemKind, Related, Skipped};
 use crate::facts::{BatchFacts, Extract, FactSink, Facts, Interner, Names, ObjId};
 use crate::held::{Held, Note, Report, Unpacked};
-use crate::manifest::{load_file, LoadOptions, Object};
+use crate::manifest::{LoadOptions, Object};
 use crate::path::{locate, resolve};
 use crate::rule::{Pending, Sink};
 use crate::rules::{self, Check, Entry};
@@ -53,15 +53,14 @@ impl Outcome {
     /// The 1-based line and column of a byte offset of a file.
     pub fn line_col(&self, id: FileId, offset: u32) -> LineCol {
         let f = self.file(id);
-        if f.disk.is_none() {
-            return f.line_col(offset);
-        }
         let table = self
             .positions
             .get(id.0 as usize)
             .map_or(&[][..], Vec::as_slice);
         match table.binary_search_by_key(&offset, |(o, _)| *o) {
             Ok(i) => table[i].1,
+            // A held file can tell any offset.
+            Err(_) if f.disk.is_none() => f.line_col(offset),
             // Only offsets that output shows are resolved.
             Err(_) => LineCol { line: 1, column: 1 },
         }
@@ -107,11 +106,27 @@ struct FileRead {
 #[derive(Default)]
 struct BatchRead {
     files: Vec<FileRead>,
+    /// The batch's objects, in order: its small files share a part, and a
+    /// streamed file has one of its own.
+    parts: Vec<Part>,
+}
+
+/// The facts and findings of consecutive objects.
+#[derive(Default)]
+struct Part {
     facts: BatchFacts,
     /// Findings of the rules that look at one object; objects are numbered
-    /// within the batch until the batch's first id is known.
+    /// within the part until its first id is known.
     findings: Held,
+    /// It holds one streamed file (see [`STREAM_ABOVE`]).
+    alone: bool,
 }
+
+/// Files larger than this are linted a document at a time, as the parser
+/// reads them, in a [`Part`] of their own (forgotten if the file turns out
+/// not to parse): a file is then held one document at a time. Smaller files
+/// are parsed whole first, the usual case and a little faster.
+const STREAM_ABOVE: usize = 1 << 20;
 
 /// How many consecutive files one task reads into one [`BatchFacts`]: a
 /// few for small runs (the editor, pre-commit), up to 64 for large ones.
@@ -149,8 +164,10 @@ fn lint_in_batches(
                 let id = FileId((b * size + i) as u32);
                 read_file(id, f, settings, &enabled, &interner, &mut batch);
             }
-            batch.facts.shrink();
-            batch.findings.shrink();
+            for part in &mut batch.parts {
+                part.facts.shrink();
+                part.findings.shrink();
+            }
             batch
         })
         .collect();
@@ -163,11 +180,14 @@ fn lint_in_batches(
     // one list for all would be a second copy at the run's peak.
     let mut local: Vec<Held> = Vec::with_capacity(reads.len());
     let mut sources = files.iter_mut();
-    for mut batch in reads {
-        let base = objects;
-        objects += batch.facts.idents.len() as u32;
-        batch.findings.rebase(base);
-        local.push(batch.findings);
+    for batch in reads {
+        for mut part in batch.parts {
+            let base = objects;
+            objects += part.facts.idents.len() as u32;
+            part.findings.rebase(base);
+            local.push(part.findings);
+            batch_facts.push(part.facts);
+        }
         for (r, f) in batch.files.into_iter().zip(&mut sources) {
             if let Some(disk) = &mut f.disk {
                 disk.seen = r.seen;
@@ -177,7 +197,6 @@ fn lint_in_batches(
             problems.extend(r.result.problems);
             skipped.extend(r.result.skipped);
         }
-        batch_facts.push(batch.facts);
     }
     let inputs_incomplete = problems.iter().any(|p| {
         p.severity() == crate::diagnostic::Severity::Error && !matches!(p.kind, ProblemKind::Config)
@@ -265,8 +284,9 @@ fn lint_in_batches(
 /// Offsets of one file and their line and column, sorted by offset.
 type Positions = Vec<(u32, LineCol)>;
 
-/// The line and column of every offset that output shows, in the files that
-/// are no longer held (read again, in parallel, one at a time).
+/// The line and column of every offset that output shows, resolved in one
+/// pass over each file (see [`SourceFile::line_cols`]); the files that are no
+/// longer held are read again, in parallel, one at a time.
 fn positions(
     files: &[SourceFile],
     findings: &[Finding],
@@ -298,18 +318,23 @@ fn positions(
         .zip(wanted)
         .enumerate()
         .map(|(i, (f, mut offsets))| {
-            let Some(disk) = &f.disk else {
-                return (Vec::new(), None);
-            };
             if offsets.is_empty() {
                 return (Vec::new(), None);
             }
             offsets.sort_unstable();
             offsets.dedup();
+            let Some(disk) = &f.disk else {
+                let table = offsets.iter().copied().zip(f.line_cols(&offsets));
+                return (table.collect(), None);
+            };
             let id = FileId(i as u32);
             let (text, _) = crate::discover::read_disk(id, &f.name, disk);
             let changed = disk.seen != Some((text.text.len(), text_hash(&text.text)));
-            let table = offsets.iter().map(|&o| (o, text.line_col(o))).collect();
+            let table = offsets
+                .iter()
+                .copied()
+                .zip(text.line_cols(&offsets))
+                .collect();
             let problem = changed.then(|| Problem {
                 file: id,
                 span: None,
@@ -355,38 +380,91 @@ fn read_file(
         }
         None => file,
     };
-    let mut result = load_file(id, file, &settings.load);
+    let streamed = file.text.len() > STREAM_ABOVE;
+    if streamed || batch.parts.last().is_none_or(|p| p.alone) {
+        batch.parts.push(Part {
+            alone: streamed,
+            ..Part::default()
+        });
+    }
+    let Some(part) = batch.parts.last_mut() else {
+        return;
+    };
+    let mut lint = Lint {
+        x: Extract { interner, file: id },
+        enabled,
+        part,
+        held: (!streamed).then(Vec::new),
+        problems: Vec::new(),
+    };
+    let mut result = crate::manifest::read_file(id, file, &settings.load, &mut lint);
+    for obj in lint.held.take().unwrap_or_default() {
+        lint.check(obj);
+    }
     result.problems.extend(read_problem);
-    let x = Extract { interner, file: id };
-    let facts = &mut batch.facts;
-    let findings = &mut batch.findings;
-    let first = facts.idents.len();
-    for (k, obj) in result.objects.iter().enumerate() {
-        crate::facts::extract(obj, &x, facts);
-        let subject = ObjId((first + k) as u32);
+    result.problems.extend(lint.problems);
+    batch.files.push(FileRead { result, seen });
+}
+
+/// Each object of a file: its facts recorded and the rules that look at one
+/// object run, then it goes (what the cross-object rules need is in the
+/// facts).
+struct Lint<'a> {
+    x: Extract<'a>,
+    enabled: &'a [&'a Entry],
+    part: &'a mut Part,
+    /// A small file's objects, held until the whole file has parsed; a
+    /// streamed file's are checked as they come.
+    held: Option<Vec<Object>>,
+    /// Problems with the objects' suppressions.
+    problems: Vec<Problem>,
+}
+
+impl Lint<'_> {
+    fn check(&mut self, obj: Object) {
+        let facts = &mut self.part.facts;
+        let subject = ObjId(facts.idents.len() as u32);
+        crate::facts::extract(&obj, &self.x, facts);
         let mut seq = 0;
-        for e in enabled {
+        for e in self.enabled {
             let Check::Local(rule) = e.rule else { continue };
             let mut sink = Sink::default();
-            rule.check(obj, &mut sink);
+            rule.check(&obj, &mut sink);
             for p in sink.pending {
-                // The object reported on is one of this file's.
-                let on = p
-                    .object
-                    .and_then(|o| index_of(&result.objects, o))
-                    .map_or(subject, |i| ObjId((first + i) as u32));
-                hold_finding(e.id, obj, p, (subject, seq, on), findings);
+                hold_finding(
+                    e.id,
+                    &obj,
+                    p,
+                    (subject, seq, subject),
+                    &mut self.part.findings,
+                );
                 seq += 1;
             }
         }
+        self.problems.extend(suppression_problems(&obj));
     }
-    result
-        .problems
-        .extend(result.objects.iter().flat_map(suppression_problems));
-    // The file's trees and typed objects go now: what the cross-object
-    // rules need is in the facts.
-    result.objects = Vec::new();
-    batch.files.push(FileRead { result, seen });
+}
+
+impl crate::manifest::Objects for Lint<'_> {
+    fn object(&mut self, obj: Object) {
+        match &mut self.held {
+            Some(held) => held.push(obj),
+            None => self.check(obj),
+        }
+    }
+
+    fn discard(&mut self) {
+        match &mut self.held {
+            Some(held) => held.clear(),
+            None => {
+                *self.part = Part {
+                    alone: true,
+                    ..Part::default()
+                };
+            }
+        }
+        self.problems.clear();
+    }
 }
 
 /// The rules that look across objects through their facts, in parallel,
@@ -491,13 +569,6 @@ fn suppression_problems(obj: &Object) -> Vec<Problem> {
         ),
         help: Some("use rule ids from `stslint rules`, or `all`".into()),
     }]
-}
-
-/// Where `obj` is in `objects`, when it is one of them.
-fn index_of(objects: &[Object], obj: &Object) -> Option<usize> {
-    let size = std::mem::size_of::<Object>().max(1);
-    let offset = (obj as *const Object as usize).checked_sub(objects.as_ptr() as usize)?;
-    (offset % size == 0 && offset / size < objects.len()).then_some(offset / size)
 }
 
 /// Resolve what a rule reported on one object to spans, and hold it.

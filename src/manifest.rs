@@ -334,6 +334,40 @@ pub struct LoadOptions {
 
 /// Parse one file into objects, problems and skipped documents.
 pub fn load_file(id: FileId, file: &SourceFile, opts: &LoadOptions) -> FileResult {
+    let mut objects = Vec::new();
+    let mut out = read_file(id, file, opts, &mut objects);
+    out.objects = objects;
+    out
+}
+
+/// Where [`read_file`] hands the objects it reads.
+pub trait Objects {
+    /// An object, as soon as its document is read.
+    fn object(&mut self, obj: Object);
+    /// Forget every object handed over so far: the file does not parse after
+    /// all (its objects are not linted), or is read again from the start.
+    fn discard(&mut self);
+}
+
+impl Objects for Vec<Object> {
+    fn object(&mut self, obj: Object) {
+        self.push(obj);
+    }
+
+    fn discard(&mut self) {
+        self.clear();
+    }
+}
+
+/// Parse one file, handing each object to `sink` as soon as its document is
+/// read, so that a file is held one document at a time. Returns the file's
+/// problems, skipped documents and credentials (its `objects` are empty).
+pub fn read_file(
+    id: FileId,
+    file: &SourceFile,
+    opts: &LoadOptions,
+    sink: &mut dyn Objects,
+) -> FileResult {
     let mut out = FileResult::default();
     if let Some(offset) = helm_template_offset(&file.text) {
         out.problems.push(Problem {
@@ -344,52 +378,65 @@ pub fn load_file(id: FileId, file: &SourceFile, opts: &LoadOptions) -> FileResul
             help: Some("render the chart first and lint the result: `helm template RELEASE CHART | stslint -`".into()),
         });
         out.secret_spans = crate::secrets::line_credential_spans(&file.text);
-        sort_secrets(file, &mut out);
+        sort_secrets(file, &mut out, &[]);
         return out;
     }
-    let stream = match yaml::parse_documents_as_kubectl(file) {
-        Ok((stream, lenient)) => {
-            for l in lenient {
-                let (what, verb) = match l.lines {
-                    1 => ("a continuation line".to_string(), "is"),
-                    n => (format!("{n} continuation lines"), "are"),
-                };
-                out.problems.push(Problem {
-                    file: id,
-                    span: Some(l.span),
-                    kind: ProblemKind::NonStandardYaml,
-                    message: format!(
-                        "YAML that is not strictly valid: {what} of a quoted scalar {verb} not indented more than its key; kubectl accepts this and stslint read it the same way, other tools may not"
-                    ),
-                    help: Some(
-                        "indent the continuation lines of the quoted scalar more than its key"
-                            .into(),
-                    ),
-                });
-            }
-            stream
-        }
+    let mut loader = Loader {
+        id,
+        opts,
+        text: &file.text,
+        out,
+        values: Vec::new(),
+        sink,
+    };
+    let read = yaml::read_documents_as_kubectl(file, &mut loader);
+    let Loader {
+        mut out, values, ..
+    } = loader;
+    let read = match read {
+        Ok(read) => read,
         Err(e) => {
+            // The documents read before the error are not linted.
+            sink.discard();
             let span = e.offset.map(|o| {
                 let end = next_char_end(&file.text, o as usize);
                 ByteSpan::new(o as usize, end)
             });
-            out.problems.push(Problem {
-                file: id,
-                span,
-                kind: ProblemKind::Syntax,
-                help: e.message.contains("multiline quoted scalar").then(|| {
-                    "YAML requires the continuation lines of a quoted scalar to be indented more than its key (kubectl's parser tolerates this, and so does stslint when the rest of the file is valid): indent them".to_string()
-                }),
-                message: format!("invalid YAML: {}", e.message),
-            });
-            out.secret_spans = crate::secrets::line_credential_spans(&file.text);
-            sort_secrets(file, &mut out);
+            let mut out = FileResult {
+                problems: vec![Problem {
+                    file: id,
+                    span,
+                    kind: ProblemKind::Syntax,
+                    help: e.message.contains("multiline quoted scalar").then(|| {
+                        "YAML requires the continuation lines of a quoted scalar to be indented more than its key (kubectl's parser tolerates this, and so does stslint when the rest of the file is valid): indent them".to_string()
+                    }),
+                    message: format!("invalid YAML: {}", e.message),
+                }],
+                secret_spans: crate::secrets::line_credential_spans(&file.text),
+                ..FileResult::default()
+            };
+            sort_secrets(file, &mut out, &[]);
             return out;
         }
     };
-    let dropped = !stream.dropped.is_empty();
-    for e in &stream.dropped {
+    for l in read.lenient {
+        let (what, verb) = match l.lines {
+            1 => ("a continuation line".to_string(), "is"),
+            n => (format!("{n} continuation lines"), "are"),
+        };
+        out.problems.push(Problem {
+            file: id,
+            span: Some(l.span),
+            kind: ProblemKind::NonStandardYaml,
+            message: format!(
+                "YAML that is not strictly valid: {what} of a quoted scalar {verb} not indented more than its key; kubectl accepts this and stslint read it the same way, other tools may not"
+            ),
+            help: Some(
+                "indent the continuation lines of the quoted scalar more than its key".into(),
+            ),
+        });
+    }
+    for e in &read.dropped {
         out.problems.push(Problem {
             file: id,
             span: e.offset.map(|o| {
@@ -404,36 +451,69 @@ pub fn load_file(id: FileId, file: &SourceFile, opts: &LoadOptions) -> FileResul
             ),
         });
     }
-    for doc in stream.docs {
-        load_document(id, doc, opts, &mut out);
-    }
-    for o in &mut out.objects {
-        o.credentials = crate::secrets::scan(o, &file.text);
-    }
-    out.secret_spans = out
-        .objects
-        .iter()
-        .flat_map(crate::secrets::credential_spans)
-        .collect();
-    if dropped {
+    if !read.dropped.is_empty() {
         // A dropped document is not an object: its credentials are found
         // line by line, as in a file that does not parse.
         out.secret_spans
             .extend(crate::secrets::line_credential_spans(&file.text));
     }
-    sort_secrets(file, &mut out);
+    sort_secrets(file, &mut out, &values);
     out
+}
+
+/// Documents in, objects out: each object's credentials are found before it
+/// goes to the sink.
+struct Loader<'a> {
+    id: FileId,
+    opts: &'a LoadOptions,
+    text: &'a str,
+    out: FileResult,
+    /// The decoded credential values of the objects read so far
+    /// ([`crate::secrets::secret_values`]).
+    values: Vec<Box<str>>,
+    sink: &'a mut dyn Objects,
+}
+
+impl yaml::Documents for Loader<'_> {
+    fn document(&mut self, doc: Node) {
+        // A `kind: List`'s items become objects one at a time.
+        let (text, values, spans, sink) = (
+            self.text,
+            &mut self.values,
+            &mut self.out.secret_spans,
+            &mut *self.sink,
+        );
+        load_document(
+            self.id,
+            doc,
+            self.opts,
+            &mut self.out.skipped,
+            &mut |mut o| {
+                o.credentials = crate::secrets::scan(&o, text);
+                let found = crate::secrets::credential_spans(&o);
+                crate::secrets::secret_values(&o, &found, values);
+                spans.extend(found);
+                sink.object(o);
+            },
+        );
+    }
+
+    fn restart(&mut self) {
+        self.out = FileResult::default();
+        self.values.clear();
+        self.sink.discard();
+    }
 }
 
 /// Sort the file's credential spans, and keep the texts of those values
 /// that the run must keep out of every message.
-fn sort_secrets(file: &SourceFile, out: &mut FileResult) {
+fn sort_secrets(file: &SourceFile, out: &mut FileResult, values: &[Box<str>]) {
     if out.secret_spans.is_empty() {
         return;
     }
     out.secret_spans.sort();
     out.secret_spans.dedup();
-    out.secret_texts = crate::secrets::secret_texts(&file.text, &out.secret_spans, &out.objects);
+    out.secret_texts = crate::secrets::secret_texts(&file.text, &out.secret_spans, values);
 }
 
 fn next_char_end(text: &str, o: usize) -> usize {
@@ -443,7 +523,13 @@ fn next_char_end(text: &str, o: usize) -> usize {
         .unwrap_or(o)
 }
 
-fn load_document(id: FileId, doc: Node, opts: &LoadOptions, out: &mut FileResult) {
+fn load_document(
+    id: FileId,
+    doc: Node,
+    opts: &LoadOptions,
+    skipped: &mut Vec<Skipped>,
+    emit: &mut dyn FnMut(Object),
+) {
     let api_version = doc
         .get("apiVersion")
         .and_then(Node::as_str)
@@ -454,7 +540,7 @@ fn load_document(id: FileId, doc: Node, opts: &LoadOptions, out: &mut FileResult
             Value::Map(_) => "not a Kubernetes object: no `apiVersion` and `kind`",
             _ => "not a Kubernetes object: the document is not a mapping",
         };
-        out.skipped.push(Skipped {
+        skipped.push(Skipped {
             file: id,
             span: path::item_anchor(&doc),
             reason: reason.into(),
@@ -469,7 +555,7 @@ fn load_document(id: FileId, doc: Node, opts: &LoadOptions, out: &mut FileResult
             if e.key == "items" {
                 if let Value::Seq(items) = e.value.value {
                     for item in items {
-                        load_document(id, item, opts, out);
+                        load_document(id, item, opts, skipped, emit);
                     }
                 }
             }
@@ -496,7 +582,7 @@ fn load_document(id: FileId, doc: Node, opts: &LoadOptions, out: &mut FileResult
         "StatefulSet" | "Deployment" | "DaemonSet" | "ReplicaSet"
     ) && matches!(group, "apps" | "extensions");
     if workload && doc.get("spec").and_then(|s| s.get("template")).is_none() {
-        out.skipped.push(Skipped {
+        skipped.push(Skipped {
             file: id,
             span: path::object_anchor(&doc),
             reason: format!(
@@ -520,7 +606,7 @@ fn load_document(id: FileId, doc: Node, opts: &LoadOptions, out: &mut FileResult
         });
     });
     let schema_issues = schema::check(group, &kind, &doc);
-    out.objects.push(Object {
+    emit(Object {
         file: id,
         api_version,
         kind,

@@ -1303,14 +1303,32 @@ pub const MASK: &str = "****";
 /// recurs by chance (a two-letter password would mask half of every message).
 const MIN_TEXT: usize = 4;
 
+/// The decoded values of `obj`'s scalars at `spans` (sorted): what a message
+/// printing them would show, escapes resolved (see [`secret_texts`]).
+pub fn secret_values(obj: &Object, spans: &[ByteSpan], out: &mut Vec<Box<str>>) {
+    let i = spans.partition_point(|m| m.end <= obj.node.span.start);
+    if spans.get(i).is_none_or(|m| m.start >= obj.node.span.end) {
+        return;
+    }
+    let mut todo = vec![&obj.node];
+    while let Some(n) = todo.pop() {
+        match &n.value {
+            Value::Seq(items) => todo.extend(items),
+            Value::Map(entries) => todo.extend(entries.iter().map(|e| &e.value)),
+            Value::Str(v) if spans.binary_search(&n.span).is_ok() => out.push(v.as_str().into()),
+            _ => {}
+        }
+    }
+}
+
 /// The texts of the credential values at `spans` (sorted) of `text` that a
-/// message could print: each line of the source text, unquoted, and the
-/// decoded value of every scalar of `objects` at a span. Only those that the
-/// file holds nowhere else than at `spans` (as whole words): a value that also
-/// names an object (a password `minio` for MinIO) is that name too, and
+/// message could print: each line of the source text, unquoted, and of the
+/// decoded `values` of the scalars there ([`secret_values`]). Only those that
+/// the file holds nowhere else than at `spans` (as whole words): a value that
+/// also names an object (a password `minio` for MinIO) is that name too, and
 /// masking it everywhere would mask the object. Booleans, numbers,
 /// references and short texts are left out.
-pub fn secret_texts(text: &str, spans: &[ByteSpan], objects: &[Object]) -> Vec<Box<str>> {
+pub fn secret_texts(text: &str, spans: &[ByteSpan], values: &[Box<str>]) -> Vec<Box<str>> {
     let mut out: Vec<Box<str>> = Vec::new();
     let mut push = |v: &str| {
         for line in v.lines() {
@@ -1325,20 +1343,8 @@ pub fn secret_texts(text: &str, spans: &[ByteSpan], objects: &[Object]) -> Vec<B
             push(v);
         }
     }
-    for o in objects {
-        let i = spans.partition_point(|m| m.end <= o.node.span.start);
-        if spans.get(i).is_none_or(|m| m.start >= o.node.span.end) {
-            continue;
-        }
-        let mut todo = vec![&o.node];
-        while let Some(n) = todo.pop() {
-            match &n.value {
-                Value::Seq(items) => todo.extend(items),
-                Value::Map(entries) => todo.extend(entries.iter().map(|e| &e.value)),
-                Value::Str(v) if spans.binary_search(&n.span).is_ok() => push(v),
-                _ => {}
-            }
-        }
+    for v in values {
+        push(v);
     }
     out.sort();
     out.dedup();

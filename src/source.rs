@@ -185,6 +185,33 @@ impl SourceFile {
         }
     }
 
+    /// [`SourceFile::line_col`] of each of `offsets` (sorted), in one pass:
+    /// the characters between two offsets of a line are counted once, so a
+    /// file that is one long line (a minified JSON List) costs its length,
+    /// not its length per offset.
+    pub fn line_cols(&self, offsets: &[u32]) -> Vec<LineCol> {
+        let mut out = Vec::with_capacity(offsets.len());
+        // The last offset resolved: its byte, line (0-based) and column.
+        let mut last: Option<(usize, usize, usize)> = None;
+        for &offset in offsets {
+            let o = self.clamp(offset);
+            let line = self.line_of(o);
+            let column = match last {
+                Some((b, l, c)) if l == line && b <= o => c + self.text[b..o].chars().count(),
+                _ => {
+                    let start = self.line_starts().get(line).map_or(0, |&s| s as usize);
+                    self.text[start..o].chars().count() + 1
+                }
+            };
+            last = Some((o, line, column));
+            out.push(LineCol {
+                line: line as u32 + 1,
+                column: column as u32,
+            });
+        }
+        out
+    }
+
     /// 0-based line and 0-based UTF-16 column of a byte offset (LSP positions).
     pub fn utf16_position(&self, offset: u32) -> (u32, u32) {
         let o = self.clamp(offset);
@@ -304,6 +331,17 @@ mod tests {
         // '😀' is 4 bytes in UTF-8 and 2 units in UTF-16
         assert_eq!(f.utf16_position(7), (0, 5));
         assert_eq!(f.line_col(7).column, 5);
+    }
+
+    #[test]
+    fn line_cols_in_one_pass_agree_with_line_col() {
+        let f = SourceFile::new("x", "k: 😀x, é: [1, 2]\r\nb: c\rd: 😀😀\n\nlast");
+        let mut offsets: Vec<u32> = (0..=f.text.len() as u32 + 2).collect();
+        // repeated offsets, and offsets inside a character
+        offsets.extend([4, 4, 5, 23]);
+        offsets.sort_unstable();
+        let one: Vec<LineCol> = offsets.iter().map(|&o| f.line_col(o)).collect();
+        assert_eq!(f.line_cols(&offsets), one);
     }
 
     #[test]

@@ -293,10 +293,61 @@ pub struct Leniency {
 /// and each such scalar is returned as a [`Leniency`]. Otherwise the strict
 /// error is returned.
 pub fn parse_documents_as_kubectl(file: &SourceFile) -> Result<(Stream, Vec<Leniency>), YamlError> {
-    match parse_stream(file) {
-        Ok(stream) => Ok((stream, Vec::new())),
-        Err(e) if e.message == UNDER_INDENTED => lenient::reparse(file, &e).ok_or(e),
-        Err(e) => Err(e),
+    let mut docs = Collect(Vec::new());
+    let read = read_documents_as_kubectl(file, &mut docs)?;
+    let stream = Stream {
+        docs: docs.0,
+        dropped: read.dropped,
+    };
+    Ok((stream, read.lenient))
+}
+
+/// Where [`read_documents_as_kubectl`] hands the documents it reads.
+pub trait Documents {
+    /// A document, as soon as it is read, with its spans in the file's bytes.
+    fn document(&mut self, doc: Node);
+    /// Forget every document handed over so far: the file is read again from
+    /// its first document.
+    fn restart(&mut self);
+}
+
+/// What reading a file gave besides its documents.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Read {
+    /// The documents dropped for a bad value (see [`Stream::dropped`]).
+    pub dropped: Vec<YamlError>,
+    /// What was read the way kubectl reads it (see [`Leniency`]).
+    pub lenient: Vec<Leniency>,
+}
+
+/// [`parse_documents_as_kubectl`], handing each document to `sink` as soon as
+/// it is read: a file is then held one document at a time, however many it
+/// has. On an error the documents already handed over do not make a valid
+/// file: the caller forgets them, as it does on [`Documents::restart`].
+pub fn read_documents_as_kubectl(
+    file: &SourceFile,
+    sink: &mut dyn Documents,
+) -> Result<Read, YamlError> {
+    match build::parse_each(file, &mut |doc| sink.document(doc)) {
+        (dropped, None) => Ok(Read {
+            dropped,
+            lenient: Vec::new(),
+        }),
+        (_, Some(e)) if e.message == UNDER_INDENTED => lenient::reparse(file, &e, sink).ok_or(e),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// Documents held in a list.
+struct Collect(Vec<Node>);
+
+impl Documents for Collect {
+    fn document(&mut self, doc: Node) {
+        self.0.push(doc);
+    }
+
+    fn restart(&mut self) {
+        self.0.clear();
     }
 }
 

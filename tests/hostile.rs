@@ -23,7 +23,7 @@ fn has_finding(j: &serde_json::Value, rule: &str) -> bool {
 }
 
 /// The run took less than `cpu_secs` of CPU and 100 MB of memory.
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 fn assert_within(cost: &crate::support::Cost, cpu_secs: f64, what: &str) {
     assert!(cost.cpu.as_secs_f64() < cpu_secs, "{what}: {cost:?}");
     assert!(cost.peak_rss_mb < 100.0, "{what}: {cost:?}");
@@ -343,7 +343,7 @@ fn names_keys_and_file_names_cannot_inject_into_terminals_or_ci_logs() {
 /// The bombs and deep nesting: each a located error, the good file beside it
 /// still linted, within 1 s of CPU and 100 MB, at one and two threads and on
 /// standard input (read on the main thread).
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 #[test]
 fn bombs_and_deep_nesting_are_located_errors_in_bounded_time_and_memory() {
     use crate::support::stslint_cost;
@@ -415,7 +415,7 @@ fn bombs_and_deep_nesting_are_located_errors_in_bounded_time_and_memory() {
 /// as many that each sit just under the old fixed budget (250,000 nodes)
 /// are each a located error at an alias: a run's expansion is bounded by its
 /// input, not by the file count times a fixed budget.
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 #[test]
 fn many_files_under_a_fixed_alias_budget_no_longer_add_up() {
     use crate::support::stslint_cost;
@@ -461,7 +461,7 @@ fn many_files_under_a_fixed_alias_budget_no_longer_add_up() {
 
 /// Inputs that are not clean UTF-8 YAML, and a crowd of empty files: each a
 /// located problem (or nothing to say), the good file beside them linted.
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 #[test]
 fn binary_nul_utf16_bom_and_empty_inputs() {
     use crate::support::stslint_cost;
@@ -560,7 +560,7 @@ fn binary_nul_utf16_bom_and_empty_inputs() {
 
 /// A file that cannot be read is a located problem; the rest is linted and
 /// every format is still written.
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 #[test]
 fn an_unreadable_file_is_a_problem_and_the_rest_is_linted() {
     use std::os::unix::fs::PermissionsExt;

@@ -5,5 +5,6 @@ mod docs;
 mod fixtures;
 mod fuzz_regressions;
 mod hostile;
+mod large;
 mod registry;
 mod support;

@@ -153,12 +153,16 @@ pub struct Cost {
 }
 
 /// Run stslint (standard input from `stdin`, if given) and measure what the
-/// process alone cost (`wait4`'s resource usage of that child). CPU time, not
-/// wall time: other tests running alongside do not change it.
-#[cfg(unix)]
+/// process alone cost. CPU time, not wall time: other tests running alongside
+/// do not change it. The peak is the child's own (`VmHWM`, read at its exit
+/// through ptrace's exit stop): `ru_maxrss` also counts the memory of the
+/// process that spawned it, this test binary, as it was at the `exec`.
+#[cfg(target_os = "linux")]
 #[allow(clippy::zombie_processes)] // reaped by wait4, for its resource usage
 pub fn stslint_cost(args: &[&str], stdin: Option<&[u8]>) -> (Output, Cost) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stslint"))
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_stslint"));
+    command
         .args(args)
         .current_dir(root())
         .env("NO_COLOR", "1")
@@ -168,9 +172,19 @@ pub fn stslint_cost(args: &[&str], stdin: Option<&[u8]>) -> (Output, Cost) {
             Stdio::null()
         })
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run stslint");
+        .stderr(Stdio::piped());
+    // SAFETY: runs in the forked child before exec; ptrace(2) is
+    // async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            let null = std::ptr::null_mut::<libc::c_void>();
+            if libc::ptrace(libc::PTRACE_TRACEME, 0, null, null) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().expect("run stslint");
     let input = stdin.map(<[u8]>::to_vec);
     let mut pipe_in = child.stdin.take();
     let writer = std::thread::spawn(move || {
@@ -178,24 +192,76 @@ pub fn stslint_cost(args: &[&str], stdin: Option<&[u8]>) -> (Output, Cost) {
             let _ = p.write_all(&bytes);
         }
     });
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let reader = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = std::io::Read::read_to_end(&mut out, &mut b);
-        b
-    });
-    let mut stderr = Vec::new();
-    let _ = std::io::Read::read_to_end(&mut err, &mut stderr);
-    let stdout = reader.join().expect("stdout reader");
-    let _ = writer.join();
-    let mut status = 0;
-    // SAFETY: `rusage` is plain data that wait4 fills; the pid is our child's,
-    // not yet waited for (Child::wait is never called for it).
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let read_all = |mut r: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut b = Vec::new();
+            let _ = r.read_to_end(&mut b);
+            b
+        })
+    };
+    let out = read_all(Box::new(child.stdout.take().expect("stdout")));
+    let err = read_all(Box::new(child.stderr.take().expect("stderr")));
     let pid = child.id() as libc::pid_t;
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid, "wait4");
+    let null = std::ptr::null_mut::<libc::c_void>();
+    let mut status = 0;
+    // SAFETY: `rusage` is plain data that wait4 fills; `pid` is our child,
+    // traced by this thread (it forked it), and reaped here only.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let mut peak_kb = None;
+    let mut traced = false;
+    loop {
+        let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        assert_eq!(waited, pid, "wait4");
+        if libc::WIFEXITED(status) || libc::WIFSIGNALED(status) {
+            break;
+        }
+        assert!(libc::WIFSTOPPED(status), "status {status:#x}");
+        let signal = libc::WSTOPSIG(status);
+        let event = status >> 16;
+        let resume = if signal == libc::SIGTRAP && event == libc::PTRACE_EVENT_EXIT {
+            // Exiting, its memory not yet given back.
+            peak_kb = std::fs::read_to_string(format!("/proc/{pid}/status"))
+                .ok()
+                .and_then(|s| {
+                    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+                    line.split_whitespace().nth(1)?.parse::<u64>().ok()
+                });
+            0
+        } else if signal == libc::SIGTRAP && !traced {
+            // The stop at exec: ask for the stop at exit.
+            traced = true;
+            let options = (libc::PTRACE_O_TRACEEXIT | libc::PTRACE_O_EXITKILL) as usize;
+            let r = unsafe {
+                libc::ptrace(
+                    libc::PTRACE_SETOPTIONS,
+                    pid,
+                    null,
+                    options as *mut libc::c_void,
+                )
+            };
+            assert_eq!(
+                r,
+                0,
+                "PTRACE_SETOPTIONS: {}",
+                std::io::Error::last_os_error()
+            );
+            0
+        } else {
+            signal
+        };
+        let r = unsafe {
+            libc::ptrace(
+                libc::PTRACE_CONT,
+                pid,
+                null,
+                resume as usize as *mut libc::c_void,
+            )
+        };
+        assert_eq!(r, 0, "PTRACE_CONT: {}", std::io::Error::last_os_error());
+    }
+    let stdout = out.join().expect("stdout reader");
+    let stderr = err.join().expect("stderr reader");
+    let _ = writer.join();
     let tv = |t: libc::timeval| {
         std::time::Duration::from_secs(t.tv_sec as u64)
             + std::time::Duration::from_micros(t.tv_usec as u64)
@@ -203,7 +269,7 @@ pub fn stslint_cost(args: &[&str], stdin: Option<&[u8]>) -> (Output, Cost) {
     let cost = Cost {
         cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
         // Linux reports kilobytes
-        peak_rss_mb: usage.ru_maxrss as f64 / 1024.0,
+        peak_rss_mb: peak_kb.expect("VmHWM at the exit stop") as f64 / 1024.0,
     };
     let status = std::os::unix::process::ExitStatusExt::from_raw(status);
     (

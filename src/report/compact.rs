@@ -2,10 +2,11 @@
 
 use std::fmt::Write;
 
-use super::{escape, line_start_name, range, span_range};
+use super::{escape, flush_some, line_start_name, range, span_range};
 use crate::engine::Outcome;
 
-pub fn render(outcome: &Outcome) -> String {
+/// Write the lines to `w`, a block at a time.
+pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut out = String::new();
     for p in &outcome.problems {
         // Names and messages come from the input: escaped, so that no
@@ -35,6 +36,7 @@ pub fn render(outcome: &Outcome) -> String {
                 );
             }
         }
+        flush_some(&mut out, w)?;
     }
     for f in &outcome.findings {
         let r = span_range(outcome, f.span);
@@ -48,6 +50,7 @@ pub fn render(outcome: &Outcome) -> String {
             f.rule,
             escape(&f.message)
         );
+        flush_some(&mut out, w)?;
     }
-    out
+    w.write_all(out.as_bytes())
 }

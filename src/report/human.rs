@@ -10,7 +10,7 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::{escape, line_start_name, range, redact, Redacted};
+use super::{escape, flush_some, line_start_name, range, redact, Redacted};
 use crate::diagnostic::Severity;
 use crate::engine::Outcome;
 use crate::source::{ByteSpan, FileId};
@@ -69,6 +69,60 @@ impl fmt::Debug for MaskedSource {
 /// Where each line of `text` starts (see [`MaskedSource::lines`]).
 fn line_starts(text: &str) -> Arc<[usize]> {
     crate::source::line_starts(text).collect()
+}
+
+impl MaskedSource {
+    /// The length in bytes of the longest line a snippet of `spans` would
+    /// show (each span's lines and one line of context either side), when it
+    /// is longer than [`MAX_SNIPPET_LINE`].
+    fn long_line(&self, spans: &[SourceSpan]) -> Option<usize> {
+        let text_len = self.redacted.text.len();
+        let line_of = |o: usize| self.lines.partition_point(|&s| s <= o).saturating_sub(1);
+        // A line's length without its line break.
+        let text = self.redacted.text.as_bytes();
+        let len = |i: usize| {
+            let start = self.lines[i];
+            let end = self.lines.get(i + 1).map_or(text_len, |&next| next);
+            let body = &text[start..end];
+            let breaks = body
+                .iter()
+                .rev()
+                .take_while(|&&b| b == b'\n' || b == b'\r')
+                .count();
+            body.len() - breaks.min(2)
+        };
+        let mut longest = 0;
+        for sp in spans {
+            let first = line_of(sp.offset()).saturating_sub(1);
+            let last = (line_of(sp.offset() + sp.len()) + 1).min(self.lines.len() - 1);
+            for i in first..=last {
+                longest = longest.max(len(i));
+            }
+        }
+        (longest > MAX_SNIPPET_LINE).then_some(longest)
+    }
+}
+
+/// A report whose snippet would show a line too long to show (see
+/// [`MAX_SNIPPET_LINE`]): its position goes in the message, with the label,
+/// and the report has no snippet.
+fn without_snippet(report: Report, at: String, longest: usize) -> Report {
+    let label = report
+        .labels
+        .iter()
+        .find(|l| l.primary())
+        .and_then(|l| l.label())
+        .map(|l| format!(" ({l})"))
+        .unwrap_or_default();
+    Report {
+        message: format!(
+            "{at}: {}{label}; no snippet: the line is {longest} bytes long",
+            report.message
+        ),
+        source: None,
+        labels: Vec::new(),
+        ..report
+    }
 }
 
 impl SourceCode for MaskedSource {
@@ -168,6 +222,12 @@ fn sspan(b: ByteSpan) -> SourceSpan {
 /// own snippet.
 const MAX_LABEL_DISTANCE: u32 = 6;
 
+/// A snippet that would show a line longer than this many bytes (minified
+/// JSON, a `kind: List` on one line) is not shown: the report names the
+/// position instead. It would fill the terminal, and miette cannot draw a
+/// label past column 65,535.
+const MAX_SNIPPET_LINE: usize = 4096;
+
 /// The masked sources, one per file, with their span maps.
 struct Sources<'o> {
     outcome: &'o Outcome,
@@ -257,7 +317,29 @@ impl<'o> Sources<'o> {
     }
 }
 
-pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
+/// `report`, or the report without its snippet when a line of that would be
+/// too long to show.
+fn showable(outcome: &Outcome, report: Report, at: crate::source::Span) -> Report {
+    let spans: Vec<SourceSpan> = report.labels.iter().map(|l| *l.inner()).collect();
+    let Some(longest) = report.source.as_ref().and_then(|s| s.long_line(&spans)) else {
+        return report;
+    };
+    let lc = outcome.line_col(at.file, at.bytes.start);
+    let name = line_start_name(&outcome.file(at.file).name);
+    without_snippet(
+        report,
+        clean(&format!("{name}:{}:{}", lc.line, lc.column)),
+        longest,
+    )
+}
+
+/// Write the reports to `w` as they are drawn, a block at a time: a run
+/// with hundreds of thousands of findings never holds its whole output.
+pub fn write(
+    outcome: &Outcome,
+    opts: &HumanOptions,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let mut src = Sources::new(outcome);
     let theme = if opts.color {
         GraphicalTheme::unicode()
@@ -295,8 +377,8 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
                 })
                 .unwrap_or_default(),
         };
-        let report = if p.span.is_none() {
-            Report {
+        let report = match p.span {
+            None => Report {
                 source: None,
                 message: clean(&format!(
                     "{}: {}",
@@ -304,12 +386,19 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
                     p.message
                 )),
                 ..report
-            }
-        } else {
-            report
+            },
+            Some(bytes) => showable(
+                outcome,
+                report,
+                crate::source::Span {
+                    file: p.file,
+                    bytes,
+                },
+            ),
         };
         let _ = handler.render_report(&mut out, &report);
         out.push('\n');
+        flush_some(&mut out, w)?;
     }
     for f in &outcome.findings {
         let mut labels = vec![LabeledSpan::new_primary_with_span(
@@ -327,7 +416,7 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
             if r.span.file == f.span.file && line_of(r.span).abs_diff(here) <= MAX_LABEL_DISTANCE {
                 labels.push(LabeledSpan::new_with_span(Some(clean(&r.message)), span));
             } else {
-                related.push(Report {
+                let report = Report {
                     message: clean(&format!("related: {}", r.message)),
                     code: None,
                     severity: miette::Severity::Advice,
@@ -337,7 +426,8 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
                         Some(clean(&r.message)),
                         span,
                     )],
-                });
+                };
+                related.push(showable(outcome, report, r.span));
             }
         }
         let report = Report {
@@ -348,11 +438,13 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
             source: Some(src.source(f.span.file)),
             labels,
         };
+        let report = showable(outcome, report, f.span);
         let _ = handler.render_report(&mut out, &report);
         for r in &related {
             let _ = related_handler.render_report(&mut out, r);
         }
         out.push('\n');
+        flush_some(&mut out, w)?;
     }
     for s in &outcome.skipped {
         let r = range(outcome, s.file, s.span);
@@ -364,9 +456,10 @@ pub fn render(outcome: &Outcome, opts: &HumanOptions) -> String {
             r.start.column,
             escape(&s.reason)
         );
+        flush_some(&mut out, w)?;
     }
     tally(outcome, &mut out);
-    out
+    w.write_all(out.as_bytes())
 }
 
 /// The closing table: findings per rule, most first (then by id).

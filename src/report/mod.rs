@@ -33,8 +33,9 @@ pub fn render(outcome: &Outcome, format: Format, human: &HumanOptions) -> String
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// [`render`] into `w`. JSON and SARIF are written finding by finding, never
-/// held whole (a large run has hundreds of thousands).
+/// [`render`] into `w`. No format holds its whole output: human output is
+/// written a block of reports at a time, JSON and SARIF finding by finding
+/// (a large run has hundreds of thousands).
 pub fn write(
     outcome: &Outcome,
     format: Format,
@@ -42,11 +43,23 @@ pub fn write(
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
-        Format::Human => w.write_all(human::render(outcome, human).as_bytes()),
+        Format::Human => human::write(outcome, human, w),
         Format::Json => json::write(outcome, w),
         Format::Sarif => sarif::write(outcome, w),
-        Format::Compact => w.write_all(compact::render(outcome).as_bytes()),
+        Format::Compact => compact::write(outcome, w),
     }
+}
+
+/// Output is written in blocks of about this many bytes.
+const BLOCK: usize = 64 << 10;
+
+/// Write `out` to `w` once it holds a block.
+pub(crate) fn flush_some(out: &mut String, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if out.len() >= BLOCK {
+        w.write_all(out.as_bytes())?;
+        out.clear();
+    }
+    Ok(())
 }
 
 /// A JSON array of `items`, each turned into a value only while it is written.

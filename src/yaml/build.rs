@@ -30,7 +30,20 @@ use crate::source::{ByteSpan, SourceFile};
 /// The error that stopped the parser, if one did, comes with what was
 /// dropped before it.
 pub(super) fn parse(file: &SourceFile) -> (Stream, Option<YamlError>) {
-    Builder::new(file).run()
+    let mut docs = Vec::new();
+    let (dropped, fatal) = parse_each(file, &mut |doc| docs.push(doc));
+    (Stream { docs, dropped }, fatal)
+}
+
+/// [`parse`], handing each document to `each` as soon as it is read rather
+/// than holding them all: a file's memory is then its largest document, not
+/// all of them. Returns what was dropped and the error that stopped the
+/// parser, if one did; `each` has then seen the documents before it.
+pub(super) fn parse_each(
+    file: &SourceFile,
+    each: &mut dyn FnMut(Node),
+) -> (Vec<YamlError>, Option<YamlError>) {
+    Builder::new(file, each).run()
 }
 
 // --- tags ------------------------------------------------------------------
@@ -1481,11 +1494,12 @@ struct Builder<'a> {
     items: Vec<Node>,
     entries: Vec<Entry>,
     forms: Vec<KeyForm>,
-    docs: Vec<Node>,
+    /// Where each document goes once it is read.
+    each: &'a mut dyn FnMut(Node),
 }
 
 impl<'a> Builder<'a> {
-    fn new(file: &'a SourceFile) -> Self {
+    fn new(file: &'a SourceFile, each: &'a mut dyn FnMut(Node)) -> Self {
         let text: &'a str = &file.text;
         Builder {
             file,
@@ -1495,18 +1509,14 @@ impl<'a> Builder<'a> {
             items: Vec::new(),
             entries: Vec::new(),
             forms: Vec::new(),
-            docs: Vec::new(),
+            each,
         }
     }
 
-    fn run(mut self) -> (Stream, Option<YamlError>) {
+    fn run(mut self) -> (Vec<YamlError>, Option<YamlError>) {
         let mut dropped = Vec::new();
         let fatal = self.read(&mut dropped).err();
-        let stream = Stream {
-            docs: self.docs,
-            dropped,
-        };
-        (stream, fatal)
+        (dropped, fatal)
     }
 
     fn read(&mut self, dropped: &mut Vec<YamlError>) -> Result<(), YamlError> {
@@ -1892,7 +1902,7 @@ impl<'a> Builder<'a> {
         loop {
             match self.frames.last_mut() {
                 None => {
-                    self.docs.push(node);
+                    (self.each)(node);
                     return Ok(());
                 }
                 Some(Frame::Seq(o)) => {

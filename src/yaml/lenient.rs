@@ -9,7 +9,7 @@
 
 use granit_parser::{Event, Parser, StructureStyle};
 
-use super::{parse_stream, Leniency, Node, Stream, Value, YamlError, UNDER_INDENTED};
+use super::{build, Documents, Leniency, Node, Read, Value, YamlError, UNDER_INDENTED};
 use crate::source::{ByteSpan, SourceFile};
 
 /// A round indents every under-indented line of one scalar and parses the
@@ -85,7 +85,14 @@ impl Inserts {
 /// Parse `file`, whose strict parse failed with `error`, with its
 /// under-indented quoted-scalar lines indented, if that is all that keeps it
 /// from parsing.
-pub(super) fn reparse(file: &SourceFile, error: &YamlError) -> Option<(Stream, Vec<Leniency>)> {
+///
+/// Each round hands its documents to `sink` as it reads them, after a
+/// [`Documents::restart`]: only the last round's reach the caller.
+pub(super) fn reparse(
+    file: &SourceFile,
+    error: &YamlError,
+    sink: &mut dyn Documents,
+) -> Option<Read> {
     let text: &str = &file.text;
     let mut inserts = Inserts::default();
     // Per repaired scalar (by where it starts): the original line starts indented.
@@ -111,15 +118,21 @@ pub(super) fn reparse(file: &SourceFile, error: &YamlError) -> Option<(Stream, V
             None => scalars.push((scalar, starts)),
         }
         current = inserts.apply(text);
-        match parse_stream(&SourceFile::new(file.name.clone(), current.as_str())) {
-            Ok(mut stream) => {
-                remap(&mut stream.docs, &inserts);
-                for e in &mut stream.dropped {
+        sink.restart();
+        let copy = SourceFile::new(file.name.clone(), current.as_str());
+        let (mut dropped, fatal) = build::parse_each(&copy, &mut |mut doc| {
+            remap(&mut doc, &inserts);
+            sink.document(doc);
+        });
+        match fatal {
+            None => {
+                for e in &mut dropped {
                     e.offset = e.offset.map(|o| inserts.original(o as usize) as u32);
                 }
-                return Some((stream, leniencies(text, scalars)));
+                let lenient = leniencies(text, scalars);
+                return Some(Read { dropped, lenient });
             }
-            Err(e) => error = e,
+            Some(e) => error = e,
         }
     }
     None
@@ -217,9 +230,9 @@ fn quoted_scalar(text: &str, from: usize, at: usize) -> Option<(usize, usize)> {
     (open < at && at < close).then_some((open, close))
 }
 
-/// Every span of `docs`, from the indented copy back to the original.
-fn remap(docs: &mut [Node], inserts: &Inserts) {
-    let mut todo: Vec<&mut Node> = docs.iter_mut().collect();
+/// Every span of `doc`, from the indented copy back to the original.
+fn remap(doc: &mut Node, inserts: &Inserts) {
+    let mut todo: Vec<&mut Node> = vec![doc];
     while let Some(node) = todo.pop() {
         node.span = inserts.span(node.span);
         match &mut node.value {
