@@ -90,10 +90,16 @@ pub enum Command {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
+    /// Reports with source snippets, for a terminal
     Human,
+    /// One JSON document (see README, Output)
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers
     Sarif,
+    /// `path:line:col: severity[rule-id] message`, one per line, for editors
     Compact,
+    /// GitHub Actions workflow commands (annotations on the pull request)
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -173,6 +179,7 @@ impl Config {
                 FormatArg::Json => Format::Json,
                 FormatArg::Sarif => Format::Sarif,
                 FormatArg::Compact => Format::Compact,
+                FormatArg::Github => Format::Github,
             },
             fail_on: match args.fail_on {
                 FailOn::Error => Some(Severity::Error),
@@ -315,7 +322,12 @@ fn run(args: Args) -> Result<u8, Error> {
             .and_then(|_| out.flush())
             .map_err(Error::Output)?;
     }
-    if !config.quiet && matches!(config.format, Format::Human | Format::Compact) {
+    if !config.quiet
+        && matches!(
+            config.format,
+            Format::Human | Format::Compact | Format::Github
+        )
+    {
         eprintln!("{}", summary_line(&outcome, start.elapsed()));
     }
     let code = exit_code(&outcome, config.fail_on);

@@ -3,6 +3,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::diagnostic::{Problem, ProblemKind};
 use crate::source::{ByteSpan, FileId, OnDisk, SourceFile};
@@ -153,7 +154,7 @@ pub fn read_all(inputs: Vec<Input>, opts: &DiscoverOptions) -> (Vec<SourceFile>,
                 let (f, p) = decode(
                     FileId(i as u32),
                     opts.stdin_name.clone(),
-                    r.map(|_| buf),
+                    r.map(|_| Arc::from(buf)),
                     opts.max_file_size,
                 );
                 files.push(f);
@@ -194,15 +195,53 @@ pub fn read_disk(id: FileId, name: &str, disk: &OnDisk) -> (SourceFile, Option<P
 
 /// At most `limit` bytes of the regular file at `path` (checked again once
 /// open: the path may have been replaced since its metadata was read).
-fn read_at_most(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    let file = std::fs::File::open(path)?;
+///
+/// The bytes are read in place into one shared block of the file's size,
+/// which becomes the file's text without a copy: read into a `Vec` and then
+/// moved into an `Arc<str>`, a large file was held twice at the peak.
+fn read_at_most(path: &Path, limit: u64) -> std::io::Result<Arc<[u8]>> {
+    let mut file = std::fs::File::open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(std::io::Error::other("not a regular file"));
     }
-    let mut buf = Vec::with_capacity(meta.len().min(limit) as usize);
-    file.take(limit).read_to_end(&mut buf)?;
-    Ok(buf)
+    let expected = meta.len().min(limit) as usize;
+    let mut block: Arc<[u8]> = std::iter::repeat_n(0u8, expected).collect();
+    let Some(buf) = Arc::get_mut(&mut block) else {
+        return Err(std::io::Error::other("the read buffer is shared"));
+    };
+    let mut filled = 0;
+    while filled < expected {
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    // The file changed size since its metadata was read: what it holds now.
+    if filled < expected {
+        return Ok(Arc::from(&buf[..filled]));
+    }
+    let mut more = Vec::new();
+    file.take(limit - expected as u64).read_to_end(&mut more)?;
+    if more.is_empty() {
+        return Ok(block);
+    }
+    let mut all = block.to_vec();
+    all.append(&mut more);
+    Ok(Arc::from(all))
+}
+
+/// `bytes` as text, when they are UTF-8: the same block, not a copy.
+fn shared_text(bytes: Arc<[u8]>) -> Result<Arc<str>, (Arc<[u8]>, std::str::Utf8Error)> {
+    if let Err(e) = std::str::from_utf8(&bytes) {
+        return Err((bytes, e));
+    }
+    // SAFETY: the bytes were just checked to be UTF-8, and `str` has the
+    // layout of `[u8]`, so the allocation is a valid `Arc<str>` (the std
+    // library converts `Arc<str>` to `Arc<[u8]>` the same way).
+    Ok(unsafe { Arc::from_raw(Arc::into_raw(bytes) as *const str) })
 }
 
 fn not_a_file(id: FileId, name: String, meta: &std::fs::Metadata) -> (SourceFile, Option<Problem>) {
@@ -248,7 +287,7 @@ fn file_kind(meta: &std::fs::Metadata) -> &'static str {
 fn decode(
     id: FileId,
     name: String,
-    bytes: std::io::Result<Vec<u8>>,
+    bytes: std::io::Result<Arc<[u8]>>,
     max_size: u64,
 ) -> (SourceFile, Option<Problem>) {
     let bytes = match bytes {
@@ -280,16 +319,17 @@ fn decode(
         };
         return (SourceFile::new(name, ""), Some(problem));
     }
-    match String::from_utf8(bytes) {
-        Ok(mut text) => {
-            if text.starts_with('\u{feff}') {
-                text.drain(..3);
-            }
+    match shared_text(bytes) {
+        Ok(text) => {
+            let text = match text.strip_prefix('\u{feff}') {
+                Some(rest) => Arc::from(rest),
+                None => text,
+            };
             (SourceFile::new(name, text), None)
         }
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        Err((bytes, e)) => {
+            let at = e.valid_up_to();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
             let problem = Problem {
                 file: id,
                 span: Some(ByteSpan::new(at, at + 1)),

@@ -265,8 +265,7 @@ fn names_keys_and_file_names_cannot_inject_into_terminals_or_ci_logs() {
     // Object names, namespaces, label values, keys and env names that hold
     // ANSI and OSC escapes, BEL, NUL, a C1 CSI, CR, bidi and zero-width
     // characters, a GitHub command and a newline.
-    let evil =
-        r#"\e[31m\e]8;;http://x\a\0\x9b\r\u202e\u200b##[error]x\nfake.yaml:1:1: error[forged] y"#;
+    let evil = r#"\e[31m\e]8;;http://x\a\0\x9b\r\u202e\u200b##[error]x%0A::error::forged\nfake.yaml:1:1: error[forged] y"#;
     let sts = format!(
         "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: \"db{evil}\"\n  namespace: \"ns{evil}\"\nspec:\n  serviceName: \"svc{evil}\"\n  selector: {{matchLabels: {{app: \"a{evil}\"}}}}\n  template:\n    metadata: {{labels: {{app: \"b{evil}\"}}}}\n    spec:\n      containers:\n      - name: \"c{evil}\"\n        image: mysql:8.4\n        env:\n        - {{name: \"E{evil}\", value: x}}\n        - {{name: \"E{evil}\", value: y}}\n        \"k{evil}\": 1\n"
     );
@@ -326,6 +325,42 @@ fn names_keys_and_file_names_cannot_inject_into_terminals_or_ci_logs() {
             assert!(!l.trim_start().starts_with("::"), "{format}: {l}");
         }
     }
+    // GitHub workflow commands: one per finding or input error, each line
+    // one command whose properties hold no `:` or `,` of the input, and
+    // whose message holds no `%` escape of the input (`%` is `%25`).
+    let j = json(&stslint(&["--format", "json", path]));
+    let reports = j["findings"].as_array().unwrap().len() + j["errors"].as_array().unwrap().len();
+    let o = stslint(&["--format", "github", path]);
+    let out = stdout(&o);
+    for raw in RAW {
+        assert!(!out.contains(raw), "github printed {raw:?} raw:\n{out}");
+    }
+    assert_eq!(out.lines().count(), reports, "{out}");
+    for l in out.lines() {
+        assert!(l.starts_with("::"), "{l}");
+        let (command, rest) = l[2..].split_once(' ').expect(l);
+        assert!(["error", "warning", "notice"].contains(&command), "{l}");
+        let (props, message) = rest.split_once("::").expect(l);
+        let keys: Vec<&str> = props
+            .split(',')
+            .map(|p| p.split_once('=').expect(l).0)
+            .collect();
+        assert!(
+            [
+                &["file", "line", "col", "endLine", "endColumn", "title"][..],
+                &["file", "title"][..]
+            ]
+            .contains(&&keys[..]),
+            "{l}"
+        );
+        assert!(!message.contains("%0A::"), "{l}");
+    }
+    assert!(
+        out.contains("%3A%3Aerror file=x.yaml%2Cline=1%3A%3Apwned.yaml,line=5,col=16"),
+        "{out}"
+    );
+    assert!(out.contains("x%250A::error::forged"), "{out}");
+    assert!(out.contains("\\u{1b}[31m"), "{out}");
     // JSON and SARIF stay well-formed, with the names as they are.
     let j = json(&stslint(&["--format", "json", path]));
     let names: Vec<&str> = j["findings"]

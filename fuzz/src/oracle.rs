@@ -17,7 +17,13 @@ use stslint::source::{ByteSpan, FileId, SourceFile};
 /// Separates the files of one input: `a.yaml`, `b.yaml`, … in order.
 pub const FILE_SEPARATOR: &str = "\n#--- next file ---\n";
 const MAX_FILES: usize = 4;
-const FORMATS: [Format; 4] = [Format::Human, Format::Json, Format::Sarif, Format::Compact];
+const FORMATS: [Format; 5] = [
+    Format::Human,
+    Format::Json,
+    Format::Sarif,
+    Format::Compact,
+    Format::Github,
+];
 
 /// The files of one fuzz input (invalid UTF-8 read as the replacement
 /// character: the encoding check is the reader's, not the pipeline's).
@@ -76,6 +82,15 @@ pub fn pipeline(data: &[u8]) {
     let json: serde_json::Value = serde_json::from_str(&one[1]).expect("the JSON output parses");
     let sarif: Sarif = serde_json::from_str(&one[2]).expect("the SARIF output parses");
     let sarif = sarif_shape(sarif);
+    // One workflow command per line: no input text starts another.
+    for line in one[4].lines() {
+        assert!(
+            ["::error ", "::warning ", "::notice "]
+                .iter()
+                .any(|c| line.starts_with(c)),
+            "github output line is not a command: {line:?}"
+        );
+    }
     let secrets = flagged_only(&files);
     if secrets.is_empty() {
         return;
@@ -85,11 +100,11 @@ pub fn pipeline(data: &[u8]) {
     collect_strings(&sarif, &mut strings);
     for s in &secrets {
         let escaped = report::escape(s);
-        for (i, text) in [&one[0], &one[3]].into_iter().enumerate() {
+        for (i, text) in [&one[0], &one[3], &one[4]].into_iter().enumerate() {
             assert!(
                 !has_word(text, s) && !has_word(text, &escaped),
                 "{} output shows the credential {s:?}",
-                ["human", "compact"][i]
+                ["human", "compact", "github"][i]
             );
         }
         for t in &strings {

@@ -2,6 +2,7 @@
 //! spans; they know nothing about any rule.
 
 mod compact;
+mod github;
 mod human;
 mod json;
 mod sarif;
@@ -22,6 +23,7 @@ pub enum Format {
     Json,
     Sarif,
     Compact,
+    Github,
 }
 
 /// Render the outcome in `format`. The result is deterministic: it depends
@@ -47,6 +49,7 @@ pub fn write(
         Format::Json => json::write(outcome, w),
         Format::Sarif => sarif::write(outcome, w),
         Format::Compact => compact::write(outcome, w),
+        Format::Github => github::write(outcome, w),
     }
 }
 

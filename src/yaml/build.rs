@@ -813,6 +813,7 @@ const RATIO_MULTIPLIER: usize = 10;
 /// stops at the first limit exceeded.
 struct Budget {
     max_events: usize,
+    max_scalar_bytes: usize,
     max_nodes: usize,
     max_documents: usize,
     events: usize,
@@ -836,6 +837,8 @@ impl Budget {
         // an alias bomb (tiny text, huge expansion) still breaches `max_nodes`.
         Budget {
             max_events: 1_000_000usize.max(len.saturating_mul(2)),
+            // A scalar replayed by aliases counts again: twice the text.
+            max_scalar_bytes: MAX_SCALAR_BYTES.max(len.saturating_mul(2)),
             max_nodes: 250_000usize.max(len),
             max_documents: 1_024usize.max(len / 8),
             events: 0,
@@ -872,7 +875,7 @@ impl Budget {
 
     fn bytes(&mut self, n: usize) -> Result<(), Breach> {
         self.scalar_bytes = self.scalar_bytes.saturating_add(n);
-        if self.scalar_bytes > MAX_SCALAR_BYTES {
+        if self.scalar_bytes > self.max_scalar_bytes {
             return Err(Breach::ScalarBytes {
                 total_scalar_bytes: self.scalar_bytes,
             });

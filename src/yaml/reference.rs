@@ -28,6 +28,7 @@ fn options_for(len: usize) -> Options {
     budget.max_nodes = 250_000usize.max(len);
     budget.max_events = 1_000_000usize.max(len.saturating_mul(2));
     budget.max_documents = 1_024usize.max(len / 8);
+    budget.max_total_scalar_bytes = budget.max_total_scalar_bytes.max(len.saturating_mul(2));
     let mut o = Options::default();
     o.budget = Some(budget);
     o.duplicate_keys = DuplicateKeyPolicy::PassThrough;
