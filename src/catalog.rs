@@ -353,8 +353,104 @@ fn image_words(name: &str) -> Vec<&str> {
         .collect()
 }
 
-/// The data store an image runs, if stslint knows it.
+/// Images a project declares as data stores (`images` in `.stslint.yaml`):
+/// globs on the image repository (no tag or digest), or on its last path
+/// segment when the glob has no `/`.
+#[derive(Clone, Debug, Default)]
+pub struct ExtraImages {
+    /// Bootstrap from ordinal 0.
+    pub ordered: Vec<globset::GlobMatcher>,
+    pub peer_to_peer: Vec<globset::GlobMatcher>,
+}
+
+impl ExtraImages {
+    /// Compile the globs (invalid ones were reported when the config was read).
+    pub fn new(ordered: &[String], peer_to_peer: &[String]) -> ExtraImages {
+        let compile = |globs: &[String]| {
+            globs
+                .iter()
+                .filter_map(|g| {
+                    globset::GlobBuilder::new(&g.to_ascii_lowercase())
+                        .literal_separator(true)
+                        .build()
+                        .ok()
+                })
+                .map(|g| g.compile_matcher())
+                .collect()
+        };
+        ExtraImages {
+            ordered: compile(ordered),
+            peer_to_peer: compile(peer_to_peer),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ordered.is_empty() && self.peer_to_peer.is_empty()
+    }
+
+    fn store(&self, image: &str) -> Option<DataStore> {
+        let repo = image_repository(image).to_ascii_lowercase();
+        let name = image_name(image).to_ascii_lowercase();
+        let hit = |globs: &[globset::GlobMatcher]| {
+            globs.iter().any(|g| {
+                let subject = if g.glob().glob().contains('/') {
+                    &repo
+                } else {
+                    &name
+                };
+                g.is_match(subject)
+            })
+        };
+        let configured = |bootstrap| DataStore {
+            name: "a data store (from .stslint.yaml)",
+            bootstrap,
+            quorum: false,
+            engine: "configured",
+            dirs: &[],
+        };
+        if hit(&self.ordered) {
+            Some(configured(FromOrdinalZero))
+        } else if hit(&self.peer_to_peer) {
+            Some(configured(PeerToPeer))
+        } else {
+            None
+        }
+    }
+}
+
+thread_local! {
+    /// The project's [`ExtraImages`] while a thread reads files for a run.
+    static EXTRA: std::cell::RefCell<Option<std::sync::Arc<ExtraImages>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Run `f` with `extra` consulted by [`data_store`] on this thread (the run
+/// sets it around each file it reads, on whichever thread reads it).
+pub fn with_extra_images<R>(
+    extra: Option<&std::sync::Arc<ExtraImages>>,
+    f: impl FnOnce() -> R,
+) -> R {
+    let Some(extra) = extra.filter(|e| !e.is_empty()) else {
+        return f();
+    };
+    let before = EXTRA.with(|e| e.replace(Some(extra.clone())));
+    struct Restore(Option<std::sync::Arc<ExtraImages>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let before = self.0.take();
+            EXTRA.with(|e| *e.borrow_mut() = before);
+        }
+    }
+    let _restore = Restore(before);
+    f()
+}
+
+/// The data store an image runs, if stslint knows it (or the project's
+/// config names it, see [`with_extra_images`]).
 pub fn data_store(image: &str) -> Option<DataStore> {
+    if let Some(s) = EXTRA.with(|e| e.borrow().as_ref().and_then(|x| x.store(image))) {
+        return Some(s);
+    }
     let repo = image_repository(image).to_ascii_lowercase();
     if let Some((_, s)) = REPOSITORIES
         .iter()

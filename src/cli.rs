@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::config::{self, RuleLevel};
 use crate::diagnostic::Severity;
 use crate::discover::{self, DiscoverOptions};
 use crate::engine::{self, Outcome, Settings};
@@ -32,9 +33,24 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
     pub format: FormatArg,
 
-    /// Exit with 1 when a finding of this severity or higher is reported.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// Exit with 1 when a finding of this severity or higher is reported
+    /// [default: warning, or `fail-on` in the config file].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// The config file (default: the nearest `.stslint.yaml` above the
+    /// linted paths).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Use no config file.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Print the configuration the run would use (the config file with the
+    /// command line applied), and exit.
+    #[arg(long)]
+    pub show_config: bool,
 
     /// The file name to show for standard input.
     #[arg(long, value_name = "NAME", default_value = "<stdin>")]
@@ -52,12 +68,13 @@ pub struct Args {
     #[arg(long)]
     pub hidden: bool,
 
-    /// Run only this rule (repeatable; default: all rules).
-    #[arg(long, value_name = "RULE")]
+    /// Run only these rules (comma-separated, repeatable; default: all
+    /// rules the config file does not turn off).
+    #[arg(long, value_name = "RULE,…", value_delimiter = ',')]
     pub select: Vec<String>,
 
-    /// Do not run this rule (repeatable).
-    #[arg(long, value_name = "RULE")]
+    /// Do not run these rules (comma-separated, repeatable).
+    #[arg(long, value_name = "RULE,…", value_delimiter = ',')]
     pub disable: Vec<String>,
 
     /// Files larger than this many bytes are reported and not read.
@@ -85,6 +102,12 @@ pub enum Command {
     Explain {
         /// The rule id, e.g. missing-headless-service.
         rule: String,
+    },
+    /// Write a commented starter `.stslint.yaml` in the current directory.
+    Init {
+        /// Replace an existing `.stslint.yaml`.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -118,7 +141,8 @@ pub enum ColorArg {
     Never,
 }
 
-/// Everything a lint run needs, decided from the arguments and environment.
+/// Everything a lint run needs, decided from the arguments, the config file
+/// and the environment.
 #[derive(Debug)]
 pub struct Config {
     pub paths: Vec<PathBuf>,
@@ -129,17 +153,31 @@ pub struct Config {
     pub human: HumanOptions,
     pub threads: Option<usize>,
     pub quiet: bool,
+    /// The config file used, as shown, if any.
+    pub file: Option<String>,
+    /// The file's settings with the command line applied (`--show-config`).
+    pub merged: config::FileConfig,
 }
 
-/// A run that could not start (bad arguments, a missing path).
+/// A run that could not start (bad arguments, a bad config file).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("unknown rule `{0}` (see `stslint rules`)")]
+    #[error("unknown rule `{}`{} (see `stslint rules`)", crate::report::escape(.0), suggest_rule(.0))]
     UnknownRule(String),
+    /// The config file cannot be used (every error, located).
+    #[error("{0}")]
+    Config(String),
     #[error("{0}")]
     Threads(String),
     #[error("writing output: {0}")]
     Output(std::io::Error),
+}
+
+/// `, did you mean `x`?` for a near rule id, else nothing.
+fn suggest_rule(id: &str) -> String {
+    config::did_you_mean(id, rules::ALL.iter().map(|e| e.id))
+        .map(|m| format!(", did you mean `{m}`?"))
+        .unwrap_or_default()
 }
 
 impl Config {
@@ -149,16 +187,77 @@ impl Config {
                 return Err(Error::UnknownRule(d.clone()));
             }
         }
-        let mut disabled = args.disable;
-        if !args.select.is_empty() {
-            disabled.extend(
-                rules::ALL
-                    .iter()
-                    .map(|e| e.id)
-                    .filter(|id| !args.select.iter().any(|s| s == id))
-                    .map(str::to_string),
-            );
+        let paths = if args.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            args.paths
+        };
+        let path = if args.no_config {
+            None
+        } else if let Some(c) = args.config {
+            Some(c)
+        } else {
+            config::find_for(&paths).map_err(Error::Config)?
+        };
+        let (mut merged, root, file) = match &path {
+            Some(p) => {
+                let name = discover::display(p);
+                let c = config::load(p, &name).map_err(|e| Error::Config(e.to_string()))?;
+                (c, config::root_of(p), Some(name))
+            }
+            None => (
+                config::FileConfig::default(),
+                std::env::current_dir().unwrap_or_default(),
+                None,
+            ),
+        };
+        // The command line wins over the file.
+        if let Some(f) = args.fail_on {
+            merged.fail_on = Some(match f {
+                FailOn::Error => Some(Severity::Error),
+                FailOn::Warning => Some(Severity::Warning),
+                FailOn::Note => Some(Severity::Note),
+                FailOn::None => None,
+            });
         }
+        if args.namespace.is_some() {
+            merged.namespace = args.namespace;
+        }
+        let level = |id: &str, rules: &[(&str, RuleLevel)]| {
+            rules
+                .iter()
+                .find(|(r, _)| *r == id)
+                .map_or(RuleLevel::On, |(_, l)| *l)
+        };
+        let mut levels: Vec<(&'static str, RuleLevel)> = rules::ALL
+            .iter()
+            .map(|e| {
+                let l = level(e.id, &merged.rules);
+                let selected = args.select.iter().any(|s| s == e.id);
+                let l = match l {
+                    _ if args.disable.iter().any(|d| d == e.id) => RuleLevel::Off,
+                    _ if !args.select.is_empty() && !selected => RuleLevel::Off,
+                    // `--select` runs a rule the file turned off.
+                    RuleLevel::Off if selected => RuleLevel::On,
+                    l => l,
+                };
+                (e.id, l)
+            })
+            .collect();
+        let disabled = levels
+            .iter()
+            .filter(|(_, l)| *l == RuleLevel::Off)
+            .map(|(id, _)| id.to_string())
+            .collect();
+        let severities = levels
+            .iter()
+            .filter_map(|&(id, l)| match l {
+                RuleLevel::At(s) => Some((id, s)),
+                _ => None,
+            })
+            .collect();
+        levels.retain(|(_, l)| *l != RuleLevel::On);
+        merged.rules = levels;
         let color = match args.color {
             ColorArg::Always => true,
             ColorArg::Never => false,
@@ -167,11 +266,17 @@ impl Config {
                     && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             }
         };
-        let paths = if args.paths.is_empty() {
-            vec![PathBuf::from(".")]
-        } else {
-            args.paths
-        };
+        let filter = (!merged.include.is_empty() || !merged.exclude.is_empty()).then(|| {
+            std::sync::Arc::new(config::PathFilter::new(
+                &root,
+                &merged.include,
+                &merged.exclude,
+            ))
+        });
+        let images = crate::catalog::ExtraImages::new(
+            &merged.data_store_images,
+            &merged.peer_to_peer_images,
+        );
         Ok(Config {
             paths,
             format: match args.format {
@@ -181,23 +286,22 @@ impl Config {
                 FormatArg::Compact => Format::Compact,
                 FormatArg::Github => Format::Github,
             },
-            fail_on: match args.fail_on {
-                FailOn::Error => Some(Severity::Error),
-                FailOn::Warning => Some(Severity::Warning),
-                FailOn::Note => Some(Severity::Note),
-                FailOn::None => None,
-            },
+            fail_on: merged.fail_on.unwrap_or(Some(Severity::Warning)),
             discover: DiscoverOptions {
                 no_ignore: args.no_ignore,
                 hidden: args.hidden,
                 max_file_size: args.max_file_size,
                 stdin_name: args.stdin_filename,
+                filter,
             },
             settings: Settings {
                 load: LoadOptions {
-                    default_namespace: args.namespace,
+                    default_namespace: merged.namespace.clone(),
                 },
                 disabled,
+                severities,
+                images: (!images.is_empty()).then(|| std::sync::Arc::new(images)),
+                contexts: config::Contexts::new(&root, &merged.contexts),
             },
             human: HumanOptions {
                 color,
@@ -205,7 +309,63 @@ impl Config {
             },
             threads: args.threads.map(usize::from),
             quiet: args.quiet,
+            file,
+            merged,
         })
+    }
+
+    /// The configuration as a config file (`--show-config`): every rule with
+    /// its level, every setting, and where it came from.
+    pub fn show(&self) -> String {
+        let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+        let list = |v: &[String]| {
+            if v.is_empty() {
+                "[]".to_string()
+            } else {
+                format!(
+                    "[{}]",
+                    v.iter().map(|s| q(s)).collect::<Vec<_>>().join(", ")
+                )
+            }
+        };
+        let m = &self.merged;
+        let mut s = match &self.file {
+            Some(f) => format!(
+                "# from {}, with the command line applied\n",
+                crate::report::escape(f)
+            ),
+            None => "# no config file: defaults, with the command line applied\n".to_string(),
+        };
+        s.push_str(&format!(
+            "fail-on: {}\n",
+            self.fail_on.map_or("none", Severity::as_str)
+        ));
+        match &m.namespace {
+            Some(ns) => s.push_str(&format!("namespace: {}\n", q(ns))),
+            None => s.push_str("# namespace: (none: objects without one are in no namespace)\n"),
+        }
+        s.push_str(&format!("include: {}\n", list(&m.include)));
+        s.push_str(&format!("exclude: {}\n", list(&m.exclude)));
+        s.push_str(&format!("contexts: {}\n", list(&m.contexts)));
+        s.push_str(&format!(
+            "images:\n  data-stores: {}\n  peer-to-peer: {}\n",
+            list(&m.data_store_images),
+            list(&m.peer_to_peer_images)
+        ));
+        s.push_str("rules:\n");
+        for meta in rules::metas() {
+            let level = m
+                .rules
+                .iter()
+                .find(|(id, _)| *id == meta.id)
+                .map_or(RuleLevel::On, |(_, l)| *l);
+            let shown = match level {
+                RuleLevel::On => meta.severity.as_str(),
+                l => l.as_str(),
+            };
+            s.push_str(&format!("  {}: {shown}\n", meta.id));
+        }
+        s
     }
 }
 
@@ -310,10 +470,16 @@ fn run(args: Args) -> Result<u8, Error> {
             write_stdout(&doc)?;
             return Ok(0);
         }
+        Some(Command::Init { force }) => return init(*force),
         None => {}
     }
     let start = Instant::now();
+    let show = args.show_config;
     let config = Config::from_args(args)?;
+    if show {
+        write_stdout(&config.show())?;
+        return Ok(0);
+    }
     start_threads(config.threads)?;
     let outcome = lint(&config)?;
     {
@@ -335,6 +501,30 @@ fn run(args: Args) -> Result<u8, Error> {
     // only delay the exit (the operating system takes the memory back at once).
     std::mem::forget(outcome);
     Ok(code)
+}
+
+/// `stslint init`: the starter config, never over an existing one unless
+/// told to.
+fn init(force: bool) -> Result<u8, Error> {
+    let path = std::path::Path::new(config::FILE_NAMES[0]);
+    if let Some(existing) = config::FILE_NAMES
+        .iter()
+        .map(std::path::Path::new)
+        .find(|p| p.exists())
+        .filter(|_| !force)
+    {
+        return Err(Error::Config(format!(
+            "{} already exists; edit it, or pass --force to replace it",
+            existing.display()
+        )));
+    }
+    std::fs::write(path, config::starter())
+        .map_err(|e| Error::Config(format!("cannot write {}: {e}", path.display())))?;
+    eprintln!(
+        "stslint: wrote {}: every rule is listed, commented out at its default severity",
+        path.display()
+    );
+    Ok(0)
 }
 
 fn write_stdout(s: &str) -> Result<(), Error> {

@@ -22,6 +22,8 @@ pub struct DiscoverOptions {
     pub max_file_size: u64,
     /// The name standard input is shown under.
     pub stdin_name: String,
+    /// The config file's `include` and `exclude` globs.
+    pub filter: Option<Arc<crate::config::PathFilter>>,
 }
 
 impl Default for DiscoverOptions {
@@ -31,6 +33,7 @@ impl Default for DiscoverOptions {
             hidden: false,
             max_file_size: 16 * 1024 * 1024,
             stdin_name: "<stdin>".into(),
+            filter: None,
         }
     }
 }
@@ -69,12 +72,22 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Vec<Input> {
                 continue;
             }
         };
+        let filter = opts.filter.as_deref();
+        // Excluded by the config file, even when named: a pre-commit hook
+        // names the staged files, and an excluded one must stay out.
+        if filter.is_some_and(|f| f.excluded(p)) {
+            continue;
+        }
         if !meta.is_dir() {
             out.push(Input::File(p.clone()));
             continue;
         }
         let mut found = Vec::new();
-        let walker = ignore::WalkBuilder::new(p)
+        let mut walker = ignore::WalkBuilder::new(p);
+        if let Some(f) = opts.filter.clone() {
+            walker.filter_entry(move |e| !f.excluded(e.path()));
+        }
+        let walker = walker
             .hidden(!opts.hidden)
             .git_ignore(!opts.no_ignore)
             .git_global(!opts.no_ignore)
@@ -96,10 +109,11 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Vec<Input> {
             // FIFOs, sockets and devices with a manifest's name are kept, to
             // be reported (never opened) when read: nothing is skipped silently.
             let is_file = entry.file_type().is_some_and(|t| !t.is_dir());
-            let ext_ok = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
+            let ext_ok = filter.and_then(|f| f.included(path)).unwrap_or_else(|| {
+                path.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+            });
             if is_file && ext_ok {
                 found.push(Input::File(entry.into_path()));
             }

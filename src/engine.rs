@@ -23,6 +23,12 @@ pub struct Settings {
     pub load: LoadOptions,
     /// Rule ids not to run.
     pub disabled: Vec<String>,
+    /// Rules whose findings are reported at another severity than the rule's.
+    pub severities: Vec<(&'static str, crate::diagnostic::Severity)>,
+    /// Images the project declares as data stores.
+    pub images: Option<Arc<crate::catalog::ExtraImages>>,
+    /// Linking contexts: cross-object rules link objects of one context only.
+    pub contexts: Option<crate::config::Contexts>,
 }
 
 /// Everything a run produced; reporters read only this.
@@ -148,45 +154,64 @@ fn lint_in_batches(
     settings: &Settings,
     size: fn(usize) -> usize,
 ) -> Outcome {
-    let (mut files, mut problems) = canonical_order(files, problems);
+    let (mut files, mut problems, contexts) =
+        canonical_order(files, problems, settings.contexts.as_ref());
     let enabled: Vec<&Entry> = rules::ALL
         .iter()
         .filter(|e| !settings.disabled.iter().any(|d| d == e.id))
         .collect();
     let interner = Interner::default();
     let size = size(files.len());
-    let reads: Vec<BatchRead> = files
-        .par_chunks(size)
-        .enumerate()
-        .map(|(b, chunk)| {
+    // Batches of consecutive files, never across two linking contexts.
+    let batches: Vec<(u32, std::ops::Range<usize>)> = contexts
+        .iter()
+        .flat_map(|&(ctx, ref files)| {
+            files
+                .clone()
+                .step_by(size)
+                .map(move |start| (ctx, start..(start + size).min(files.end)))
+        })
+        .collect();
+    let reads: Vec<(u32, BatchRead)> = batches
+        .par_iter()
+        .map(|(ctx, range)| {
             let mut batch = BatchRead::default();
-            for (i, f) in chunk.iter().enumerate() {
-                let id = FileId((b * size + i) as u32);
-                read_file(id, f, settings, &enabled, &interner, &mut batch);
-            }
+            crate::catalog::with_extra_images(settings.images.as_ref(), || {
+                for (i, f) in files[range.clone()].iter().enumerate() {
+                    let id = FileId((range.start + i) as u32);
+                    read_file(id, f, settings, &enabled, &interner, &mut batch);
+                }
+            });
             for part in &mut batch.parts {
                 part.facts.shrink();
                 part.findings.shrink();
             }
-            batch
+            (*ctx, batch)
         })
         .collect();
+    drop(batches);
     let mut objects = 0u32;
     let mut skipped = Vec::new();
     let mut secret_spans = Vec::with_capacity(files.len());
     let mut secret_texts: Vec<Box<str>> = Vec::new();
-    let mut batch_facts = Vec::with_capacity(reads.len());
+    // Per linking context: its first object and its batches' facts.
+    let mut context_facts: Vec<(u32, u32, Vec<BatchFacts>)> = Vec::new();
     // Each batch's findings stay in its own list until the facts are gone:
     // one list for all would be a second copy at the run's peak.
     let mut local: Vec<Held> = Vec::with_capacity(reads.len());
     let mut sources = files.iter_mut();
-    for batch in reads {
+    for (ctx, batch) in reads {
+        if context_facts.last().is_none_or(|(c, _, _)| *c != ctx) {
+            context_facts.push((ctx, objects, Vec::new()));
+        }
         for mut part in batch.parts {
             let base = objects;
             objects += part.facts.idents.len() as u32;
             part.findings.rebase(base);
             local.push(part.findings);
-            batch_facts.push(part.facts);
+            if let Some((_, _, facts)) = context_facts.last_mut() {
+                facts.push(part.facts);
+            }
         }
         for (r, f) in batch.files.into_iter().zip(&mut sources) {
             if let Some(disk) = &mut f.disk {
@@ -201,11 +226,24 @@ fn lint_in_batches(
     let inputs_incomplete = problems.iter().any(|p| {
         p.severity() == crate::diagnostic::Severity::Error && !matches!(p.kind, ProblemKind::Config)
     });
-    let facts = Facts::new(batch_facts, interner.freeze(), &files, inputs_incomplete);
-    facts.prepare();
-    let cross = run_fact_rules(&facts, &enabled);
-    // Only who each object is stays, to build the findings.
-    let names = facts.into_names();
+    // The cross-object rules, once per linking context: objects of one
+    // context never link with another's.
+    let mut strings = interner.freeze();
+    let mut cross = Vec::new();
+    let mut named = Vec::new();
+    for (_, base, batch_facts) in context_facts {
+        let facts = Facts::new(batch_facts, strings, &files, inputs_incomplete);
+        facts.prepare();
+        for mut held in run_fact_rules(&facts, &enabled) {
+            held.rebase(base);
+            cross.push(held);
+        }
+        // Only who each object is stays, to build the findings.
+        let (batches, s) = facts.into_names().into_parts();
+        strings = s;
+        named.push((base, batches));
+    }
+    let names = crate::facts::Names::from_parts(named, strings);
     let mut found: Vec<Found> = Vec::with_capacity(local.iter().chain(&cross).map(Held::len).sum());
     // No message of the run prints a credential value: an object's kind or
     // name, a label value, an error's text may be one.
@@ -214,6 +252,7 @@ fn lint_in_batches(
     let scrubber = crate::secrets::Scrubber::new(&secret_texts);
     drop(secret_texts);
     let mut build = Build {
+        severities: &settings.severities,
         names: &names,
         objects: HashMap::new(),
         paths: HashSet::new(),
@@ -510,24 +549,40 @@ fn defaults(
     )
 }
 
+/// Files of one linking context (numbered in order of their key, the default
+/// context first) are the files of a range.
+type ContextRanges = Vec<(u32, std::ops::Range<usize>)>;
+
 /// Files in name order, whatever order they were given in: everything that
 /// picks "the first" of several objects then picks the same one, so results
-/// never depend on the order of the command line.
+/// never depend on the order of the command line. With linking contexts, the
+/// files of each context come together, in name order within it.
 fn canonical_order(
     files: Vec<SourceFile>,
     mut problems: Vec<Problem>,
-) -> (Vec<SourceFile>, Vec<Problem>) {
-    let mut files: Vec<(u32, SourceFile)> = (0..).zip(files).collect();
-    files.sort_by(|(_, a), (_, b)| a.name.cmp(&b.name));
+    contexts: Option<&crate::config::Contexts>,
+) -> (Vec<SourceFile>, Vec<Problem>, ContextRanges) {
+    let mut files: Vec<(u32, Option<String>, SourceFile)> = (0..)
+        .zip(files)
+        .map(|(i, f)| (i, contexts.and_then(|c| c.of(&f.name)), f))
+        .collect();
+    files.sort_by(|(_, ca, a), (_, cb, b)| (ca, &a.name).cmp(&(cb, &b.name)));
     let mut new_id = vec![0u32; files.len()];
-    for (new, (old, _)) in files.iter().enumerate() {
+    for (new, (old, _, _)) in files.iter().enumerate() {
         new_id[*old as usize] = new as u32;
     }
     for p in &mut problems {
         p.file = FileId(new_id[p.file.0 as usize]);
     }
-    let files = files.into_iter().map(|(_, f)| f).collect();
-    (files, problems)
+    let mut ranges: ContextRanges = Vec::new();
+    for (i, (_, ctx, _)) in files.iter().enumerate() {
+        match ranges.last_mut() {
+            Some((_, r)) if files[r.start].1 == *ctx => r.end = i + 1,
+            _ => ranges.push((ranges.len() as u32, i..i + 1)),
+        }
+    }
+    let files = files.into_iter().map(|(_, _, f)| f).collect();
+    (files, problems, ranges)
 }
 
 /// The annotation that suppresses rules on one object: a comma- or
@@ -615,6 +670,7 @@ fn hold_finding(
 /// Builds findings from what was held, once the rules are done: one copy of
 /// each object's name and of each field path, shared by its findings.
 struct Build<'a> {
+    severities: &'a [(&'static str, crate::diagnostic::Severity)],
     names: &'a Names,
     objects: HashMap<ObjId, Arc<ObjectRef>>,
     paths: HashSet<Arc<str>>,
@@ -665,12 +721,16 @@ impl Build<'_> {
                 p
             }
         };
-        let (severity, mut label, mut help) = defaults(
+        let (mut severity, mut label, mut help) = defaults(
             rule,
             r.severity,
             r.label.map(Note::to_cow),
             r.help.map(Note::to_cow),
         );
+        // The project's severity for the rule wins over the rule's own.
+        if let Some(&(_, s)) = self.severities.iter().find(|(id, _)| *id == rule) {
+            severity = s;
+        }
         let mut message: Box<str> = r.message.into();
         if let Some(c) = scrubber {
             for text in [&mut label, &mut help] {

@@ -12,6 +12,7 @@ pub mod apiserver;
 pub mod backup;
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod decode;
 pub mod diagnostic;
 pub mod discover;

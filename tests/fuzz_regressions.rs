@@ -38,6 +38,14 @@ fn every_parser_regression_passes_the_oracle() {
     }
 }
 
+#[test]
+fn every_config_regression_passes_the_oracle() {
+    for (name, data) in inputs("config") {
+        let run = std::panic::catch_unwind(|| oracle::config(&data));
+        assert!(run.is_ok(), "{name}");
+    }
+}
+
 /// The oracle can fail: a flagged value in an output is caught.
 #[test]
 fn the_credential_oracle_sees_a_flagged_value() {

@@ -254,3 +254,43 @@ pub fn parser(data: &[u8]) {
         Err(e) => assert!(e.offset.is_none_or(|o| o as usize <= text.len()), "{e:?}"),
     }
 }
+
+/// The config loader: any text is a config or located errors, never a panic.
+/// Every error points inside the text, and what it prints has no raw control
+/// character (a config's text may come from anyone who can open a PR).
+pub fn config(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    // Lines as every position counts them (`\n`, `\r\n` or a lone `\r`),
+    // plus the empty one after a final break.
+    let lines = stslint::source::lines_inclusive(&text).count() as u32 + 1;
+    match stslint::config::parse(".stslint.yaml", &text) {
+        Ok(c) => {
+            // What was accepted builds and matches.
+            let root = std::path::Path::new("/r");
+            let f = stslint::config::PathFilter::new(root, &c.include, &c.exclude);
+            let _ = (
+                f.excluded(root.join("a/b.yaml").as_path()),
+                f.included(root),
+            );
+            if let Some(ctx) = stslint::config::Contexts::new(root, &c.contexts) {
+                let _ = ctx.of("/r/a/b/c.yaml");
+            }
+            let _ =
+                stslint::catalog::ExtraImages::new(&c.data_store_images, &c.peer_to_peer_images);
+        }
+        Err(errors) => {
+            assert!(!errors.0.is_empty(), "an error without errors");
+            for e in &errors.0 {
+                if let Some((line, col)) = e.at {
+                    assert!(line >= 1 && line <= lines, "line {line} of {lines}: {e:?}");
+                    assert!(col >= 1, "{e:?}");
+                }
+                let shown = e.to_string();
+                assert!(
+                    !shown.chars().any(|c| c.is_control() && c != '\n'),
+                    "a control character reaches the terminal: {shown:?}"
+                );
+            }
+        }
+    }
+}

@@ -272,7 +272,30 @@ struct NamedBatch {
     ignores: Vec<(u32, Sym)>,
 }
 
+/// The batches of one [`Names`], without its strings (see
+/// [`Names::into_parts`]).
+pub struct NamedBatches(Vec<NamedBatch>);
+
 impl Names {
+    /// The batches and the strings apart: the strings go on to the next
+    /// linking context's facts.
+    pub fn into_parts(self) -> (NamedBatches, Strings) {
+        (NamedBatches(self.batches), self.strings)
+    }
+
+    /// The names of every linking context, each numbered from its first
+    /// object (`base`), in order.
+    pub fn from_parts(parts: Vec<(u32, NamedBatches)>, strings: Strings) -> Names {
+        let mut batches = Vec::new();
+        for (base, NamedBatches(part)) in parts {
+            batches.extend(part.into_iter().map(|mut b| {
+                b.start += base;
+                b
+            }));
+        }
+        Names { batches, strings }
+    }
+
     /// The batch of `id`, and `id`'s place in it.
     fn batch(&self, id: ObjId) -> (&NamedBatch, u32) {
         let b = self
