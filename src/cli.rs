@@ -572,10 +572,10 @@ pub fn summary_line(o: &Outcome, elapsed: std::time::Duration) -> String {
             plural(o.skipped.len(), "document", "documents")
         ));
     }
-    if o.suppressed > 0 {
+    if !o.suppressed.is_empty() {
         extra.push(format!(
-            "{} suppressed by annotations",
-            plural(o.suppressed, "finding", "findings")
+            "{} suppressed",
+            plural(o.suppressed.len(), "finding", "findings")
         ));
     }
     if !extra.is_empty() {

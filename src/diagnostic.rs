@@ -89,6 +89,13 @@ pub struct Finding {
     pub secrets: Box<[Span]>,
 }
 
+/// A finding that is not reported, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppressed {
+    pub finding: Finding,
+    pub by: crate::suppress::Suppression,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ProblemKind {
     /// The file could not be read.
@@ -107,6 +114,9 @@ pub enum ProblemKind {
     /// A stslint setting in the input that cannot be honoured (an unknown
     /// rule in a `stslint.io/ignore` annotation).
     Config,
+    /// A stslint suppression that suppresses nothing: the rule it names
+    /// reports nothing there (any more). A note.
+    UnusedSuppression,
     /// YAML that is not valid as written but that kubectl reads, and stslint
     /// read the same way (see [`crate::yaml::parse_documents_as_kubectl`]).
     /// A note: the file is linted.
@@ -124,13 +134,16 @@ impl ProblemKind {
             ProblemKind::HelmTemplate => "helm-template",
             ProblemKind::Config => "invalid-suppression",
             ProblemKind::NonStandardYaml => "non-standard-yaml",
+            ProblemKind::UnusedSuppression => "unused-suppression",
         }
     }
 
     /// A note when the input was read anyway or is not a file, else an error.
     pub fn severity(self) -> Severity {
         match self {
-            ProblemKind::NonStandardYaml | ProblemKind::NotAFile => Severity::Note,
+            ProblemKind::NonStandardYaml
+            | ProblemKind::NotAFile
+            | ProblemKind::UnusedSuppression => Severity::Note,
             _ => Severity::Error,
         }
     }

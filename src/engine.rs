@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::{Finding, ObjectRef, Problem, ProblemKind, Related, Skipped};
+use crate::diagnostic::{Finding, ObjectRef, Problem, ProblemKind, Related, Skipped, Suppressed};
 use crate::facts::{BatchFacts, Extract, FactSink, Facts, Interner, Names, ObjId};
 use crate::held::{Held, Note, Report, Unpacked};
 use crate::manifest::{LoadOptions, Object};
@@ -16,6 +16,7 @@ use crate::path::{locate, resolve};
 use crate::rule::{Pending, Sink};
 use crate::rules::{self, Check, Entry};
 use crate::source::{text_hash, FileId, LineCol, SourceFile, Span};
+use crate::suppress::{Comment, Suppression};
 
 /// What to run.
 #[derive(Clone, Debug, Default)]
@@ -39,9 +40,9 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     pub problems: Vec<Problem>,
     pub skipped: Vec<Skipped>,
-    /// Findings not reported because their object's `stslint.io/ignore`
-    /// annotation names the rule.
-    pub suppressed: usize,
+    /// Findings not reported because a suppression covers them (see
+    /// [`crate::suppress`]), in the order of `findings`.
+    pub suppressed: Vec<Suppressed>,
     /// Per file (indexed like `files`): spans of credential values found in
     /// the file whatever rules ran ([`crate::secrets::credential_spans`]).
     /// Reporters never show their text.
@@ -96,8 +97,8 @@ impl Outcome {
 /// looked at (canonical order), then the order the rules reported in.
 type Order = (u32, u32);
 
-/// A finding, its order, and whether its object's annotation suppresses it.
-type Found = (Finding, Order, bool);
+/// A finding, its order, and what suppresses it.
+type Found = (Finding, Order, Option<Suppression>);
 
 /// What reading one file produced, besides its facts and findings.
 struct FileRead {
@@ -106,6 +107,8 @@ struct FileRead {
     result: crate::manifest::FileResult,
     /// A file read from disk: its length and hash (see [`OnDisk::seen`]).
     seen: Option<(usize, u64)>,
+    /// Its `# stslint-ignore` comments.
+    comments: Vec<Comment>,
 }
 
 /// What reading one batch of consecutive files produced.
@@ -199,7 +202,8 @@ fn lint_in_batches(
     // Each batch's findings stay in its own list until the facts are gone:
     // one list for all would be a second copy at the run's peak.
     let mut local: Vec<Held> = Vec::with_capacity(reads.len());
-    let mut sources = files.iter_mut();
+    let mut comments: HashMap<FileId, Vec<(Comment, Vec<bool>)>> = HashMap::new();
+    let mut sources = files.iter_mut().enumerate();
     for (ctx, batch) in reads {
         if context_facts.last().is_none_or(|(c, _, _)| *c != ctx) {
             context_facts.push((ctx, objects, Vec::new()));
@@ -213,7 +217,14 @@ fn lint_in_batches(
                 facts.push(part.facts);
             }
         }
-        for (r, f) in batch.files.into_iter().zip(&mut sources) {
+        for (r, (i, f)) in batch.files.into_iter().zip(&mut sources) {
+            if !r.comments.is_empty() {
+                let list = r.comments.into_iter().map(|c| {
+                    let used = vec![false; c.targets.len()];
+                    (c, used)
+                });
+                comments.insert(FileId(i as u32), list.collect());
+            }
             if let Some(disk) = &mut f.disk {
                 disk.seen = r.seen;
             }
@@ -257,6 +268,7 @@ fn lint_in_batches(
         objects: HashMap::new(),
         paths: HashSet::new(),
         scrubber: scrubber.as_ref(),
+        used: HashSet::new(),
     };
     for held in local {
         held.drain(|u| found.push(build.finding(u)));
@@ -271,16 +283,36 @@ fn lint_in_batches(
             found.push(build.finding(u));
         });
     }
+    let used = std::mem::take(&mut build.used);
     drop(build);
+    if !comments.is_empty() {
+        for (f, _, by) in found.iter_mut().filter(|(_, _, by)| by.is_none()) {
+            *by = comment_suppression(&mut comments, f);
+        }
+    }
+    let ran = |rule: &str| {
+        enabled
+            .iter()
+            .any(|e| e.id == rule && !(inputs_incomplete && matches!(e.rule, Check::Facts(_))))
+    };
+    problems.extend(unused_suppressions(&names, &used, &comments, ran));
+    drop(comments);
     drop(names);
-    let suppressed = found.iter().filter(|(_, _, s)| *s).count();
-    let mut findings: Vec<(Finding, Order)> = found
-        .into_iter()
-        .filter(|(_, _, s)| !s)
-        .map(|(f, o, _)| (f, o))
-        .collect();
+    let mut reported: Vec<(Finding, Order)> = Vec::with_capacity(found.len());
+    let mut suppressed: Vec<(Finding, Order, Suppression)> = Vec::new();
+    for (f, o, by) in found {
+        match by {
+            None => reported.push((f, o)),
+            Some(mut by) => {
+                if let (Some(s), Some(r)) = (&scrubber, &mut by.reason) {
+                    scrub(s, r);
+                }
+                suppressed.push((f, o, by));
+            }
+        }
+    }
     let name = |id: FileId| files[id.0 as usize].name.as_str();
-    findings.par_sort_by(|(a, ao), (b, bo)| {
+    let order = |a: &Finding, ao: &Order, b: &Finding, bo: &Order| {
         (name(a.span.file), a.span.bytes, a.rule, &a.message, ao).cmp(&(
             name(b.span.file),
             b.span.bytes,
@@ -288,9 +320,16 @@ fn lint_in_batches(
             &b.message,
             bo,
         ))
-    });
-    let mut findings: Vec<Finding> = findings.into_iter().map(|(f, _)| f).collect();
+    };
+    reported.par_sort_by(|(a, ao), (b, bo)| order(a, ao, b, bo));
+    let mut findings: Vec<Finding> = reported.into_iter().map(|(f, _)| f).collect();
     findings.dedup();
+    suppressed.sort_by(|(a, ao, _), (b, bo, _)| order(a, ao, b, bo));
+    let mut suppressed: Vec<Suppressed> = suppressed
+        .into_iter()
+        .map(|(finding, _, by)| Suppressed { finding, by })
+        .collect();
+    suppressed.dedup();
     if let Some(s) = &scrubber {
         for p in &mut problems {
             scrub(s, &mut p.message);
@@ -306,7 +345,7 @@ fn lint_in_batches(
         (name(a.file), a.span, &a.message).cmp(&(name(b.file), b.span, &b.message))
     });
     skipped.sort_by(|a, b| (name(a.file), a.span).cmp(&(name(b.file), b.span)));
-    let (positions, changed) = positions(&files, &findings, &problems, &skipped);
+    let (positions, changed) = positions(&files, &findings, &suppressed, &problems, &skipped);
     problems.extend(changed);
     Outcome {
         suppressed,
@@ -329,6 +368,7 @@ type Positions = Vec<(u32, LineCol)>;
 fn positions(
     files: &[SourceFile],
     findings: &[Finding],
+    suppressed: &[Suppressed],
     problems: &[Problem],
     skipped: &[Skipped],
 ) -> (Vec<Positions>, Vec<Problem>) {
@@ -338,7 +378,7 @@ fn positions(
             w.extend([b.start, b.end]);
         }
     };
-    for f in findings {
+    for f in findings.iter().chain(suppressed.iter().map(|s| &s.finding)) {
         want(f.span.file, f.span.bytes);
         for r in &f.related {
             want(r.span.file, r.span.bytes);
@@ -429,12 +469,14 @@ fn read_file(
     let Some(part) = batch.parts.last_mut() else {
         return;
     };
+    let (comments, comment_problems) = crate::suppress::comments(id, &file.text);
     let mut lint = Lint {
         x: Extract { interner, file: id },
         enabled,
         part,
         held: (!streamed).then(Vec::new),
-        problems: Vec::new(),
+        problems: comment_problems,
+        comments,
     };
     let mut result = crate::manifest::read_file(id, file, &settings.load, &mut lint);
     for obj in lint.held.take().unwrap_or_default() {
@@ -442,7 +484,11 @@ fn read_file(
     }
     result.problems.extend(read_problem);
     result.problems.extend(lint.problems);
-    batch.files.push(FileRead { result, seen });
+    batch.files.push(FileRead {
+        result,
+        seen,
+        comments: lint.comments,
+    });
 }
 
 /// Each object of a file: its facts recorded and the rules that look at one
@@ -457,13 +503,15 @@ struct Lint<'a> {
     held: Option<Vec<Object>>,
     /// Problems with the objects' suppressions.
     problems: Vec<Problem>,
+    /// The file's `# stslint-ignore` comments (those inside a string are
+    /// dropped as the objects come).
+    comments: Vec<Comment>,
 }
 
 impl Lint<'_> {
     fn check(&mut self, obj: Object) {
-        let facts = &mut self.part.facts;
-        let subject = ObjId(facts.idents.len() as u32);
-        crate::facts::extract(&obj, &self.x, facts);
+        let subject = ObjId(self.part.facts.idents.len() as u32);
+        crate::facts::extract(&obj, &self.x, &mut self.part.facts);
         let mut seq = 0;
         for e in self.enabled {
             let Check::Local(rule) = e.rule else { continue };
@@ -480,7 +528,13 @@ impl Lint<'_> {
                 seq += 1;
             }
         }
-        self.problems.extend(suppression_problems(&obj));
+        crate::suppress::drop_inside_strings(&mut self.comments, &obj.node);
+        let (written, problems) = crate::suppress::of_object(&obj);
+        if !written.is_empty() {
+            let s = &mut self.part.facts.suppressions;
+            s.push((subject.0, written.into_boxed_slice()));
+        }
+        self.problems.extend(problems);
     }
 }
 
@@ -585,45 +639,97 @@ fn canonical_order(
     (files, problems, ranges)
 }
 
-/// The annotation that suppresses rules on one object: a comma- or
-/// space-separated list of rule ids, or `all`.
-pub const IGNORE_ANNOTATION: &str = "stslint.io/ignore";
+/// The `# stslint-ignore` comments of each file, with which of their
+/// targets suppressed something.
+type FileComments = HashMap<FileId, Vec<(Comment, Vec<bool>)>>;
 
-fn ignore_list(obj: &Object) -> impl Iterator<Item = &str> {
-    ignore_ids(obj.annotation(IGNORE_ANNOTATION).unwrap_or_default())
-}
-
-fn ignore_ids(annotation: &str) -> impl Iterator<Item = &str> {
-    annotation
-        .split([',', ' ', '\n', '\t'])
-        .filter(|s| !s.is_empty())
-}
-
-/// Unknown rule ids in an ignore annotation: a typo there would otherwise
-/// silently suppress nothing.
-fn suppression_problems(obj: &Object) -> Vec<Problem> {
-    let unknown: Vec<&str> = ignore_list(obj)
-        .filter(|id| *id != "all" && rules::meta(id).is_none())
-        .collect();
-    if unknown.is_empty() {
-        return Vec::new();
+/// The comment that covers a finding's line and names its rule, if any.
+fn comment_suppression(comments: &mut FileComments, f: &Finding) -> Option<Suppression> {
+    let list = comments.get_mut(&f.span.file)?;
+    let at = f.span.bytes.start;
+    let mut by = None;
+    for (c, used) in list
+        .iter_mut()
+        .filter(|(c, _)| c.covers.start <= at && at <= c.covers.end)
+    {
+        for (t, u) in c.targets.iter().zip(used.iter_mut()) {
+            if t.covers(f.rule, &f.message) {
+                *u = true;
+                by.get_or_insert_with(|| c.suppression());
+            }
+        }
     }
-    let (span, _) = locate(
-        &obj.node,
-        &crate::path::join_key("metadata.annotations", IGNORE_ANNOTATION),
-        true,
-    );
-    vec![Problem {
-        file: obj.file,
-        span: Some(span),
-        kind: crate::diagnostic::ProblemKind::Config,
-        message: format!(
-            "`{IGNORE_ANNOTATION}` on {} names unknown rule(s): {}",
-            obj.display_name(),
-            unknown.join(", ")
-        ),
-        help: Some("use rule ids from `stslint rules`, or `all`".into()),
-    }]
+    by
+}
+
+/// stslint's own suppressions that suppressed nothing, as notes: only for
+/// rules that ran (`ran`), so `--select` reports none of the others'.
+fn unused_suppressions(
+    names: &Names,
+    used: &HashSet<(ObjId, usize, usize)>,
+    comments: &FileComments,
+    ran: impl Fn(&str) -> bool,
+) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let unused = |t: &crate::suppress::Target| match t.rule {
+        Some(r) => ran(r).then(|| format!("`{r}`")),
+        None => Some("`all`".to_string()),
+    };
+    for (id, written) in names.all_suppressions() {
+        let ident = names.ident(id);
+        for (w, written) in written.iter().enumerate().filter(|(_, w)| w.own) {
+            let idle: Vec<String> = (written.targets.iter().enumerate())
+                .filter(|(t, _)| !used.contains(&(id, w, *t)))
+                .filter_map(|(_, t)| unused(t))
+                .collect();
+            if idle.is_empty() {
+                continue;
+            }
+            out.push(Problem {
+                file: ident.file,
+                span: Some(written.span),
+                kind: ProblemKind::UnusedSuppression,
+                message: format!(
+                    "the {} of {} `{}` suppresses {}, which {} nothing on it",
+                    written.via,
+                    names.str(ident.kind),
+                    names.str(ident.name),
+                    idle.join(", "),
+                    if idle.len() == 1 { "reports" } else { "report" }
+                ),
+                help: Some(
+                    "remove it: a stale suppression would hide the next real finding".into(),
+                ),
+            });
+        }
+    }
+    for (&file, list) in comments {
+        for (c, used) in list {
+            let idle: Vec<String> = (c.targets.iter().zip(used))
+                .filter(|(_, u)| !**u)
+                .filter_map(|(t, _)| unused(t))
+                .collect();
+            if idle.is_empty() {
+                continue;
+            }
+            out.push(Problem {
+                file,
+                span: Some(c.span),
+                kind: ProblemKind::UnusedSuppression,
+                message: format!(
+                    "this `# {}` comment suppresses {}, which {} nothing on the line it covers",
+                    crate::suppress::COMMENT,
+                    idle.join(", "),
+                    if idle.len() == 1 { "reports" } else { "report" }
+                ),
+                help: Some(
+                    "remove it, or move it to the line of the finding (or the line before it)"
+                        .into(),
+                ),
+            });
+        }
+    }
+    out
 }
 
 /// Resolve what a rule reported on one object to spans, and hold it.
@@ -675,6 +781,8 @@ struct Build<'a> {
     objects: HashMap<ObjId, Arc<ObjectRef>>,
     paths: HashSet<Arc<str>>,
     scrubber: Option<&'a crate::secrets::Scrubber>,
+    /// The (object, suppression, target) that suppressed something.
+    used: HashSet<(ObjId, usize, usize)>,
 }
 
 /// Mask any credential value in `s`.
@@ -694,9 +802,6 @@ impl Build<'_> {
         let rule = r.rule.unwrap_or_default();
         let names = self.names;
         let on = names.ident(r.on);
-        let suppressed = names
-            .ignore(r.on)
-            .is_some_and(|a| ignore_ids(names.str(a)).any(|id| id == rule || id == "all"));
         let scrubber = self.scrubber;
         let clean = |s: &str| match scrubber {
             Some(c) => c.scrub(s).into_owned(),
@@ -769,7 +874,16 @@ impl Build<'_> {
                 })
                 .collect(),
         };
-        (finding, (r.subject.0, r.seq), suppressed)
+        let mut by = None;
+        for (w, written) in names.suppressions(r.on).iter().enumerate() {
+            for (t, target) in written.targets.iter().enumerate() {
+                if target.covers(rule, &finding.message) {
+                    self.used.insert((r.on, w, t));
+                    by.get_or_insert_with(|| written.suppression());
+                }
+            }
+        }
+        (finding, (r.subject.0, r.seq), by)
     }
 }
 

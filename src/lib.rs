@@ -32,5 +32,6 @@ pub mod selectors;
 pub mod source;
 pub mod spread;
 pub mod storage;
+pub mod suppress;
 pub mod validation;
 pub mod yaml;

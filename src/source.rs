@@ -31,6 +31,11 @@ impl ByteSpan {
         (self.end - self.start) as usize
     }
 
+    /// The span as a range for slicing the file's text.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
     pub fn is_empty(&self) -> bool {
         self.end == self.start
     }

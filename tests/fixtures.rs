@@ -2,12 +2,15 @@
 //! is a case. A `# expect: <rule-id>@<column>` comment on a line says a finding
 //! of that rule must start at that line and column; nothing else may fire.
 //! `<rule-id>@<column>:<severity>` also pins the severity of that finding.
+//! `unused-suppression@<column>` expects a suppression that suppresses
+//! nothing.
 //! The directory's rule runs, plus any rule an annotation names.
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use stslint::diagnostic::ProblemKind;
 use stslint::report::span_range;
 
 use crate::support::{lint_paths, rel, root};
@@ -118,7 +121,7 @@ fn every_fixture_fires_exactly_where_annotated() {
         enabled.extend(want.iter().map(|w| w.2.clone()));
         let enabled: Vec<&str> = enabled.iter().map(String::as_str).collect();
         let outcome = lint_paths(std::slice::from_ref(&case), &enabled);
-        let got: Expect = outcome
+        let mut got: Expect = outcome
             .findings
             .iter()
             .map(|f| {
@@ -132,6 +135,21 @@ fn every_fixture_fires_exactly_where_annotated() {
                 )
             })
             .collect();
+        // A suppression that suppresses nothing is expected like a finding.
+        let (unused, problems): (Vec<_>, Vec<_>) = outcome
+            .problems
+            .iter()
+            .partition(|p| p.kind == ProblemKind::UnusedSuppression && p.span.is_some());
+        for p in unused {
+            let r = stslint::report::range(&outcome, p.file, p.span.unwrap_or_default());
+            let name = rel(Path::new(&outcome.file(p.file).name));
+            got.insert((
+                name,
+                r.start.line,
+                p.kind.code().to_string(),
+                r.start.column,
+            ));
+        }
         for f in &outcome.findings {
             let r = span_range(&outcome, f.span);
             let name = rel(Path::new(&outcome.file(f.span.file).name));
@@ -145,12 +163,8 @@ fn every_fixture_fires_exactly_where_annotated() {
                 }
             }
         }
-        if !outcome.problems.is_empty() {
-            failures.push(format!(
-                "{}: input errors: {:?}",
-                rel(&case),
-                outcome.problems
-            ));
+        if !problems.is_empty() {
+            failures.push(format!("{}: input errors: {problems:?}", rel(&case)));
         }
         for missing in want.difference(&got) {
             failures.push(format!(

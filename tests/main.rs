@@ -9,3 +9,4 @@ mod hostile;
 mod large;
 mod registry;
 mod support;
+mod suppress;

@@ -127,9 +127,9 @@ pub struct BatchId(pub u32);
 pub struct BatchFacts {
     /// One per object of the batch, in order.
     pub idents: Vec<Ident>,
-    /// The `stslint.io/ignore` annotation of the few objects that have one:
-    /// (local index, value), in order.
-    pub ignores: Vec<(u32, Sym)>,
+    /// The suppressions written on the few objects that have one: (local
+    /// index, suppressions), in order.
+    pub suppressions: Vec<(u32, Box<[crate::suppress::Written]>)>,
     /// `duplicate-object`: the span of each object's `metadata.name` value.
     pub name_values: Vec<ByteSpan>,
     /// StatefulSets, Services and backups (see [`backup`]).
@@ -169,7 +169,7 @@ impl BatchFacts {
     /// Give back the spare room of every list once the batch is read.
     pub fn shrink(&mut self) {
         trim(&mut self.idents);
-        trim(&mut self.ignores);
+        trim(&mut self.suppressions);
         trim(&mut self.name_values);
         self.backup.shrink();
         self.pods.shrink();
@@ -201,9 +201,6 @@ pub fn extract(obj: &Object, x: &Extract<'_>, out: &mut BatchFacts) {
         name: x.sym(&obj.name),
         typed: TypedTag::of(&obj.typed),
     });
-    if let Some(a) = obj.annotation(crate::engine::IGNORE_ANNOTATION) {
-        out.ignores.push((out.idents.len() as u32 - 1, x.sym(a)));
-    }
     out.name_values
         .push(crate::path::locate(&obj.node, "metadata.name", true).0);
     backup::extract(obj, x, out.idents.len() as u32 - 1, &mut out.backup);
@@ -268,8 +265,8 @@ struct NamedBatch {
     /// The batch's first object.
     start: u32,
     idents: Vec<Ident>,
-    /// See [`BatchFacts::ignores`].
-    ignores: Vec<(u32, Sym)>,
+    /// See [`BatchFacts::suppressions`].
+    suppressions: Vec<(u32, Box<[crate::suppress::Written]>)>,
 }
 
 /// The batches of one [`Names`], without its strings (see
@@ -311,14 +308,24 @@ impl Names {
         &batch.idents[local as usize]
     }
 
-    /// The object's `stslint.io/ignore` annotation, if it has one.
-    pub fn ignore(&self, id: ObjId) -> Option<Sym> {
+    /// The suppressions written on the object.
+    pub fn suppressions(&self, id: ObjId) -> &[crate::suppress::Written] {
         let (batch, local) = self.batch(id);
-        let i = batch
-            .ignores
-            .binary_search_by_key(&local, |&(l, _)| l)
-            .ok()?;
-        Some(batch.ignores[i].1)
+        match batch.suppressions.binary_search_by_key(&local, |(l, _)| *l) {
+            Ok(i) => &batch.suppressions[i].1,
+            Err(_) => &[],
+        }
+    }
+
+    /// Every object that has suppressions, with them, in order.
+    pub fn all_suppressions(
+        &self,
+    ) -> impl Iterator<Item = (ObjId, &[crate::suppress::Written])> + '_ {
+        self.batches.iter().flat_map(|b| {
+            b.suppressions
+                .iter()
+                .map(move |(l, w)| (ObjId(b.start + l), &w[..]))
+        })
     }
 
     pub fn str(&self, s: Sym) -> &str {
@@ -445,7 +452,7 @@ impl Facts {
                 .map(|(b, start)| NamedBatch {
                     start,
                     idents: b.idents,
-                    ignores: b.ignores,
+                    suppressions: b.suppressions,
                 })
                 .collect(),
             strings: self.strings,

@@ -6,7 +6,7 @@ use super::{counts, fingerprint, range, span_range, write_pretty, Each};
 use rayon::prelude::*;
 use serde_json::value::RawValue;
 
-use crate::diagnostic::{Finding, Problem, Severity, Skipped};
+use crate::diagnostic::{Finding, Problem, Severity, Skipped, Suppressed};
 use crate::engine::Outcome;
 
 pub const VERSION: u32 = 1;
@@ -34,6 +34,16 @@ pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<(
             "reason": s.reason,
         })
     });
+    let suppressed = Each(&outcome.suppressed, |s: &Suppressed| {
+        let mut v = serde_json::to_value(json_finding(outcome, &s.finding)).unwrap_or_default();
+        if let Some(m) = v.as_object_mut() {
+            m.insert(
+                "suppression".into(),
+                json!({ "kind": s.by.kind.as_str(), "via": s.by.via, "reason": s.by.reason }),
+            );
+        }
+        v
+    });
     let c = counts(&outcome.findings);
     let input = |s: Severity| {
         outcome
@@ -48,6 +58,7 @@ pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<(
         findings,
         errors,
         skipped,
+        suppressed,
         summary: json!({
             "files": outcome.files.len(),
             "objects": outcome.objects,
@@ -58,7 +69,7 @@ pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<(
             "input_errors": input(Severity::Error),
             "input_notes": input(Severity::Note),
             "skipped_documents": outcome.skipped.len(),
-            "suppressed": outcome.suppressed,
+            "suppressed": outcome.suppressed.len(),
         }),
     };
     write_pretty(w, &doc)
@@ -177,11 +188,13 @@ struct JsonRelated<'a> {
 
 /// The document, its keys in this order.
 #[derive(serde::Serialize)]
-struct Doc<F, E, S> {
+struct Doc<F, E, S, X> {
     version: u32,
     tool: Value,
     findings: F,
     errors: E,
     skipped: S,
+    /// Findings a suppression covers, each with a `suppression`.
+    suppressed: X,
     summary: Value,
 }
