@@ -52,6 +52,17 @@ pub struct Args {
     #[arg(long)]
     pub show_config: bool,
 
+    /// Report only findings that this baseline does not record (see
+    /// `--write-baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record today's findings in FILE (by rule, object and fingerprint, not
+    /// line), pruning its entries that no longer occur; exit 0 unless an
+    /// input could not be linted.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
     /// The file name to show for standard input.
     #[arg(long, value_name = "NAME", default_value = "<stdin>")]
     pub stdin_filename: String,
@@ -157,6 +168,8 @@ pub struct Config {
     pub file: Option<String>,
     /// The file's settings with the command line applied (`--show-config`).
     pub merged: config::FileConfig,
+    pub baseline: Option<crate::baseline::Baseline>,
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// A run that could not start (bad arguments, a bad config file).
@@ -311,6 +324,11 @@ impl Config {
             quiet: args.quiet,
             file,
             merged,
+            baseline: match &args.baseline {
+                Some(b) => Some(crate::baseline::Baseline::load(b).map_err(Error::Config)?),
+                None => None,
+            },
+            write_baseline: args.write_baseline,
         })
     }
 
@@ -381,7 +399,21 @@ fn terminal_width() -> usize {
 pub fn lint(config: &Config) -> Result<Outcome, Error> {
     let inputs = discover::discover(&config.paths, &config.discover);
     let (files, problems) = discover::read_all(inputs, &config.discover);
-    Ok(engine::lint(files, problems, &config.settings))
+    let mut outcome = engine::lint(files, problems, &config.settings);
+    if let Some(b) = &config.baseline {
+        b.apply(&mut outcome, &config.ran());
+    }
+    Ok(outcome)
+}
+
+impl Config {
+    /// The ids of the rules this run runs.
+    pub fn ran(&self) -> std::collections::HashSet<&'static str> {
+        let off = &self.settings.disabled;
+        (rules::ALL.iter().map(|e| e.id))
+            .filter(|id| !off.iter().any(|d| d == id))
+            .collect()
+    }
 }
 
 /// Most threads `-j` accepts: more is never faster, and each costs a 16 MiB
@@ -496,7 +528,21 @@ fn run(args: Args) -> Result<u8, Error> {
     {
         eprintln!("{}", summary_line(&outcome, start.elapsed()));
     }
-    let code = exit_code(&outcome, config.fail_on);
+    let mut code = exit_code(&outcome, config.fail_on);
+    if let Some(path) = &config.write_baseline {
+        let n = crate::baseline::write(path, &outcome, &config.ran()).map_err(Error::Config)?;
+        if !config.quiet {
+            eprintln!(
+                "stslint: wrote the baseline {}: {}",
+                crate::report::escape(&path.display().to_string()),
+                plural(n, "entry", "entries")
+            );
+        }
+        // The findings are recorded, not failed on.
+        if code == 1 {
+            code = 0;
+        }
+    }
     // The process ends here: freeing every finding and file one by one would
     // only delay the exit (the operating system takes the memory back at once).
     std::mem::forget(outcome);
@@ -576,6 +622,12 @@ pub fn summary_line(o: &Outcome, elapsed: std::time::Duration) -> String {
         extra.push(format!(
             "{} suppressed",
             plural(o.suppressed.len(), "finding", "findings")
+        ));
+    }
+    if o.baseline_stale > 0 {
+        extra.push(format!(
+            "{} no longer found: --write-baseline prunes them",
+            plural(o.baseline_stale, "baseline entry", "baseline entries")
         ));
     }
     if !extra.is_empty() {

@@ -43,6 +43,9 @@ pub struct Outcome {
     /// Findings not reported because a suppression covers them (see
     /// [`crate::suppress`]), in the order of `findings`.
     pub suppressed: Vec<Suppressed>,
+    /// Entries of the `--baseline` that match no finding any more (see
+    /// [`crate::baseline`]).
+    pub baseline_stale: usize,
     /// Per file (indexed like `files`): spans of credential values found in
     /// the file whatever rules ran ([`crate::secrets::credential_spans`]).
     /// Reporters never show their text.
@@ -349,6 +352,7 @@ fn lint_in_batches(
     problems.extend(changed);
     Outcome {
         suppressed,
+        baseline_stale: 0,
         objects: objects as usize,
         files,
         findings,

@@ -10,6 +10,7 @@
 pub mod api_versions;
 pub mod apiserver;
 pub mod backup;
+pub mod baseline;
 pub mod catalog;
 pub mod cli;
 pub mod config;

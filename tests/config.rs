@@ -3,19 +3,10 @@
 //! published JSON Schema in step with the loader.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+use crate::support::stslint_in as run_in;
 use crate::support::{root, stdout, tempdir};
-
-/// stslint run in `dir`, compact output, no summary line.
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stslint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run stslint")
-}
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

@@ -1,5 +1,6 @@
 //! The one integration-test binary (one link step on 2-core CI).
 
+mod baseline;
 mod cli;
 mod config;
 mod docs;

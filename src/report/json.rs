@@ -70,6 +70,7 @@ pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<(
             "input_notes": input(Severity::Note),
             "skipped_documents": outcome.skipped.len(),
             "suppressed": outcome.suppressed.len(),
+            "baseline_stale": outcome.baseline_stale,
         }),
     };
     write_pretty(w, &doc)
