@@ -71,6 +71,12 @@ pub struct Args {
     #[arg(long, value_name = "NS")]
     pub namespace: Option<String>,
 
+    /// Lint each named file together with the manifests beside it (its
+    /// directory, not below), and report only on the named files: what a
+    /// pre-commit hook needs, as cross-object rules look at companions.
+    #[arg(long)]
+    pub context_dirs: bool,
+
     /// Do not skip files ignored by .gitignore, .ignore and git excludes.
     #[arg(long)]
     pub no_ignore: bool,
@@ -306,6 +312,7 @@ impl Config {
                 max_file_size: args.max_file_size,
                 stdin_name: args.stdin_filename,
                 filter,
+                context_dirs: args.context_dirs,
             },
             settings: Settings {
                 load: LoadOptions {
@@ -397,9 +404,19 @@ fn terminal_width() -> usize {
 /// Lint as configured: returns the outcome (for callers that want it) and the
 /// exit code.
 pub fn lint(config: &Config) -> Result<Outcome, Error> {
-    let inputs = discover::discover(&config.paths, &config.discover);
+    let (inputs, named) = discover::discover_with_context(&config.paths, &config.discover);
+    let context: std::collections::HashSet<String> = inputs[named..]
+        .iter()
+        .filter_map(|i| match i {
+            discover::Input::File(p) => Some(discover::display(p)),
+            _ => None,
+        })
+        .collect();
     let (files, problems) = discover::read_all(inputs, &config.discover);
     let mut outcome = engine::lint(files, problems, &config.settings);
+    if !context.is_empty() {
+        outcome.report_only(|name| !context.contains(name));
+    }
     if let Some(b) = &config.baseline {
         b.apply(&mut outcome, &config.ran());
     }

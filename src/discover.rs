@@ -24,6 +24,9 @@ pub struct DiscoverOptions {
     pub stdin_name: String,
     /// The config file's `include` and `exclude` globs.
     pub filter: Option<Arc<crate::config::PathFilter>>,
+    /// Also read the manifests beside each named file (its directory, not
+    /// below it), as context (see [`discover_with_context`]).
+    pub context_dirs: bool,
 }
 
 impl Default for DiscoverOptions {
@@ -34,6 +37,7 @@ impl Default for DiscoverOptions {
             max_file_size: 16 * 1024 * 1024,
             stdin_name: "<stdin>".into(),
             filter: None,
+            context_dirs: false,
         }
     }
 }
@@ -56,6 +60,45 @@ pub enum Input {
 /// are followed (a loop is reported, not walked); a path that cannot be read
 /// or walked becomes an [`Input::Unreadable`], and the others are still read.
 pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Vec<Input> {
+    discover_with_context(paths, opts).0
+}
+
+/// [`discover`], and with [`DiscoverOptions::context_dirs`] the manifests
+/// beside each named file: the inputs in order (named first), and how many
+/// of them are named. The others are context: they link with the named
+/// files (a headless Service, a PDB, a backup in the same directory) and are
+/// not reported on.
+pub fn discover_with_context(paths: &[PathBuf], opts: &DiscoverOptions) -> (Vec<Input>, usize) {
+    let mut out = walk(paths, opts, None);
+    let named = out.len();
+    if opts.context_dirs {
+        let dirs: Vec<PathBuf> = paths
+            .iter()
+            .filter(|p| p.as_os_str() != "-" && p.is_file())
+            .map(|p| match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                _ => PathBuf::from("."),
+            })
+            .collect();
+        let mut seen: std::collections::HashSet<Input> = out.iter().cloned().collect();
+        for i in walk(&dirs, opts, Some(1)) {
+            // `./db.yaml` from walking `.` is the named `db.yaml`.
+            let i = match i {
+                Input::File(p) => {
+                    Input::File(p.strip_prefix("./").map(Path::to_path_buf).unwrap_or(p))
+                }
+                other => other,
+            };
+            if seen.insert(i.clone()) {
+                out.push(i);
+            }
+        }
+    }
+    (out, named)
+}
+
+/// The inputs of `paths`, directories walked down to `max_depth`.
+fn walk(paths: &[PathBuf], opts: &DiscoverOptions, max_depth: Option<usize>) -> Vec<Input> {
     let mut out = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
@@ -95,6 +138,7 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Vec<Input> {
             .ignore(!opts.no_ignore)
             .parents(!opts.no_ignore)
             .follow_links(true)
+            .max_depth(max_depth)
             .build();
         for entry in walker {
             let entry = match entry {

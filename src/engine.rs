@@ -86,6 +86,19 @@ impl Outcome {
         }
     }
 
+    /// Keep only what is reported on the files `reported` names (the others
+    /// were read as context: see [`crate::discover::discover_with_context`]).
+    /// A context file's input errors stay: it could not serve as context.
+    pub fn report_only(&mut self, reported: impl Fn(&str) -> bool) {
+        let keep: Vec<bool> = self.files.iter().map(|f| reported(&f.name)).collect();
+        let kept = |id: FileId| keep.get(id.0 as usize).copied().unwrap_or(true);
+        self.findings.retain(|f| kept(f.span.file));
+        self.suppressed.retain(|s| kept(s.finding.span.file));
+        self.skipped.retain(|s| kept(s.file));
+        self.problems
+            .retain(|p| kept(p.file) || p.severity() == crate::diagnostic::Severity::Error);
+    }
+
     /// The credential spans of a file (see [`Outcome::secret_spans`]).
     pub fn file_secrets(&self, id: FileId) -> &[crate::source::ByteSpan] {
         self.secret_spans

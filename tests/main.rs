@@ -8,6 +8,7 @@ mod fixtures;
 mod fuzz_regressions;
 mod hostile;
 mod large;
+mod precommit;
 mod registry;
 mod support;
 mod suppress;

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""The pre-commit hook as a user runs it: the real `pre-commit try-repo`
+against a throwaway git repository holding a good and a bad manifest set.
+
+Usage: precommit.py CHECKOUT
+
+pre-commit builds the hook with `cargo install --path` (language: rust);
+CARGO_TARGET_DIR points it at the checkout's target/ so the release build
+made before is reused rather than repeated.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+PRE_COMMIT = "pre-commit==4.7.0"
+
+
+def main() -> int:
+    checkout = os.path.abspath(sys.argv[1])
+    try:
+        subprocess.run(["pre-commit", "--version"], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", PRE_COMMIT],
+            check=True,
+        )
+    work = tempfile.mkdtemp(prefix="stslint-precommit-")
+    env = dict(os.environ)
+    env["PRE_COMMIT_HOME"] = os.path.join(work, "cache")
+    env["CARGO_TARGET_DIR"] = os.path.join(checkout, "target")
+    env["NO_COLOR"] = "1"
+    repo = os.path.join(work, "repo")
+    shutil.copytree(os.path.join(checkout, "examples", "shop-db-good"), os.path.join(repo, "good"))
+    shutil.copytree(os.path.join(checkout, "examples", "shop-db-bad"), os.path.join(repo, "bad"))
+    with open(os.path.join(repo, "README.md"), "w") as f:
+        f.write("not a manifest: the hook's types keep it out\n")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
+
+    git("init", "-q")
+    git("add", ".")
+
+    failures = []
+
+    def hook(files: list, want_code: int, want: list, unwanted: list) -> None:
+        args = ["pre-commit", "try-repo", checkout, "stslint", "--verbose", "--files", *files]
+        p = subprocess.run(args, cwd=repo, env=env, capture_output=True, text=True)
+        out = p.stdout + p.stderr
+        label = " ".join(files)
+        if p.returncode != want_code:
+            failures.append(f"{label}: exit {p.returncode}, expected {want_code}\n{out}")
+            return
+        for w in want:
+            if w not in out:
+                failures.append(f"{label}: output lacks {w!r}\n{out}")
+        for u in unwanted:
+            if u in out:
+                failures.append(f"{label}: output has {u!r}\n{out}")
+        print(f"pre-commit try-repo --files {label}: exit {p.returncode} as expected")
+
+    # The good StatefulSet passes only because its directory is its
+    # context: the backup CronJob and the StorageClass are in other files.
+    hook(["good/postgres.yaml"], 0, ["stslint....", "Passed"], ["missing-backup"])
+    # The bad one fails, located to the key.
+    hook(
+        ["bad/postgres.yaml"],
+        1,
+        ["Failed", "- exit code: 1", "missing-headless-service", "[bad/postgres.yaml:28:16]"],
+        ["good/"],
+    )
+    # Both staged: only the bad one is reported.
+    hook(["good/postgres.yaml", "good/backup.yaml", "bad/postgres.yaml"], 1, ["[bad/postgres.yaml:28:16]"], ["[good/"])
+    shutil.rmtree(work, ignore_errors=True)
+    for f in failures:
+        print(f"FAIL {f}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
