@@ -294,3 +294,15 @@ fn capitalise(s: &str) -> String {
         None => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_escapes_and_names() {
+        assert_eq!(escape_text(r"a[b]\c"), r"a\[b\]\\c");
+        assert_eq!(pascal("missing-headless-service"), "MissingHeadlessService");
+        assert_eq!(pascal("yaml-1.1-literal"), "Yaml11Literal");
+    }
+}
