@@ -77,7 +77,7 @@ pub fn write(outcome: &Outcome, place: &Place, w: &mut dyn std::io::Write) -> st
             .map(|(i, r)| {
                 let mut loc = physical(at(r.span.file), Some(span_range(outcome, r.span)));
                 loc["id"] = json!(i + 1);
-                loc["message"] = json!({ "text": r.message });
+                loc["message"] = json!({ "text": escape_text(&r.message) });
                 loc
             })
             .collect();
