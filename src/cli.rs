@@ -95,7 +95,8 @@ pub struct Args {
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
     pub threads: Option<u16>,
 
-    /// Do not print the summary line (human and compact formats).
+    /// Do not print the summary line (on stderr after human, compact and
+    /// github output, and when `-o` writes the report to a file).
     #[arg(short, long)]
     pub quiet: bool,
 }

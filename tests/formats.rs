@@ -757,6 +757,12 @@ fn output_goes_to_a_file_replaced_atomically() {
     let o = stslint(&["--format", "sarif", "-o", path, "examples/shop-db-bad"]);
     assert_eq!(o.status.code(), Some(1), "the findings still decide");
     assert!(o.stdout.is_empty());
+    // the report is in the file, so the summary goes to stderr
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.starts_with("stslint: 1 file, 3 objects: 3 errors, 10 warnings, 1 note in "),
+        "{err}"
+    );
     let to_stdout = stslint(&["--format", "sarif", "examples/shop-db-bad"]);
     assert_eq!(std::fs::read(&report).unwrap(), to_stdout.stdout);
     assert_eq!(leftovers(&dir), ["report.sarif"]);
