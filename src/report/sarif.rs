@@ -1,5 +1,7 @@
-//! `--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it. Validated
-//! against the OASIS schema in CI.
+//! `--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it: related
+//! locations linked from the message, paths relative to `%SRCROOT%` (the
+//! repository root), at most 25,000 results. Validated against the OASIS
+//! schema and with Microsoft's SARIF Multitool in CI.
 
 use serde_json::{json, Value};
 
@@ -181,7 +183,11 @@ pub fn keep(findings: &[Finding], cap: usize) -> Vec<&Finding> {
     findings
         .iter()
         .filter(|f| {
-            let q = &mut quota[f.severity as usize];
+            let q = &mut quota[match f.severity {
+                Severity::Note => 0,
+                Severity::Warning => 1,
+                Severity::Error => 2,
+            }];
             let take = *q > 0;
             *q = q.saturating_sub(1);
             take
