@@ -33,6 +33,12 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
     pub format: FormatArg,
 
+    /// Write the report to FILE instead of standard output (replaced
+    /// atomically; `-` is standard output). The exit code still reflects
+    /// the findings.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
     /// Exit with 1 when a finding of this severity or higher is reported
     /// [default: warning, or `fail-on` in the config file].
     #[arg(long, value_enum)]
@@ -106,7 +112,8 @@ pub struct Args {
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
     pub threads: Option<u16>,
 
-    /// Do not print the summary line (human and compact formats).
+    /// Do not print the summary line (on stderr after human, compact and
+    /// github output, and when `-o` writes the report to a file).
     #[arg(short, long)]
     pub quiet: bool,
 }
@@ -140,6 +147,10 @@ pub enum FormatArg {
     Compact,
     /// GitHub Actions workflow commands (annotations on the pull request)
     Github,
+    /// JUnit XML: a test suite per file, a failing test case per finding
+    Junit,
+    /// GitLab Code Quality report (`artifacts: reports: codequality`)
+    Gitlab,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -164,6 +175,8 @@ pub enum ColorArg {
 pub struct Config {
     pub paths: Vec<PathBuf>,
     pub format: Format,
+    /// Where the report goes: `None` (or `-`) is standard output.
+    pub output: Option<PathBuf>,
     pub fail_on: Option<Severity>,
     pub discover: DiscoverOptions,
     pub settings: Settings,
@@ -190,6 +203,9 @@ pub enum Error {
     Threads(String),
     #[error("writing output: {0}")]
     Output(std::io::Error),
+    /// The report file (`-o`) could not be written.
+    #[error("cannot write the report to {}: {}", crate::report::escape(&.0), .1)]
+    OutputFile(String, std::io::Error),
 }
 
 /// `, did you mean `x`?` for a near rule id, else nothing.
@@ -304,7 +320,10 @@ impl Config {
                 FormatArg::Sarif => Format::Sarif,
                 FormatArg::Compact => Format::Compact,
                 FormatArg::Github => Format::Github,
+                FormatArg::Junit => Format::Junit,
+                FormatArg::Gitlab => Format::Gitlab,
             },
+            output: args.output.filter(|o| o.as_os_str() != "-"),
             fail_on: merged.fail_on.unwrap_or(Some(Severity::Warning)),
             discover: DiscoverOptions {
                 no_ignore: args.no_ignore,
@@ -531,17 +550,26 @@ fn run(args: Args) -> Result<u8, Error> {
     }
     start_threads(config.threads)?;
     let outcome = lint(&config)?;
-    {
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        report::write(&outcome, config.format, &config.human, &mut out)
-            .and_then(|_| out.flush())
-            .map_err(Error::Output)?;
+    let place = report::Place::from_env();
+    match &config.output {
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            report::write_at(&outcome, config.format, &config.human, &place, &mut out)
+                .and_then(|_| out.flush())
+                .map_err(Error::Output)?;
+        }
+        Some(path) => write_atomically(path, |w| {
+            report::write_at(&outcome, config.format, &config.human, &place, w)
+        })
+        .map_err(|e| Error::OutputFile(discover::display(path), e))?,
     }
+    // On stderr: after a text report, or when the report went to a file.
     if !config.quiet
-        && matches!(
-            config.format,
-            Format::Human | Format::Compact | Format::Github
-        )
+        && (config.output.is_some()
+            || matches!(
+                config.format,
+                Format::Human | Format::Compact | Format::Github
+            ))
     {
         eprintln!("{}", summary_line(&outcome, start.elapsed()));
     }
@@ -588,6 +616,42 @@ fn init(force: bool) -> Result<u8, Error> {
         path.display()
     );
     Ok(0)
+}
+
+/// Write a file through a temporary file in its directory, renamed over it
+/// once complete: a reader never sees half a report, and a failed run leaves
+/// the previous report (and no temporary file) behind.
+fn write_atomically(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"))?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".{}.tmp", std::process::id()));
+    let tmp = dir.join(tmp_name);
+    let result = (|| {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        let mut out = std::io::BufWriter::new(file);
+        write(&mut out)?;
+        let file = out.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 fn write_stdout(s: &str) -> Result<(), Error> {

@@ -205,9 +205,38 @@ pub struct Meta {
     pub references: Vec<(String, String)>,
     /// The Markdown body (What it does / Why it matters / Example / Use instead).
     pub body: &'static str,
+    /// What the rule does in whole sentences, when the first paragraph of
+    /// "What it does" is not one on its own (it introduces a list): the
+    /// front matter's `description:`.
+    pub description: Option<String>,
+    /// A CVSS-like score (`8.0`) for rules that find security problems (the
+    /// front matter's `security-severity:`); `None` for reliability rules.
+    pub security_severity: Option<String>,
 }
 
 impl Meta {
+    /// What the rule does, in whole sentences, as plain text: the front
+    /// matter's `description:`, else the first paragraph under "What it
+    /// does" (the registry tests check that it ends a sentence).
+    pub fn full_description(&self) -> String {
+        if let Some(d) = &self.description {
+            return d.clone();
+        }
+        let after = self
+            .body
+            .split("## What it does")
+            .nth(1)
+            .unwrap_or(self.body);
+        after
+            .trim_start()
+            .split("\n\n")
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// The references as a Markdown list (`- [title](url)` lines), for
     /// Markdown output such as SARIF rule help.
     pub fn references_markdown(&self) -> String {
@@ -278,6 +307,14 @@ pub fn parse_doc(id: &'static str, doc: &'static str) -> Result<Meta, String> {
             .map(|r| parse_links(r))
             .unwrap_or_default(),
         body: body.trim_start_matches('\n'),
+        description: fields
+            .get("description")
+            .filter(|s| !s.is_empty())
+            .map(|s| s.to_string()),
+        security_severity: fields
+            .get("security-severity")
+            .filter(|s| !s.is_empty())
+            .map(|s| s.to_string()),
     })
 }
 

@@ -392,7 +392,9 @@ fn credentials_are_never_printed_in_any_format() {
         &["--disable", "hardcoded-credential"],
     ];
     for run in runs {
-        for format in ["human", "json", "sarif", "compact"] {
+        for format in [
+            "human", "json", "sarif", "compact", "github", "junit", "gitlab",
+        ] {
             for color in ["never", "always"] {
                 let mut args = run.to_vec();
                 args.extend([
@@ -425,7 +427,9 @@ fn credentials_are_never_printed_in_any_format() {
 /// shown, though both entries are pointed at.
 #[test]
 fn duplicate_env_values_are_never_printed() {
-    for format in ["human", "json", "sarif", "compact"] {
+    for format in [
+        "human", "json", "sarif", "compact", "github", "junit", "gitlab",
+    ] {
         let o = stslint(&[
             "--format",
             format,

@@ -5,6 +5,7 @@ mod cli;
 mod config;
 mod docs;
 mod fixtures;
+mod formats;
 mod fuzz_regressions;
 mod hostile;
 mod large;

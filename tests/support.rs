@@ -99,6 +99,24 @@ pub fn stslint_stdin(args: &[&str], input: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Run stslint in `dir` (standard input from `input`, if given).
+pub fn stslint_in(dir: &Path, args: &[&str], input: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stslint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run stslint");
+    let mut pipe = child.stdin.take().expect("stdin");
+    pipe.write_all(input.unwrap_or_default().as_bytes())
+        .expect("write stdin");
+    drop(pipe);
+    child.wait_with_output().expect("wait for stslint")
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }

@@ -1,7 +1,8 @@
 //! What must hold for any input, checked by the fuzz targets and replayed by
 //! `tests/fuzz_regressions.rs`:
 //! - nothing panics;
-//! - the JSON parses, and the SARIF parses and has the shape code scanning
+//! - the JSON and GitLab reports parse, the JUnit report is one document,
+//!   and the SARIF parses and has the shape code scanning
 //!   reads (`.ci/run` validates the SARIF of the whole fuzz corpus against
 //!   the SARIF 2.1.0 schema after the run);
 //! - no credential value the detector flags reaches any output;
@@ -17,12 +18,14 @@ use stslint::source::{ByteSpan, FileId, SourceFile};
 /// Separates the files of one input: `a.yaml`, `b.yaml`, … in order.
 pub const FILE_SEPARATOR: &str = "\n#--- next file ---\n";
 const MAX_FILES: usize = 4;
-const FORMATS: [Format; 5] = [
+const FORMATS: [Format; 7] = [
     Format::Human,
     Format::Json,
     Format::Sarif,
     Format::Compact,
     Format::Github,
+    Format::Junit,
+    Format::Gitlab,
 ];
 
 /// The files of one fuzz input (invalid UTF-8 read as the replacement
@@ -82,6 +85,13 @@ pub fn pipeline(data: &[u8]) {
     let json: serde_json::Value = serde_json::from_str(&one[1]).expect("the JSON output parses");
     let sarif: Sarif = serde_json::from_str(&one[2]).expect("the SARIF output parses");
     let sarif = sarif_shape(sarif);
+    let gitlab: serde_json::Value =
+        serde_json::from_str(&one[6]).expect("the GitLab output parses");
+    assert!(gitlab.is_array(), "the GitLab output is an array");
+    assert!(
+        one[5].starts_with("<?xml") && one[5].ends_with("</testsuites>\n"),
+        "the JUnit output is one document"
+    );
     // One workflow command per line: no input text starts another.
     for line in one[4].lines() {
         assert!(
@@ -98,13 +108,15 @@ pub fn pipeline(data: &[u8]) {
     let mut strings = Vec::new();
     collect_strings(&json, &mut strings);
     collect_strings(&sarif, &mut strings);
+    collect_strings(&gitlab, &mut strings);
     for s in &secrets {
         let escaped = report::escape(s);
-        for (i, text) in [&one[0], &one[3], &one[4]].into_iter().enumerate() {
+        let xml = xml_escaped(&escaped);
+        for (i, text) in [&one[0], &one[3], &one[4], &one[5]].into_iter().enumerate() {
             assert!(
-                !has_word(text, s) && !has_word(text, &escaped),
+                !has_word(text, s) && !has_word(text, &escaped) && !has_word(text, &xml),
                 "{} output shows the credential {s:?}",
-                ["human", "compact", "github"][i]
+                ["human", "compact", "github", "junit"][i]
             );
         }
         for t in &strings {
@@ -114,6 +126,15 @@ pub fn pipeline(data: &[u8]) {
             );
         }
     }
+}
+
+/// Text as the JUnit output writes it in XML.
+fn xml_escaped(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
 }
 
 /// The texts the credential detector flags that no file holds anywhere else

@@ -3,12 +3,15 @@
 
 mod compact;
 mod github;
+mod gitlab;
 mod human;
 mod json;
+mod junit;
 mod sarif;
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostic::{Finding, Severity};
@@ -24,10 +27,13 @@ pub enum Format {
     Sarif,
     Compact,
     Github,
+    Junit,
+    Gitlab,
 }
 
 /// Render the outcome in `format`. The result is deterministic: it depends
-/// only on the outcome (no times, no thread order).
+/// only on the outcome and the current directory (SARIF and GitLab paths are
+/// relative to the repository around it; no times, no thread order).
 pub fn render(outcome: &Outcome, format: Format, human: &HumanOptions) -> String {
     let mut out = Vec::new();
     // Writing into memory cannot fail.
@@ -44,13 +50,121 @@ pub fn write(
     human: &HumanOptions,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
+    write_at(outcome, format, human, &Place::from_env(), w)
+}
+
+/// [`write`], with file names resolved against `place`.
+pub fn write_at(
+    outcome: &Outcome,
+    format: Format,
+    human: &HumanOptions,
+    place: &Place,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     match format {
         Format::Human => human::write(outcome, human, w),
         Format::Json => json::write(outcome, w),
-        Format::Sarif => sarif::write(outcome, w),
+        Format::Sarif => sarif::write(outcome, place, w),
         Format::Compact => compact::write(outcome, w),
         Format::Github => github::write(outcome, w),
+        Format::Junit => junit::write(outcome, w),
+        Format::Gitlab => gitlab::write(outcome, place, w),
     }
+}
+
+/// Where a run happens: the directory that relative file names are relative
+/// to, and the repository root that SARIF and GitLab paths are relative to
+/// (the nearest ancestor of the current directory holding `.git`, else the
+/// current directory).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    pub cwd: PathBuf,
+    pub root: PathBuf,
+}
+
+impl Place {
+    pub fn from_env() -> Place {
+        Place::at(std::env::current_dir().unwrap_or_default())
+    }
+
+    /// The place for a run in `cwd`.
+    pub fn at(cwd: PathBuf) -> Place {
+        let root = cwd
+            .ancestors()
+            .find(|d| d.join(".git").exists())
+            .unwrap_or(&cwd)
+            .to_path_buf();
+        Place { cwd, root }
+    }
+
+    /// The absolute path of a file name as shown (lexically normalised: no
+    /// `.`, `..` resolved).
+    pub fn absolute(&self, name: &str) -> PathBuf {
+        normalise(&self.cwd.join(name))
+    }
+
+    /// A file name as a path relative to the root, with `/`, when the file
+    /// is under it (also when it was given as an absolute path, or through a
+    /// symbolic link that resolves into the root).
+    pub fn relative(&self, name: &str) -> Option<String> {
+        let abs = self.absolute(name);
+        let root = normalise(&self.root);
+        let rel = match abs.strip_prefix(&root) {
+            Ok(r) => r.to_path_buf(),
+            Err(_) => {
+                let real = std::fs::canonicalize(&abs).ok()?;
+                let real_root = std::fs::canonicalize(&root).ok()?;
+                real.strip_prefix(&real_root).ok()?.to_path_buf()
+            }
+        };
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("/"))
+    }
+}
+
+/// `p` without `.` components and with `..` applied to what precedes it.
+fn normalise(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push(c);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Percent-encode a path for a URI: unreserved characters and `/` kept,
+/// everything else (spaces, `%`, `:`, non-ASCII bytes) percent-encoded.
+pub fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// The `file://` URI of an absolute path (`/` separated).
+pub fn file_uri(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    let s = if s.starts_with('/') {
+        s
+    } else {
+        format!("/{s}")
+    };
+    format!("file://{}", uri_path(&s))
 }
 
 /// Output is written in blocks of about this many bytes.

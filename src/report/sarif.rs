@@ -1,28 +1,38 @@
-//! `--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it. Validated
-//! against the OASIS schema in CI.
+//! `--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it: related
+//! locations linked from the message, paths relative to `%SRCROOT%` (the
+//! repository root), at most 25,000 results. Validated against the OASIS
+//! schema and with Microsoft's SARIF Multitool in CI.
 
 use serde_json::{json, Value};
 
-use super::{fingerprint, range, span_range, write_pretty, Each, Range};
+use super::{file_uri, fingerprint, range, span_range, uri_path, write_pretty, Each, Place, Range};
 use crate::diagnostic::{Finding, Severity};
 use crate::engine::Outcome;
 use crate::rules;
+use crate::source::FileId;
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
-pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// GitHub code scanning accepts at most this many results per run.
+pub const MAX_RESULTS: usize = 25_000;
+
+/// Where the rule docs are published: `rules/<id>.md` on the main branch.
+const DOCS: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/rules/");
+
+pub fn write(outcome: &Outcome, place: &Place, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let metas = rules::metas();
     let rules_json: Vec<Value> = metas
         .iter()
         .map(|m| {
             let mut tags = vec!["kubernetes"];
             let mut props = serde_json::Map::new();
-            if m.id == "hardcoded-credential" {
-                tags.push("security");
-                props.insert("security-severity".into(), json!("8.0"));
-            } else {
-                tags.push("reliability");
+            match &m.security_severity {
+                Some(score) => {
+                    tags.push("security");
+                    props.insert("security-severity".into(), json!(score));
+                }
+                None => tags.push("reliability"),
             }
             props.insert("tags".into(), json!(tags));
             props.insert("precision".into(), json!("high"));
@@ -39,39 +49,42 @@ pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<(
                     format!("{body}\n\n## References\n\n{}", m.references_markdown()),
                 )
             };
-            let mut rule = json!({
+            json!({
                 "id": m.id,
                 "name": pascal(m.id),
                 "shortDescription": { "text": capitalise(&m.summary) },
-                "fullDescription": { "text": first_paragraph(m.body) },
+                "fullDescription": { "text": m.full_description() },
+                "helpUri": format!("{DOCS}{}.md", m.id),
                 "help": { "text": help_text, "markdown": help_markdown },
                 "defaultConfiguration": { "level": level(m.severity) },
                 "properties": props,
-            });
-            if let Some((_, url)) = m.references.first() {
-                rule["helpUri"] = json!(url);
-            }
-            rule
+            })
         })
         .collect();
-    let results = Each(&outcome.findings, |f: &Finding| {
-        let file = &outcome.file(f.span.file).name;
+    // Each file's artifact location, resolved once.
+    let artifacts: Vec<Value> = outcome
+        .files
+        .iter()
+        .map(|f| artifact(place, &f.name))
+        .collect();
+    let at = |file: FileId| artifacts[file.0 as usize].clone();
+    let kept = keep(&outcome.findings, MAX_RESULTS);
+    let left_out = outcome.findings.len() - kept.len();
+    let results = Each(&kept, |f: &&Finding| {
+        let f = *f;
         let related: Vec<Value> = f
             .related
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                let mut loc = physical(
-                    &outcome.file(r.span.file).name,
-                    Some(span_range(outcome, r.span)),
-                );
+                let mut loc = physical(at(r.span.file), Some(span_range(outcome, r.span)));
                 loc["id"] = json!(i + 1);
-                loc["message"] = json!({ "text": r.message });
+                loc["message"] = json!({ "text": escape_text(&r.message) });
                 loc
             })
             .collect();
         let fp = fingerprint(outcome, f);
-        let mut primary = physical(file, Some(span_range(outcome, f.span)));
+        let mut primary = physical(at(f.span.file), Some(span_range(outcome, f.span)));
         primary["logicalLocations"] = json!([{
             "name": f.object.name,
             "fullyQualifiedName": f.object.to_string(),
@@ -81,7 +94,7 @@ pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<(
             "ruleId": f.rule,
             "ruleIndex": metas.iter().position(|m| m.id == f.rule).unwrap_or(0),
             "level": level(f.severity),
-            "message": { "text": format!("{}\nhelp: {}", f.message, f.help) },
+            "message": { "text": message(f) },
             "locations": [primary],
             "partialFingerprints": {
                 "primaryLocationLineHash": fp,
@@ -93,7 +106,7 @@ pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<(
         }
         r
     });
-    let notifications: Vec<Value> = outcome
+    let mut notifications: Vec<Value> = outcome
         .problems
         .iter()
         .map(|p| {
@@ -104,16 +117,32 @@ pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<(
             };
             json!({
                 "level": p.severity().as_str(),
-                "message": { "text": text },
+                "message": { "text": escape_text(&text) },
                 "descriptor": { "id": p.kind.code() },
-                "locations": [physical(&outcome.file(p.file).name, r)],
+                "locations": [physical(at(p.file), r)],
             })
         })
         .collect();
+    if left_out > 0 {
+        notifications.push(json!({
+            "level": "warning",
+            "message": { "text": format!(
+                "{left_out} of {} results left out: GitHub code scanning accepts at most \
+                 {MAX_RESULTS} per run; errors were kept first, then warnings, then notes \
+                 (run `--format json` for all of them)",
+                outcome.findings.len()
+            ) },
+            "descriptor": { "id": "results-left-out" },
+        }));
+    }
     let successful = outcome
         .problems
         .iter()
         .all(|p| p.severity() != Severity::Error);
+    let mut root = file_uri(&place.root);
+    if !root.ends_with('/') {
+        root.push('/');
+    }
     let doc = Doc {
         schema: SCHEMA,
         version: "2.1.0",
@@ -122,8 +151,10 @@ pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<(
                 "name": "stslint",
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": env!("CARGO_PKG_REPOSITORY"),
                 "rules": rules_json,
             }}),
+            original_uri_base_ids: json!({ SRCROOT: { "uri": root } }),
             column_kind: "unicodeCodePoints",
             results,
             invocations: json!([{
@@ -133,6 +164,76 @@ pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<(
         }],
     };
     write_pretty(w, &doc)
+}
+
+/// The base id of paths relative to the repository root.
+const SRCROOT: &str = "%SRCROOT%";
+
+/// The findings to report when there are more than `cap`: errors first, then
+/// warnings, then notes, each in the run's order; in the run's order.
+pub fn keep(findings: &[Finding], cap: usize) -> Vec<&Finding> {
+    if findings.len() <= cap {
+        return findings.iter().collect();
+    }
+    let c = super::counts(findings);
+    let errors = c.errors.min(cap);
+    let warnings = c.warnings.min(cap - errors);
+    let notes = c.notes.min(cap - errors - warnings);
+    let mut quota = [notes, warnings, errors];
+    findings
+        .iter()
+        .filter(|f| {
+            let q = &mut quota[match f.severity {
+                Severity::Note => 0,
+                Severity::Warning => 1,
+                Severity::Error => 2,
+            }];
+            let take = *q > 0;
+            *q = q.saturating_sub(1);
+            take
+        })
+        .collect()
+}
+
+/// A result's message: the finding, its help and an embedded link to each
+/// related location (`[text](id)`, SARIF 3.11.6), which GitHub shows as a
+/// link to the location. Literal `\`, `[` and `]` are escaped.
+fn message(f: &Finding) -> String {
+    let mut text = format!(
+        "{}\nhelp: {}",
+        escape_text(&f.message),
+        escape_text(&f.help)
+    );
+    for (i, r) in f.related.iter().enumerate() {
+        text.push_str(&format!(
+            "\nrelated: [{}]({})",
+            escape_text(&r.message),
+            i + 1
+        ));
+    }
+    text
+}
+
+/// Plain message text with `\`, `[` and `]` escaped by a backslash, so that
+/// no text from the input reads as an embedded link (SARIF 3.11.6).
+pub fn escape_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '\\' | '[' | ']') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A file's artifact location: relative to `%SRCROOT%` when the file is in
+/// the repository, else its absolute `file://` URI.
+fn artifact(place: &Place, name: &str) -> Value {
+    match place.relative(name) {
+        Some(rel) => json!({ "uri": uri_path(&rel), "uriBaseId": SRCROOT }),
+        None => json!({ "uri": file_uri(&place.absolute(name)) }),
+    }
 }
 
 /// The document, its keys in this order.
@@ -147,14 +248,16 @@ struct Doc<R> {
 #[derive(serde::Serialize)]
 struct Run<R> {
     tool: Value,
+    #[serde(rename = "originalUriBaseIds")]
+    original_uri_base_ids: Value,
     #[serde(rename = "columnKind")]
     column_kind: &'static str,
     results: R,
     invocations: Value,
 }
 
-fn physical(file: &str, r: Option<Range>) -> Value {
-    let mut pl = json!({ "artifactLocation": { "uri": uri(file) } });
+fn physical(artifact: Value, r: Option<Range>) -> Value {
+    let mut pl = json!({ "artifactLocation": artifact });
     if let Some(r) = r {
         pl["region"] = json!({
             "startLine": r.start.line,
@@ -182,22 +285,12 @@ fn problem_severity(s: Severity) -> &'static str {
     }
 }
 
-/// A relative URI reference for a path: unreserved characters and `/` kept,
-/// everything else percent-encoded (a `:` would otherwise read as a scheme).
-pub fn uri(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
+/// `missing-headless-service` → `MissingHeadlessService`, `yaml-1.1-literal`
+/// → `Yaml11Literal`: only letters and digits.
 fn pascal(id: &str) -> String {
-    id.split('-').map(capitalise).collect()
+    id.split('-')
+        .map(|w| capitalise(&w.replace(|c: char| !c.is_ascii_alphanumeric(), "")))
+        .collect()
 }
 
 fn capitalise(s: &str) -> String {
@@ -208,15 +301,14 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-/// The first paragraph under "What it does", as plain text.
-fn first_paragraph(body: &str) -> String {
-    let after = body.split("## What it does").nth(1).unwrap_or(body);
-    after
-        .trim_start()
-        .split("\n\n")
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_escapes_and_names() {
+        assert_eq!(escape_text(r"a[b]\c"), r"a\[b\]\\c");
+        assert_eq!(pascal("missing-headless-service"), "MissingHeadlessService");
+        assert_eq!(pascal("yaml-1.1-literal"), "Yaml11Literal");
+    }
 }
