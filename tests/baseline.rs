@@ -3,13 +3,17 @@
 
 use std::path::Path;
 
-use crate::support::{json, stslint_in, tempdir};
+use crate::support::{json, tempdir};
 
 /// A replicated StatefulSet named `name` with no PDB and no backup.
 fn statefulset(name: &str) -> String {
     format!(
         "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: {name}\nspec:\n  serviceName: {name}\n  replicas: 3\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec: {{containers: [{{name: db, image: \"postgres:16\"}}]}}\n  volumeClaimTemplates: [{{metadata: {{name: data}}, spec: {{accessModes: [ReadWriteOnce]}}}}]\n"
     )
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    crate::support::stslint_in(dir, args, None)
 }
 
 fn write(dir: &Path, rel: &str, text: &str) {
@@ -38,7 +42,7 @@ const SELECT: &str = "--select=missing-pdb,missing-backup";
 fn a_baseline_reports_only_new_findings_from_any_directory() {
     let dir = tempdir("baseline-new");
     write(&dir, "deploy/db.yaml", &statefulset("db"));
-    let o = stslint_in(
+    let o = run_in(
         &dir,
         &[
             SELECT,
@@ -78,7 +82,7 @@ fn a_baseline_reports_only_new_findings_from_any_directory() {
     );
     assert!(e.get("line").is_none(), "no line numbers: {e}");
     // Nothing new: exit 0, both findings counted as suppressed by the baseline.
-    let o = stslint_in(
+    let o = run_in(
         &dir,
         &[
             SELECT,
@@ -105,7 +109,7 @@ fn a_baseline_reports_only_new_findings_from_any_directory() {
         statefulset("cache")
     );
     write(&dir, "deploy/db.yaml", &moved);
-    let o = stslint_in(
+    let o = run_in(
         &dir.join("deploy"),
         &[
             SELECT,
@@ -133,7 +137,7 @@ fn stale_entries_are_counted_and_pruned_on_the_next_write_but_unseen_ones_kept()
     let dir = tempdir("baseline-prune");
     write(&dir, "a/db.yaml", &statefulset("db"));
     write(&dir, "b/queue.yaml", &statefulset("queue"));
-    let o = stslint_in(
+    let o = run_in(
         &dir,
         &[
             "--select=missing-pdb,missing-backup",
@@ -147,7 +151,7 @@ fn stale_entries_are_counted_and_pruned_on_the_next_write_but_unseen_ones_kept()
     // The PDB arrives for db: its entry is stale.
     let pdb = "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: db}\nspec:\n  maxUnavailable: 1\n  selector: {matchLabels: {app: db}}\n";
     write(&dir, "a/db.yaml", &format!("{}{pdb}", statefulset("db")));
-    let o = stslint_in(
+    let o = run_in(
         &dir,
         &[
             SELECT,
@@ -161,12 +165,12 @@ fn stale_entries_are_counted_and_pruned_on_the_next_write_but_unseen_ones_kept()
     );
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(json(&o)["summary"]["baseline_stale"], 1);
-    let o = stslint_in(&dir, &[SELECT, "--baseline", "base.json", "a", "b"]);
+    let o = run_in(&dir, &[SELECT, "--baseline", "base.json", "a", "b"]);
     assert!(String::from_utf8_lossy(&o.stderr)
         .contains("1 baseline entry no longer found: --write-baseline prunes them"));
     // Rewritten from a run of one rule over one directory: db's stale PDB
     // entry goes; missing-backup's entries and b's are kept, unseen.
-    let o = stslint_in(
+    let o = run_in(
         &dir,
         &["--select=missing-pdb", "--write-baseline", "base.json", "a"],
     );
@@ -199,7 +203,7 @@ fn stale_entries_are_counted_and_pruned_on_the_next_write_but_unseen_ones_kept()
 fn a_bad_or_missing_baseline_is_a_located_error() {
     let dir = tempdir("baseline-bad");
     write(&dir, "db.yaml", &statefulset("db"));
-    let o = stslint_in(&dir, &["--baseline", "none.json", "db.yaml"]);
+    let o = run_in(&dir, &["--baseline", "none.json", "db.yaml"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -211,7 +215,7 @@ fn a_bad_or_missing_baseline_is_a_located_error() {
         "bad.json",
         "{\n  \"version\": 1,\n  \"findings\": [\n    {\"rule\": 3}\n  ]\n}\n",
     );
-    let o = stslint_in(&dir, &["--baseline", "bad.json", "db.yaml"]);
+    let o = run_in(&dir, &["--baseline", "bad.json", "db.yaml"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(

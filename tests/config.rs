@@ -5,7 +5,12 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::support::stslint_in as run_in;
+use crate::support::stslint_in;
+
+/// stslint run in `dir`.
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    stslint_in(dir, args, None)
+}
 use crate::support::{root, stdout, tempdir};
 
 fn stderr(o: &Output) -> String {

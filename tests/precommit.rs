@@ -4,7 +4,11 @@
 
 use std::path::Path;
 
-use crate::support::{stdout, stslint_in, tempdir};
+use crate::support::{stdout, tempdir};
+
+fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    crate::support::stslint_in(dir, args, None)
+}
 
 fn write(dir: &Path, rel: &str, text: &str) {
     let p = dir.join(rel);
@@ -28,7 +32,7 @@ const ARGS: &[&str] = &[
 fn run(dir: &Path, extra: &[&str]) -> (Option<i32>, String) {
     let mut args = ARGS.to_vec();
     args.extend_from_slice(extra);
-    let o = stslint_in(dir, &args);
+    let o = run_in(dir, &args);
     (o.status.code(), stdout(&o))
 }
 

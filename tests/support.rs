@@ -71,16 +71,6 @@ pub fn stslint(args: &[&str]) -> Output {
         .expect("run stslint")
 }
 
-/// stslint run in `dir`, as a user runs it there.
-pub fn stslint_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stslint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run stslint")
-}
-
 pub fn stslint_stdin(args: &[&str], input: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_stslint"))
         .args(args)

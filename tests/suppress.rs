@@ -308,3 +308,45 @@ fn a_partial_peer_check_suppresses_only_the_findings_that_mention_it() {
     let (code, j) = run(&["--select", "missing-resources"], &yaml);
     assert_eq!((code, reported(&j)), (Some(0), vec![]));
 }
+
+#[test]
+fn sarif_lists_suppressed_findings_as_results_with_suppressions() {
+    let pod = "      annotations:\n        stslint.io/ignore: missing-pdb\n        stslint.io/ignore-reason: one PDB per namespace, managed by the platform\n";
+    let o = stslint_stdin(
+        &[
+            "--format",
+            "sarif",
+            "--select",
+            "missing-pdb,missing-backup",
+            "-",
+        ],
+        &statefulset("", pod),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let j = json(&o);
+    let results = j["runs"][0]["results"].as_array().expect("results");
+    let shown: Vec<(&str, Option<&Value>)> = results
+        .iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap_or_default(),
+                r.get("suppressions"),
+            )
+        })
+        .collect();
+    assert_eq!(shown.len(), 2);
+    assert_eq!(shown[0], ("missing-backup", None));
+    assert_eq!(shown[1].0, "missing-pdb");
+    assert_eq!(
+        shown[1].1,
+        Some(&serde_json::json!([{
+            "kind": "inSource",
+            "status": "accepted",
+            "justification": "annotation `stslint.io/ignore` on the pod template: one PDB per namespace, managed by the platform"
+        }]))
+    );
+    assert_eq!(
+        results[1]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        7
+    );
+}

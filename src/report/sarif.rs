@@ -10,6 +10,7 @@ use crate::diagnostic::{Finding, Severity};
 use crate::engine::Outcome;
 use crate::rules;
 use crate::source::FileId;
+use crate::suppress::Suppression;
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -70,8 +71,13 @@ pub fn write(outcome: &Outcome, place: &Place, w: &mut dyn std::io::Write) -> st
     let at = |file: FileId| artifacts[file.0 as usize].clone();
     let kept = keep(&outcome.findings, MAX_RESULTS);
     let left_out = outcome.findings.len() - kept.len();
-    let results = Each(&kept, |f: &&Finding| {
-        let f = *f;
+    // Suppressed findings follow, as results with `suppressions` (code
+    // scanning shows them as dismissed), in the room the cap leaves.
+    let room = MAX_RESULTS - kept.len();
+    let kept: Vec<(&Finding, Option<&Suppression>)> = (kept.into_iter().map(|f| (f, None)))
+        .chain((outcome.suppressed.iter().take(room)).map(|s| (&s.finding, Some(&s.by))))
+        .collect();
+    let results = Each(&kept, |&(f, by): &(&Finding, Option<&Suppression>)| {
         let related: Vec<Value> = f
             .related
             .iter()
@@ -103,6 +109,15 @@ pub fn write(outcome: &Outcome, place: &Place, w: &mut dyn std::io::Write) -> st
         });
         if !related.is_empty() {
             r["relatedLocations"] = json!(related);
+        }
+        if let Some(by) = by {
+            let mut s = json!({ "kind": by.kind.as_str(), "status": "accepted" });
+            let justification = match &by.reason {
+                Some(reason) => format!("{}: {reason}", by.via),
+                None => by.via.clone(),
+            };
+            s["justification"] = json!(justification);
+            r["suppressions"] = json!([s]);
         }
         r
     });
