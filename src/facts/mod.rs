@@ -130,6 +130,9 @@ pub struct BatchFacts {
     /// The `stslint.io/ignore` annotation of the few objects that have one:
     /// (local index, value), in order.
     pub ignores: Vec<(u32, Sym)>,
+    /// The origin of the objects rendered by helm or kustomize (see
+    /// [`Object::origin`]): (local index, origin), in order.
+    pub origins: Vec<(u32, std::sync::Arc<crate::diagnostic::Origin>)>,
     /// `duplicate-object`: the span of each object's `metadata.name` value.
     pub name_values: Vec<ByteSpan>,
     /// StatefulSets, Services and backups (see [`backup`]).
@@ -170,6 +173,7 @@ impl BatchFacts {
     pub fn shrink(&mut self) {
         trim(&mut self.idents);
         trim(&mut self.ignores);
+        trim(&mut self.origins);
         trim(&mut self.name_values);
         self.backup.shrink();
         self.pods.shrink();
@@ -203,6 +207,14 @@ pub fn extract(obj: &Object, x: &Extract<'_>, out: &mut BatchFacts) {
     });
     if let Some(a) = obj.annotation(crate::engine::IGNORE_ANNOTATION) {
         out.ignores.push((out.idents.len() as u32 - 1, x.sym(a)));
+    }
+    if let Some(o) = &obj.origin {
+        // Consecutive objects of one template share one copy.
+        let o = match out.origins.last() {
+            Some((_, last)) if **last == *o => last.clone(),
+            _ => std::sync::Arc::new(o.clone()),
+        };
+        out.origins.push((out.idents.len() as u32 - 1, o));
     }
     out.name_values
         .push(crate::path::locate(&obj.node, "metadata.name", true).0);
@@ -270,6 +282,8 @@ struct NamedBatch {
     idents: Vec<Ident>,
     /// See [`BatchFacts::ignores`].
     ignores: Vec<(u32, Sym)>,
+    /// See [`BatchFacts::origins`].
+    origins: Vec<(u32, std::sync::Arc<crate::diagnostic::Origin>)>,
 }
 
 /// The batches of one [`Names`], without its strings (see
@@ -319,6 +333,16 @@ impl Names {
             .binary_search_by_key(&local, |&(l, _)| l)
             .ok()?;
         Some(batch.ignores[i].1)
+    }
+
+    /// The template or base file the object was rendered from, if any.
+    pub fn origin(&self, id: ObjId) -> Option<&std::sync::Arc<crate::diagnostic::Origin>> {
+        let (batch, local) = self.batch(id);
+        let i = batch
+            .origins
+            .binary_search_by_key(&local, |(l, _)| *l)
+            .ok()?;
+        Some(&batch.origins[i].1)
     }
 
     pub fn str(&self, s: Sym) -> &str {
@@ -446,6 +470,7 @@ impl Facts {
                     start,
                     idents: b.idents,
                     ignores: b.ignores,
+                    origins: b.origins,
                 })
                 .collect(),
             strings: self.strings,

@@ -71,7 +71,46 @@ pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<(
             })
             .collect();
         let fp = fingerprint(outcome, f);
-        let mut primary = physical(file, Some(span_range(outcome, f.span)));
+        let at = span_range(outcome, f.span);
+        let mut related = related;
+        let mut message = format!("{}\nhelp: {}", f.message, f.help);
+        // Rendered standard input is in no repository: the result goes on
+        // the template (GitHub needs a `startLine`; the template's own line
+        // is not known, so line 1), the rendered position in the message
+        // and the properties. A rendered file on disk keeps its exact
+        // location, with the template as a related location.
+        let mut primary = match super::origin_as_file(outcome, f) {
+            Some(o) => {
+                message.push_str(&format!(
+                    "\nrendered by {} at {}:{}:{} (the line in the template is not known)",
+                    o.via.as_str(),
+                    file,
+                    at.start.line,
+                    at.start.column
+                ));
+                json!({ "physicalLocation": {
+                    "artifactLocation": { "uri": uri(&o.path) },
+                    "region": { "startLine": 1 },
+                }})
+            }
+            None => {
+                if let Some(o) = f.origin.as_deref().filter(|o| o.remote.is_none()) {
+                    related.push(json!({
+                        "id": related.len() + 1,
+                        "physicalLocation": {
+                            "artifactLocation": { "uri": uri(&o.path) },
+                            "region": { "startLine": 1 },
+                        },
+                        "message": { "text": format!(
+                            "the template this object was rendered from by {} (line {} is in the rendered output)",
+                            o.via.as_str(),
+                            at.start.line
+                        )},
+                    }));
+                }
+                physical(file, Some(at))
+            }
+        };
         primary["logicalLocations"] = json!([{
             "name": f.object.name,
             "fullyQualifiedName": f.object.to_string(),
@@ -81,13 +120,19 @@ pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<(
             "ruleId": f.rule,
             "ruleIndex": metas.iter().position(|m| m.id == f.rule).unwrap_or(0),
             "level": level(f.severity),
-            "message": { "text": format!("{}\nhelp: {}", f.message, f.help) },
+            "message": { "text": message },
             "locations": [primary],
             "partialFingerprints": {
                 "primaryLocationLineHash": fp,
                 "stslint/v1": fp,
             },
         });
+        if let Some(o) = f.origin.as_deref() {
+            r["properties"] = json!({
+                "origin": { "path": o.path, "via": o.via.as_str(), "remote": o.remote },
+                "rendered": physical(file, Some(at))["physicalLocation"],
+            });
+        }
         if !related.is_empty() {
             r["relatedLocations"] = json!(related);
         }
