@@ -8,4 +8,5 @@ mod fuzz_regressions;
 mod hostile;
 mod large;
 mod registry;
+mod rendered;
 mod support;
