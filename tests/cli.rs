@@ -640,7 +640,7 @@ fn gitignored_and_hidden_files_are_skipped_unless_asked() {
     let o = stslint(&["--format", "json", "--no-ignore", dir.to_str().unwrap()]);
     let j = json(&o);
     assert_eq!(j["summary"]["files"], 1);
-    assert_eq!(j["summary"]["objects"], 1);
+    assert_eq!(j["summary"]["objects"], 5);
     assert_eq!(j["summary"]["input_errors"], 0);
 }
 
