@@ -112,6 +112,16 @@ pub struct Args {
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
     pub threads: Option<u16>,
 
+    /// The directory that the origins of rendered input are relative to:
+    /// the directory given to `kustomize build`, or the one holding the
+    /// chart for `helm template` (README: Inputs).
+    #[arg(long, value_name = "DIR")]
+    pub origin_root: Option<PathBuf>,
+
+    /// Finding no Kubernetes object in the inputs is not an error.
+    #[arg(long)]
+    pub allow_empty: bool,
+
     /// Do not print the summary line (on stderr after human, compact and
     /// github output, and when `-o` writes the report to a file).
     #[arg(short, long)]
@@ -183,6 +193,8 @@ pub struct Config {
     pub human: HumanOptions,
     pub threads: Option<usize>,
     pub quiet: bool,
+    /// Finding no object is not an error (`--allow-empty`).
+    pub allow_empty: bool,
     /// The config file used, as shown, if any.
     pub file: Option<String>,
     /// The file's settings with the command line applied (`--show-config`).
@@ -336,6 +348,7 @@ impl Config {
             settings: Settings {
                 load: LoadOptions {
                     default_namespace: merged.namespace.clone(),
+                    origin_root: args.origin_root.as_deref().map(discover::display),
                 },
                 disabled,
                 severities,
@@ -348,6 +361,7 @@ impl Config {
             },
             threads: args.threads.map(usize::from),
             quiet: args.quiet,
+            allow_empty: args.allow_empty,
             file,
             merged,
             baseline: match &args.baseline {
@@ -433,6 +447,7 @@ pub fn lint(config: &Config) -> Result<Outcome, Error> {
         .collect();
     let (files, problems) = discover::read_all(inputs, &config.discover);
     let mut outcome = engine::lint(files, problems, &config.settings);
+    no_silent_pass(&mut outcome, config);
     if !context.is_empty() {
         outcome.report_only(|name| !context.contains(name));
     }
@@ -450,6 +465,78 @@ impl Config {
             .filter(|id| !off.iter().any(|d| d == id))
             .collect()
     }
+}
+
+/// A run that found no Kubernetes object, and no input error that says
+/// why, reports it (an error, a note with `--allow-empty`): a mistyped path
+/// or an over-eager exclude must not pass CI silently.
+fn no_silent_pass(outcome: &mut Outcome, config: &Config) {
+    let errors = outcome
+        .problems
+        .iter()
+        .any(|p| p.severity() == Severity::Error);
+    if outcome.objects > 0 || errors {
+        return;
+    }
+    let searched: Vec<String> = config
+        .paths
+        .iter()
+        .map(|p| match p.as_os_str() == "-" {
+            true => config.discover.stdin_name.clone(),
+            false => discover::display(p),
+        })
+        .map(|p| format!("`{p}`"))
+        .collect();
+    let what = if config.paths.iter().all(|p| p.as_os_str() == "-") {
+        "standard input".to_string()
+    } else {
+        let mut w = "directories walked for *.yaml, *.yml and *.json".to_string();
+        if !config.discover.no_ignore {
+            w.push_str(", honouring .gitignore");
+        }
+        if config.discover.filter.is_some() {
+            w.push_str(" and the config file's include and exclude");
+        }
+        w
+    };
+    let mut message = format!(
+        "no Kubernetes object found in {} ({what})",
+        searched.join(", ")
+    );
+    if !outcome.skipped.is_empty() {
+        message.push_str(&format!(
+            "; {} skipped",
+            plural(outcome.skipped.len(), "document", "documents")
+        ));
+    }
+    if config.allow_empty {
+        message.push_str("; nothing was linted");
+    }
+    // The problem names the first input, or the first path searched.
+    let file = match outcome.files.first() {
+        Some(_) => crate::source::FileId(0),
+        None => {
+            let name = searched
+                .first()
+                .map(|s| s.trim_matches('`').to_string())
+                .unwrap_or_default();
+            outcome.files.push(crate::source::SourceFile::new(name, ""));
+            outcome.positions.push(Vec::new());
+            outcome.secret_spans.push(Vec::new());
+            crate::source::FileId(0)
+        }
+    };
+    outcome.problems.push(crate::diagnostic::Problem {
+        file,
+        span: None,
+        kind: crate::diagnostic::ProblemKind::NoManifests {
+            allowed: config.allow_empty,
+        },
+        message,
+        help: (!config.allow_empty).then(|| {
+            "check the paths (and the config's exclude); pass --allow-empty if linting nothing is expected".to_string()
+        }),
+    });
 }
 
 /// Most threads `-j` accepts: more is never faster, and each costs a 16 MiB

@@ -56,6 +56,38 @@ impl fmt::Display for ObjectRef {
     }
 }
 
+/// The tool that rendered a document: its origin comment or annotation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Via {
+    /// `helm template`'s `# Source: <chart>/templates/<file>` comment.
+    Helm,
+    /// kustomize's `config.kubernetes.io/origin` annotation
+    /// (`buildMetadata: [originAnnotations]`).
+    Kustomize,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Helm => "helm",
+            Via::Kustomize => "kustomize",
+        }
+    }
+}
+
+/// Where a rendered document comes from: the template or base file it was
+/// rendered from. Positions stay those of the rendered text (the input
+/// actually read); the origin names the file to edit.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    /// The file, as the tool wrote it (joined to `--origin-root` when given).
+    pub path: Box<str>,
+    pub via: Via,
+    /// A remote kustomize base (`repo:` and `ref:` of the annotation): the
+    /// path is in that repository, not in this one.
+    pub remote: Option<Box<str>>,
+}
+
 /// A secondary location: the Service in another file, the StorageClass.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Related {
@@ -84,6 +116,9 @@ pub struct Finding {
     /// one copy per distinct path.
     pub field: Arc<str>,
     pub span: Span,
+    /// The template or base file the object was rendered from, when the
+    /// input is `helm template` or `kustomize build` output.
+    pub origin: Option<Arc<Origin>>,
     pub related: Box<[Related]>,
     /// Spans whose text must never be shown (credential values).
     pub secrets: Box<[Span]>,
@@ -117,6 +152,12 @@ pub enum ProblemKind {
     /// A stslint suppression that suppresses nothing: the rule it names
     /// reports nothing there (any more). A note.
     UnusedSuppression,
+    /// A Helm chart directory (it holds `Chart.yaml`) found while walking:
+    /// not read, its templates are not YAML until rendered. A note.
+    HelmChart,
+    /// No Kubernetes object was found in the inputs: an error, or a note
+    /// with `--allow-empty`.
+    NoManifests { allowed: bool },
     /// YAML that is not valid as written but that kubectl reads, and stslint
     /// read the same way (see [`crate::yaml::parse_documents_as_kubectl`]).
     /// A note: the file is linted.
@@ -135,6 +176,8 @@ impl ProblemKind {
             ProblemKind::Config => "invalid-suppression",
             ProblemKind::NonStandardYaml => "non-standard-yaml",
             ProblemKind::UnusedSuppression => "unused-suppression",
+            ProblemKind::HelmChart => "helm-chart",
+            ProblemKind::NoManifests { .. } => "no-manifests",
         }
     }
 
@@ -143,7 +186,9 @@ impl ProblemKind {
         match self {
             ProblemKind::NonStandardYaml
             | ProblemKind::NotAFile
-            | ProblemKind::UnusedSuppression => Severity::Note,
+            | ProblemKind::UnusedSuppression
+            | ProblemKind::HelmChart
+            | ProblemKind::NoManifests { allowed: true } => Severity::Note,
             _ => Severity::Error,
         }
     }

@@ -47,6 +47,9 @@ impl Default for DiscoverOptions {
 pub enum Input {
     Stdin,
     File(PathBuf),
+    /// A Helm chart directory (it holds `Chart.yaml`) met while walking: not
+    /// read (its templates are YAML only once rendered), reported as a note.
+    Chart(PathBuf),
     /// A path that cannot be read or walked (missing, unreadable, a symlink
     /// loop): reported as a problem of its own while the rest is linted.
     Unreadable {
@@ -126,10 +129,27 @@ fn walk(paths: &[PathBuf], opts: &DiscoverOptions, max_depth: Option<usize>) -> 
             continue;
         }
         let mut found = Vec::new();
-        let mut walker = ignore::WalkBuilder::new(p);
-        if let Some(f) = opts.filter.clone() {
-            walker.filter_entry(move |e| !f.excluded(e.path()));
+        if is_chart(p) {
+            out.push(Input::Chart(p.clone()));
+            continue;
         }
+        let mut walker = ignore::WalkBuilder::new(p);
+        // Charts met on the way: skipped with their whole tree, and noted.
+        let charts = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = charts.clone();
+        let f = opts.filter.clone();
+        walker.filter_entry(move |e| {
+            if f.as_ref().is_some_and(|f| f.excluded(e.path())) {
+                return false;
+            }
+            if e.file_type().is_some_and(|t| t.is_dir()) && is_chart(e.path()) {
+                if let Ok(mut c) = seen.lock() {
+                    c.push(e.path().to_path_buf());
+                }
+                return false;
+            }
+            true
+        });
         let walker = walker
             .hidden(!opts.hidden)
             .git_ignore(!opts.no_ignore)
@@ -162,6 +182,9 @@ fn walk(paths: &[PathBuf], opts: &DiscoverOptions, max_depth: Option<usize>) -> 
                 found.push(Input::File(entry.into_path()));
             }
         }
+        if let Ok(mut c) = charts.lock() {
+            found.extend(c.drain(..).map(Input::Chart));
+        }
         found.sort_by(|a, b| input_path(a).cmp(input_path(b)));
         out.extend(found);
     }
@@ -173,8 +196,13 @@ fn walk(paths: &[PathBuf], opts: &DiscoverOptions, max_depth: Option<usize>) -> 
 fn input_path(i: &Input) -> &Path {
     match i {
         Input::Stdin => Path::new("-"),
-        Input::File(p) | Input::Unreadable { path: p, .. } => p,
+        Input::File(p) | Input::Chart(p) | Input::Unreadable { path: p, .. } => p,
     }
+}
+
+/// Whether `dir` is a Helm chart: it holds a `Chart.yaml`.
+fn is_chart(dir: &Path) -> bool {
+    dir.join("Chart.yaml").is_file()
 }
 
 /// Where a directory walk failed, and why.
@@ -215,8 +243,23 @@ pub fn read_all(inputs: Vec<Input>, opts: &DiscoverOptions) -> (Vec<SourceFile>,
                     r.map(|_| Arc::from(buf)),
                     opts.max_file_size,
                 );
+                let mut f = f;
+                f.stdin = true;
                 files.push(f);
                 problems.extend(p);
+            }
+            Input::Chart(path) => {
+                let name = display(&path);
+                problems.push(Problem {
+                    file: FileId(i as u32),
+                    span: None,
+                    kind: ProblemKind::HelmChart,
+                    message: format!(
+                        "skipped helm chart {name}: templates are rendered by helm; lint the output: helm template {name} | stslint -"
+                    ),
+                    help: None,
+                });
+                files.push(SourceFile::new(name, ""));
             }
             Input::File(p) => files.push(SourceFile::on_disk(display(&p), p, opts.max_file_size)),
             Input::Unreadable { path, message } => {

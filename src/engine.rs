@@ -876,6 +876,15 @@ impl Build<'_> {
                 file: on.file,
                 bytes: r.bytes,
             },
+            origin: names.origin(r.on).map(|o| match scrubber {
+                Some(c) if matches!(c.scrub(&o.path), Cow::Owned(_)) => {
+                    Arc::new(crate::diagnostic::Origin {
+                        path: c.scrub(&o.path).into(),
+                        ..(**o).clone()
+                    })
+                }
+                _ => o.clone(),
+            }),
             related: related
                 .into_iter()
                 .map(|(span, m)| Related {

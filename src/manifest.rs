@@ -17,7 +17,7 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use serde::de::DeserializeOwned;
 
-use crate::diagnostic::{Problem, ProblemKind, Skipped};
+use crate::diagnostic::{Origin, Problem, ProblemKind, Skipped, Via};
 use crate::path;
 use crate::schema::{self, SchemaIssue};
 use crate::source::{ByteSpan, FileId, SourceFile};
@@ -68,6 +68,9 @@ pub struct Object {
     /// at load: the rule that reports them and every output's masking read
     /// this one result.
     pub credentials: Vec<crate::secrets::Hit>,
+    /// The template or base file the object was rendered from (`helm
+    /// template`'s `# Source:` comment, kustomize's origin annotation).
+    pub origin: Option<Origin>,
 }
 
 /// A value of the wrong type, as the Kubernetes decoder would reject it.
@@ -330,6 +333,9 @@ pub struct FileResult {
 pub struct LoadOptions {
     /// The namespace of objects that do not name one (`--namespace`).
     pub default_namespace: Option<String>,
+    /// The directory rendered origins are relative to (`--origin-root`):
+    /// joined to every origin path, which is then normalised.
+    pub origin_root: Option<String>,
 }
 
 /// Parse one file into objects, problems and skipped documents.
@@ -483,10 +489,16 @@ impl yaml::Documents for Loader<'_> {
             &mut self.out.secret_spans,
             &mut *self.sink,
         );
+        let helm = helm_source(text, doc.span.start as usize).map(|path| Origin {
+            path: origin_path(self.opts, path),
+            via: Via::Helm,
+            remote: None,
+        });
         load_document(
             self.id,
             doc,
             self.opts,
+            helm.as_ref(),
             &mut self.out.skipped,
             &mut |mut o| {
                 o.credentials = crate::secrets::scan(&o, text);
@@ -527,6 +539,7 @@ fn load_document(
     id: FileId,
     doc: Node,
     opts: &LoadOptions,
+    helm: Option<&Origin>,
     skipped: &mut Vec<Skipped>,
     emit: &mut dyn FnMut(Object),
 ) {
@@ -555,7 +568,7 @@ fn load_document(
             if e.key == "items" {
                 if let Value::Seq(items) = e.value.value {
                     for item in items {
-                        load_document(id, item, opts, skipped, emit);
+                        load_document(id, item, opts, helm, skipped, emit);
                     }
                 }
             }
@@ -606,6 +619,12 @@ fn load_document(
         });
     });
     let schema_issues = schema::check(group, &kind, &doc);
+    let origin = meta
+        .and_then(|m| m.get("annotations"))
+        .and_then(|a| a.get(KUSTOMIZE_ORIGIN))
+        .and_then(Node::as_str)
+        .and_then(|a| kustomize_origin(opts, a))
+        .or_else(|| helm.cloned());
     emit(Object {
         file: id,
         api_version,
@@ -617,7 +636,95 @@ fn load_document(
         type_errors,
         schema_issues,
         credentials: Vec::new(),
+        origin,
     });
+}
+
+/// The annotation kustomize adds with `buildMetadata: [originAnnotations]`.
+pub const KUSTOMIZE_ORIGIN: &str = "config.kubernetes.io/origin";
+
+/// How many comment lines before a document's first key are looked at for
+/// `helm template`'s `# Source:` line (helm writes it right after `---`).
+const SOURCE_LINES: usize = 8;
+
+/// The path of `helm template`'s `# Source: <chart>/templates/<file>`
+/// comment among the comment lines right before the document that starts at
+/// `start` (back to its `---`, at most [`SOURCE_LINES`] lines): no other
+/// part of the text is read.
+fn helm_source(text: &str, start: usize) -> Option<&str> {
+    let mut end = text.get(..start)?.rfind('\n')?;
+    // A document that starts on its `---` line has no comment before it.
+    if !text[end..start].trim().is_empty() {
+        return None;
+    }
+    for _ in 0..SOURCE_LINES {
+        let begin = text[..end].rfind('\n').map_or(0, |i| i + 1);
+        let line = text[begin..end].trim_end_matches('\r').trim();
+        if let Some(path) = line.strip_prefix("# Source:") {
+            let path = path.trim();
+            return (!path.is_empty()).then_some(path);
+        }
+        if !(line.is_empty() || line.starts_with('#')) || begin == 0 {
+            return None;
+        }
+        end = begin - 1;
+    }
+    None
+}
+
+/// The origin in kustomize's `config.kubernetes.io/origin` annotation: a
+/// small YAML mapping (`path:`, and `repo:`/`ref:` for a remote base, or
+/// `configuredIn:` for a generated object), read line by line.
+fn kustomize_origin(opts: &LoadOptions, annotation: &str) -> Option<Origin> {
+    let field = |key: &str| {
+        annotation.lines().find_map(|l| {
+            let v = l.strip_prefix(key)?.strip_prefix(':')?.trim();
+            let v = v.trim_matches(|c| c == '"' || c == '\'');
+            (!v.is_empty()).then_some(v)
+        })
+    };
+    let path = field("path").or_else(|| field("configuredIn"))?;
+    let remote = field("repo").map(|repo| match field("ref") {
+        Some(r) => format!("{repo}?ref={r}").into_boxed_str(),
+        None => repo.into(),
+    });
+    Some(Origin {
+        path: match remote {
+            Some(_) => path.into(),
+            None => origin_path(opts, path),
+        },
+        via: Via::Kustomize,
+        remote,
+    })
+}
+
+/// An origin path joined to `--origin-root`, `.` and `..` resolved
+/// lexically (the file system is not asked).
+fn origin_path(opts: &LoadOptions, path: &str) -> Box<str> {
+    let Some(root) = opts.origin_root.as_deref() else {
+        return path.into();
+    };
+    if path.starts_with('/') {
+        return path.into();
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    let absolute = root.starts_with('/');
+    for seg in root.split('/').chain(path.split('/')) {
+        match seg {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            ".." if absolute => {}
+            s => parts.push(s),
+        }
+    }
+    let joined = parts.join("/");
+    match (absolute, joined.is_empty()) {
+        (true, _) => format!("/{joined}").into(),
+        (false, true) => ".".into(),
+        (false, false) => joined.into(),
+    }
 }
 
 fn type_object(group: &str, kind: &str, doc: &Node, report: &mut dyn FnMut(&str, String)) -> Typed {
@@ -884,9 +991,56 @@ mod tests {
     }
 
     #[test]
+    fn helm_source_is_read_from_the_comments_before_a_document() {
+        let text = "---\n# Source: c/templates/a.yaml\napiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\n# Source: c/templates/b.yaml\n# another\n\napiVersion: v1\nkind: Service\nmetadata: {name: b}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: c}\n";
+        let r = load(text);
+        let paths: Vec<Option<&str>> = r
+            .objects
+            .iter()
+            .map(|o| o.origin.as_ref().map(|o| &*o.path))
+            .collect();
+        assert_eq!(
+            paths,
+            [Some("c/templates/a.yaml"), Some("c/templates/b.yaml"), None]
+        );
+        assert_eq!(helm_source("# Source: x.yaml\na: 1\n", 17), Some("x.yaml"));
+        assert_eq!(helm_source("# Source: x.yaml\n---\nb: 1\n", 21), None);
+        assert_eq!(helm_source("a: 1\n", 0), None);
+    }
+
+    #[test]
+    fn origin_paths_are_joined_to_the_root_and_normalised() {
+        let opts = |root: &str| LoadOptions {
+            origin_root: Some(root.into()),
+            ..LoadOptions::default()
+        };
+        assert_eq!(
+            &*origin_path(&opts("overlays/prod"), "../../base/sts.yaml"),
+            "base/sts.yaml"
+        );
+        assert_eq!(&*origin_path(&opts("./k"), "pdb.yaml"), "k/pdb.yaml");
+        assert_eq!(&*origin_path(&opts("."), "../x.yaml"), "../x.yaml");
+        assert_eq!(&*origin_path(&opts("/r/a"), "../../../x"), "/x");
+        assert_eq!(&*origin_path(&LoadOptions::default(), "../x"), "../x");
+        let k = kustomize_origin(
+            &opts("o"),
+            "path: ../b/s.yaml\nrepo: https://github.com/x/y\nref: v1\n",
+        )
+        .map(|o| (o.path, o.remote));
+        assert_eq!(
+            k,
+            Some((
+                "../b/s.yaml".into(),
+                Some("https://github.com/x/y?ref=v1".into())
+            ))
+        );
+    }
+
+    #[test]
     fn default_namespace_applies_only_when_none_is_given() {
         let opts = LoadOptions {
             default_namespace: Some("prod".into()),
+            ..LoadOptions::default()
         };
         let f = SourceFile::new("t", "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: b, namespace: dev}\n");
         let r = load_file(FileId(0), &f, &opts);

@@ -81,6 +81,8 @@ pub struct SourceFile {
     line_starts: std::sync::OnceLock<Vec<u32>>,
     /// Where the text is read from when it is not held here.
     pub disk: Option<OnDisk>,
+    /// Standard input (rendered output piped in is in no repository).
+    pub stdin: bool,
 }
 
 /// The text of a file not held (one allocation for them all).
@@ -132,6 +134,7 @@ impl SourceFile {
             text: text.into(),
             line_starts: std::sync::OnceLock::new(),
             disk: None,
+            stdin: false,
         }
     }
 
@@ -148,6 +151,7 @@ impl SourceFile {
                 max_size,
                 seen: None,
             }),
+            stdin: false,
         }
     }
 

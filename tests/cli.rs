@@ -633,10 +633,19 @@ fn gitignored_and_hidden_files_are_skipped_unless_asked() {
         dir.join("generated/zk.yaml"),
     )
     .unwrap();
+    // Nothing left to lint: no silent pass (the problem names the
+    // directory, as a missing path's does).
     let o = stslint(&["--format", "json", dir.to_str().unwrap()]);
-    assert_eq!(json(&o)["summary"]["files"], 0);
+    let j = json(&o);
+    assert_eq!(j["summary"]["objects"], 0);
+    assert_eq!(j["errors"][0]["kind"], "no-manifests");
+    assert_eq!(j["errors"][0]["file"], dir.to_str().unwrap());
+    assert_eq!(o.status.code(), Some(2));
     let o = stslint(&["--format", "json", "--no-ignore", dir.to_str().unwrap()]);
-    assert_eq!(json(&o)["summary"]["files"], 1);
+    let j = json(&o);
+    assert_eq!(j["summary"]["files"], 1);
+    assert_eq!(j["summary"]["objects"], 5);
+    assert_eq!(j["summary"]["input_errors"], 0);
 }
 
 #[test]

@@ -11,5 +11,6 @@ mod hostile;
 mod large;
 mod precommit;
 mod registry;
+mod rendered;
 mod support;
 mod suppress;

@@ -130,6 +130,9 @@ pub struct BatchFacts {
     /// The suppressions written on the few objects that have one: (local
     /// index, suppressions), in order.
     pub suppressions: Vec<(u32, Box<[crate::suppress::Written]>)>,
+    /// The origin of the objects rendered by helm or kustomize (see
+    /// [`Object::origin`]): (local index, origin), in order.
+    pub origins: Vec<(u32, std::sync::Arc<crate::diagnostic::Origin>)>,
     /// `duplicate-object`: the span of each object's `metadata.name` value.
     pub name_values: Vec<ByteSpan>,
     /// StatefulSets, Services and backups (see [`backup`]).
@@ -170,6 +173,7 @@ impl BatchFacts {
     pub fn shrink(&mut self) {
         trim(&mut self.idents);
         trim(&mut self.suppressions);
+        trim(&mut self.origins);
         trim(&mut self.name_values);
         self.backup.shrink();
         self.pods.shrink();
@@ -201,6 +205,14 @@ pub fn extract(obj: &Object, x: &Extract<'_>, out: &mut BatchFacts) {
         name: x.sym(&obj.name),
         typed: TypedTag::of(&obj.typed),
     });
+    if let Some(o) = &obj.origin {
+        // Consecutive objects of one template share one copy.
+        let o = match out.origins.last() {
+            Some((_, last)) if **last == *o => last.clone(),
+            _ => std::sync::Arc::new(o.clone()),
+        };
+        out.origins.push((out.idents.len() as u32 - 1, o));
+    }
     out.name_values
         .push(crate::path::locate(&obj.node, "metadata.name", true).0);
     backup::extract(obj, x, out.idents.len() as u32 - 1, &mut out.backup);
@@ -267,6 +279,8 @@ struct NamedBatch {
     idents: Vec<Ident>,
     /// See [`BatchFacts::suppressions`].
     suppressions: Vec<(u32, Box<[crate::suppress::Written]>)>,
+    /// See [`BatchFacts::origins`].
+    origins: Vec<(u32, std::sync::Arc<crate::diagnostic::Origin>)>,
 }
 
 /// The batches of one [`Names`], without its strings (see
@@ -326,6 +340,16 @@ impl Names {
                 .iter()
                 .map(move |(l, w)| (ObjId(b.start + l), &w[..]))
         })
+    }
+
+    /// The template or base file the object was rendered from, if any.
+    pub fn origin(&self, id: ObjId) -> Option<&std::sync::Arc<crate::diagnostic::Origin>> {
+        let (batch, local) = self.batch(id);
+        let i = batch
+            .origins
+            .binary_search_by_key(&local, |(l, _)| *l)
+            .ok()?;
+        Some(&batch.origins[i].1)
     }
 
     pub fn str(&self, s: Sym) -> &str {
@@ -453,6 +477,7 @@ impl Facts {
                     start,
                     idents: b.idents,
                     suppressions: b.suppressions,
+                    origins: b.origins,
                 })
                 .collect(),
             strings: self.strings,

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{escape, flush_some, line_start_name, range, span_range};
+use super::{escape, flush_some, line_start_name, origin_as_file, origin_text, range, span_range};
 use crate::engine::Outcome;
 
 /// Write the lines to `w`, a block at a time.
@@ -41,9 +41,29 @@ pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<(
     for f in &outcome.findings {
         let r = span_range(outcome, f.span);
         let name = line_start_name(&outcome.file(f.span.file).name);
+        // Rendered standard input: the template is the file; no line of
+        // it is known, so the rendered position goes in the message.
+        if let Some(o) = origin_as_file(outcome, f) {
+            let _ = writeln!(
+                out,
+                "{}: {}[{}] {} (rendered by {} at {name}:{}:{})",
+                line_start_name(&o.path),
+                f.severity,
+                f.rule,
+                escape(&f.message),
+                o.via.as_str(),
+                r.start.line,
+                r.start.column,
+            );
+            flush_some(&mut out, w)?;
+            continue;
+        }
+        let origin = origin_text(outcome, f)
+            .map(|o| format!(" [origin: {}]", escape(&o)))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "{name}:{}:{}: {}[{}] {}",
+            "{name}:{}:{}: {}[{}] {}{origin}",
             r.start.line,
             r.start.column,
             f.severity,

@@ -40,8 +40,25 @@ pub fn write(outcome: &Outcome, w: &mut dyn std::io::Write) -> std::io::Result<(
                 r.message
             ));
         }
-        let file = &outcome.file(f.span.file).name;
-        let at = Some(span_range(outcome, f.span));
+        let range = span_range(outcome, f.span);
+        let name = &outcome.file(f.span.file).name;
+        // Rendered standard input: the annotation goes on the template file
+        // (no line of it is known); the rendered position is in the text.
+        let (file, at) = match super::origin_as_file(outcome, f) {
+            Some(o) => {
+                lines.push(format!(
+                    "rendered by {} at {name}:{}:{}",
+                    o.via.as_str(),
+                    range.start.line,
+                    range.start.column
+                ));
+                (&*o.path, None)
+            }
+            None => {
+                lines.extend(super::origin_text(outcome, f).map(|o| format!("origin: {o}")));
+                (name.as_str(), Some(range))
+            }
+        };
         command(&mut out, f.severity, file, at, f.rule, &lines);
         flush_some(&mut out, w)?;
     }

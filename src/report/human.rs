@@ -440,6 +440,9 @@ pub fn write(
         };
         let report = showable(outcome, report, f.span);
         let _ = handler.render_report(&mut out, &report);
+        if let Some(o) = super::origin_text(outcome, f) {
+            let _ = writeln!(out, "  = origin: {}", clean(&o));
+        }
         for r in &related {
             let _ = related_handler.render_report(&mut out, r);
         }

@@ -131,6 +131,11 @@ fn json_finding<'a>(outcome: &'a Outcome, f: &'a Finding) -> JsonFinding<'a> {
             name: &f.object.name,
         },
         field: &f.field,
+        origin: f.origin.as_deref().map(|o| JsonOrigin {
+            path: &o.path,
+            via: o.via.as_str(),
+            remote: o.remote.as_deref(),
+        }),
         related: f
             .related
             .iter()
@@ -166,6 +171,7 @@ struct JsonFinding<'a> {
     length: usize,
     object: JsonObject<'a>,
     field: &'a str,
+    origin: Option<JsonOrigin<'a>>,
     related: Vec<JsonRelated<'a>>,
     fingerprint: String,
 }
@@ -175,6 +181,14 @@ struct JsonObject<'a> {
     kind: &'a str,
     namespace: Option<&'a str>,
     name: &'a str,
+}
+
+/// The template or base file the object was rendered from.
+#[derive(serde::Serialize)]
+struct JsonOrigin<'a> {
+    path: &'a str,
+    via: &'a str,
+    remote: Option<&'a str>,
 }
 
 #[derive(serde::Serialize)]

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Finding, Origin, Severity};
 use crate::engine::Outcome;
 use crate::source::{ByteSpan, FileId, LineCol, Span};
 
@@ -214,6 +214,33 @@ pub fn range(outcome: &Outcome, file: FileId, bytes: ByteSpan) -> Range {
 
 pub fn span_range(outcome: &Outcome, span: Span) -> Range {
     range(outcome, span.file, span.bytes)
+}
+
+/// The template or base file a finding's object was rendered from, as the
+/// text formats name it: `chart/templates/sts.yaml (rendered by helm; line
+/// 12 is in the rendered output)`.
+pub fn origin_text(outcome: &Outcome, f: &Finding) -> Option<String> {
+    let o = f.origin.as_deref()?;
+    let line = outcome.line_col(f.span.file, f.span.bytes.start).line;
+    let remote = o
+        .remote
+        .as_deref()
+        .map(|r| format!(" in {r}"))
+        .unwrap_or_default();
+    Some(format!(
+        "{}{remote} (rendered by {}; line {line} is in the rendered output)",
+        o.path,
+        o.via.as_str()
+    ))
+}
+
+/// The origin that stands for a finding's file in formats that name one file
+/// per finding (compact, github, SARIF's location): only for standard input,
+/// which is in no repository, and only an origin in this repository (not a
+/// remote kustomize base).
+pub fn origin_as_file<'a>(outcome: &Outcome, f: &'a Finding) -> Option<&'a Origin> {
+    let o = f.origin.as_deref()?;
+    (outcome.file(f.span.file).stdin && o.remote.is_none()).then_some(o)
 }
 
 /// Counts by severity.

@@ -90,7 +90,46 @@ pub fn write(outcome: &Outcome, place: &Place, w: &mut dyn std::io::Write) -> st
             })
             .collect();
         let fp = fingerprint(outcome, f);
-        let mut primary = physical(at(f.span.file), Some(span_range(outcome, f.span)));
+        let range = span_range(outcome, f.span);
+        let mut related = related;
+        let mut text = message(f);
+        // Rendered standard input is in no repository: the result goes on
+        // the template (GitHub needs a `startLine`; the template's own line
+        // is not known, so line 1), the rendered position in the message
+        // and the properties. A rendered file on disk keeps its exact
+        // location, with the template as a related location.
+        let mut primary = match super::origin_as_file(outcome, f) {
+            Some(o) => {
+                text.push_str(&escape_text(&format!(
+                    "\nrendered by {} at {}:{}:{} (the line in the template is not known)",
+                    o.via.as_str(),
+                    outcome.file(f.span.file).name,
+                    range.start.line,
+                    range.start.column
+                )));
+                json!({ "physicalLocation": {
+                    "artifactLocation": artifact(place, &o.path),
+                    "region": { "startLine": 1 },
+                }})
+            }
+            None => {
+                if let Some(o) = f.origin.as_deref().filter(|o| o.remote.is_none()) {
+                    related.push(json!({
+                        "id": related.len() + 1,
+                        "physicalLocation": {
+                            "artifactLocation": artifact(place, &o.path),
+                            "region": { "startLine": 1 },
+                        },
+                        "message": { "text": escape_text(&format!(
+                            "the template this object was rendered from by {} (line {} is in the rendered output)",
+                            o.via.as_str(),
+                            range.start.line
+                        ))},
+                    }));
+                }
+                physical(at(f.span.file), Some(range))
+            }
+        };
         primary["logicalLocations"] = json!([{
             "name": f.object.name,
             "fullyQualifiedName": f.object.to_string(),
@@ -100,13 +139,19 @@ pub fn write(outcome: &Outcome, place: &Place, w: &mut dyn std::io::Write) -> st
             "ruleId": f.rule,
             "ruleIndex": metas.iter().position(|m| m.id == f.rule).unwrap_or(0),
             "level": level(f.severity),
-            "message": { "text": message(f) },
+            "message": { "text": text },
             "locations": [primary],
             "partialFingerprints": {
                 "primaryLocationLineHash": fp,
                 "stslint/v1": fp,
             },
         });
+        if let Some(o) = f.origin.as_deref() {
+            r["properties"] = json!({
+                "origin": { "path": o.path, "via": o.via.as_str(), "remote": o.remote },
+                "rendered": physical(at(f.span.file), Some(range))["physicalLocation"],
+            });
+        }
         if !related.is_empty() {
             r["relatedLocations"] = json!(related);
         }
