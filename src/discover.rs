@@ -72,9 +72,27 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Vec<Input> {
 /// files (a headless Service, a PDB, a backup in the same directory) and are
 /// not reported on.
 pub fn discover_with_context(paths: &[PathBuf], opts: &DiscoverOptions) -> (Vec<Input>, usize) {
-    let mut out = walk(paths, opts, None);
+    if !opts.context_dirs {
+        let out = walk(paths, opts, None);
+        let named = out.len();
+        return (out, named);
+    }
+    // A staged chart template is not YAML until rendered: its chart is
+    // noted, as a walk notes it, and nothing beside it is read.
+    let (in_charts, paths): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        paths.iter().partition(|p| chart_of(p).is_some());
+    let paths: Vec<PathBuf> = paths.into_iter().cloned().collect();
+    let mut out = walk(&paths, opts, None);
+    for p in in_charts {
+        if let Some(chart) = chart_of(p) {
+            let chart = Input::Chart(chart);
+            if !out.contains(&chart) {
+                out.push(chart);
+            }
+        }
+    }
     let named = out.len();
-    if opts.context_dirs {
+    {
         let dirs: Vec<PathBuf> = paths
             .iter()
             .filter(|p| p.as_os_str() != "-" && p.is_file())
@@ -198,6 +216,19 @@ fn input_path(i: &Input) -> &Path {
         Input::Stdin => Path::new("-"),
         Input::File(p) | Input::Chart(p) | Input::Unreadable { path: p, .. } => p,
     }
+}
+
+/// The chart directory a named file is in (a directory of its path that
+/// holds `Chart.yaml`), if any.
+fn chart_of(file: &Path) -> Option<PathBuf> {
+    if file.as_os_str() == "-" {
+        return None;
+    }
+    file.ancestors()
+        .skip(1)
+        .filter(|d| !d.as_os_str().is_empty())
+        .find(|d| is_chart(d))
+        .map(Path::to_path_buf)
 }
 
 /// Whether `dir` is a Helm chart: it holds a `Chart.yaml`.

@@ -87,8 +87,42 @@ fn the_hook_definition_runs_stslint_on_staged_yaml_and_json_in_one_process() {
     .expect("JSON");
     let h = &hooks[0];
     assert_eq!(h["id"], "stslint");
-    assert_eq!(h["entry"], "stslint --context-dirs");
+    assert_eq!(h["entry"], "stslint --context-dirs --allow-empty");
     assert_eq!(h["language"], "rust");
     assert_eq!(h["types_or"], serde_json::json!(["yaml", "json"]));
     assert_eq!(h["require_serial"], true);
+}
+
+#[test]
+fn staged_chart_templates_and_non_kubernetes_yaml_pass_with_a_note() {
+    let dir = tempdir("precommit-chart");
+    write(
+        &dir,
+        "charts/db/Chart.yaml",
+        "apiVersion: v2\nname: db\nversion: 0.1.0\n",
+    );
+    write(
+        &dir,
+        "charts/db/templates/sts.yaml",
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: {{ .Release.Name }}\n",
+    );
+    write(&dir, "ci/workflow.yml", "on: push\njobs: {}\n");
+    let staged = [
+        "charts/db/templates/sts.yaml",
+        "charts/db/Chart.yaml",
+        "ci/workflow.yml",
+    ];
+    let mut args = vec!["--context-dirs", "--allow-empty"];
+    args.extend(staged);
+    let (code, out) = run(&dir, &args);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(out.starts_with("charts/db: note[helm-chart] skipped helm chart charts/db: templates are rendered by helm; lint the output: helm template charts/db | stslint -\n"), "{out}");
+    assert!(
+        out.lines()
+            .nth(1)
+            .is_some_and(|l| l
+                .starts_with("ci/workflow.yml: note[no-manifests] no Kubernetes object found in")),
+        "{out}"
+    );
 }
