@@ -122,7 +122,7 @@ fn staged_chart_templates_and_non_kubernetes_yaml_pass_with_a_note() {
         out.lines()
             .nth(1)
             .is_some_and(|l| l
-                .starts_with("ci/workflow.yml: note[no-manifests] no Kubernetes object found in")),
+                .contains(": note[no-manifests] no Kubernetes object found in `charts/db/templates/sts.yaml`, `charts/db/Chart.yaml`, `ci/workflow.yml`")),
         "{out}"
     );
 }
