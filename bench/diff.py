@@ -90,6 +90,11 @@ def main():
     ap.add_argument("--candidate", default=str(ROOT / "target" / "release" / "stslint"))
     ap.add_argument("--gen", default="1000", help="generated corpus sizes, comma-separated ('' for none)")
     ap.add_argument("--quick", action="store_true", help="JSON only, one thread count")
+    ap.add_argument(
+        "--formats",
+        default="",
+        help="compare only these formats, comma-separated (e.g. compact,human when JSON gained fields)",
+    )
     args = ap.parse_args()
     args.gen = [int(x) for x in args.gen.split(",") if x]
     for b in (args.base, args.candidate):
@@ -97,6 +102,9 @@ def main():
             print(f"diff.py: {b} is not an executable", file=sys.stderr)
             return 2
     formats = FORMATS[:1] if args.quick else FORMATS
+    if args.formats:
+        wanted = args.formats.split(",")
+        formats = [f for f in FORMATS if f[1] in wanted]
     jobs = [["-j", "1"]] if args.quick else [["-j", "1"], ["-j", "2"]]
     compared = 0
     for label, argv, stdin in cases(args):
