@@ -200,26 +200,9 @@ pub fn write(path: &Path, outcome: &Outcome, ran: &HashSet<&str>) -> Result<usiz
     };
     let mut text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
     text.push('\n');
-    write_atomically(path, text.as_bytes())
+    crate::report::write_file(path, |w| w.write_all(text.as_bytes()))
         .map_err(|e| format!("cannot write the baseline {shown}: {e}"))?;
     Ok(n)
-}
-
-/// Write a file whole or not at all: a temporary file beside it, renamed
-/// over it.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path.file_name().map_or_else(
-        || std::ffi::OsString::from("baseline"),
-        std::ffi::OsStr::to_os_string,
-    );
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(&name);
-    tmp_name.push(format!(".{}.tmp", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
 
 /// A finding as a baseline records it.

@@ -645,7 +645,7 @@ fn run(args: Args) -> Result<u8, Error> {
                 .and_then(|_| out.flush())
                 .map_err(Error::Output)?;
         }
-        Some(path) => write_atomically(path, |w| {
+        Some(path) => report::write_file(path, |w| {
             report::write_at(&outcome, config.format, &config.human, &place, w)
         })
         .map_err(|e| Error::OutputFile(discover::display(path), e))?,
@@ -703,42 +703,6 @@ fn init(force: bool) -> Result<u8, Error> {
         path.display()
     );
     Ok(0)
-}
-
-/// Write a file through a temporary file in its directory, renamed over it
-/// once complete: a reader never sees half a report, and a failed run leaves
-/// the previous report (and no temporary file) behind.
-fn write_atomically(
-    path: &std::path::Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"))?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => std::path::Path::new("."),
-    };
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".{}.tmp", std::process::id()));
-    let tmp = dir.join(tmp_name);
-    let result = (|| {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        let mut out = std::io::BufWriter::new(file);
-        write(&mut out)?;
-        let file = out.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 fn write_stdout(s: &str) -> Result<(), Error> {

@@ -1,25 +1,13 @@
 //! Baselines as a team adopts them: record today's findings, then see only
 //! new ones, from any working directory; stale entries counted and pruned.
 
-use std::path::Path;
-
-use crate::support::{json, tempdir};
+use crate::support::{json, run_in, tempdir, write_file as write};
 
 /// A replicated StatefulSet named `name` with no PDB and no backup.
 fn statefulset(name: &str) -> String {
     format!(
         "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: {name}\nspec:\n  serviceName: {name}\n  replicas: 3\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec: {{containers: [{{name: db, image: \"postgres:16\"}}]}}\n  volumeClaimTemplates: [{{metadata: {{name: data}}, spec: {{accessModes: [ReadWriteOnce]}}}}]\n"
     )
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
-    crate::support::stslint_in(dir, args, None)
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
 }
 
 /// (rule, file, line) of the reported findings.

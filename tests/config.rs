@@ -2,25 +2,12 @@
 //! applied, errors located with a suggestion, `init`, `--show-config`, and the
 //! published JSON Schema in step with the loader.
 
-use std::path::Path;
 use std::process::Output;
 
-use crate::support::stslint_in;
-
-/// stslint run in `dir`.
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    stslint_in(dir, args, None)
-}
-use crate::support::{root, stdout, tempdir};
+use crate::support::{root, run_in, stdout, tempdir, write_file as write};
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
 }
 
 /// The `rule@line:col severity` of each compact line, sorted as printed.

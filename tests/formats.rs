@@ -809,3 +809,54 @@ fn an_unwritable_output_is_exit_2_with_a_clear_message() {
     assert_eq!(left, ["taken"]);
     assert!(leftovers(&taken).is_empty());
 }
+
+/// `-o` at a FIFO writes into it (a rename would replace it with a regular
+/// file, as it once replaced `/dev/null`), and at a symbolic link writes the
+/// file the link names, leaving the link.
+#[test]
+fn output_into_a_fifo_or_through_a_symlink_keeps_it_what_it_is() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempdir("output-special");
+    let fifo = dir.join("report.pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).expect("read the FIFO"))
+    };
+    let db = root().join("examples/shop-db-bad/postgres.yaml");
+    let db = db.to_str().expect("UTF-8 path");
+    let o = stslint_in(
+        &dir,
+        &["--format", "compact", "-q", "-o", "report.pipe", db],
+        None,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = reader.join().expect("reader");
+    assert_eq!(text.lines().count(), 14, "{text}");
+    let kind = std::fs::symlink_metadata(&fifo)
+        .expect("still there")
+        .file_type();
+    assert!(kind.is_fifo(), "{kind:?}");
+    // A symbolic link: the link stays, its target gets the report.
+    std::fs::write(dir.join("real.txt"), "old").expect("write");
+    std::os::unix::fs::symlink("real.txt", dir.join("link.txt")).expect("symlink");
+    let o = stslint_in(
+        &dir,
+        &["--format", "compact", "-q", "-o", "link.txt", db],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let link = std::fs::symlink_metadata(dir.join("link.txt")).expect("link");
+    assert!(link.file_type().is_symlink());
+    let text = std::fs::read_to_string(dir.join("real.txt")).expect("target");
+    assert_eq!(text.lines().count(), 14, "{text}");
+}

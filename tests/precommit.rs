@@ -4,17 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{stdout, tempdir};
-
-fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
-    crate::support::stslint_in(dir, args, None)
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
-}
+use crate::support::{run_in, stdout, tempdir, write_file as write};
 
 const STS: &str = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  serviceName: db\n  replicas: 3\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: db, image: \"postgres:16\"}]}\n";
 const SVC: &str = "apiVersion: v1\nkind: Service\nmetadata: {name: db}\nspec:\n  clusterIP: None\n  selector: {app: db}\n  ports: [{port: 5432, name: pg}]\n";

@@ -89,6 +89,18 @@ pub fn stslint_stdin(args: &[&str], input: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Run stslint in `dir`, as a user runs it there.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    stslint_in(dir, args, None)
+}
+
+/// Write `text` to `dir/rel`, creating its directories.
+pub fn write_file(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
 /// Run stslint in `dir` (standard input from `input`, if given).
 pub fn stslint_in(dir: &Path, args: &[&str], input: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_stslint"))
