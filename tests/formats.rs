@@ -840,12 +840,13 @@ fn output_into_a_fifo_or_through_a_symlink_keeps_it_what_it_is() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let text = reader.join().expect("reader");
-    assert_eq!(text.lines().count(), 14, "{text}");
+    // Checked first: had the FIFO been replaced, the reader would wait forever.
     let kind = std::fs::symlink_metadata(&fifo)
         .expect("still there")
         .file_type();
     assert!(kind.is_fifo(), "{kind:?}");
+    let text = reader.join().expect("reader");
+    assert_eq!(text.lines().count(), 14, "{text}");
     // A symbolic link: the link stays, its target gets the report.
     std::fs::write(dir.join("real.txt"), "old").expect("write");
     std::os::unix::fs::symlink("real.txt", dir.join("link.txt")).expect("symlink");
