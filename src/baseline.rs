@@ -9,7 +9,7 @@
 //! of files that were not linted, are kept.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -236,28 +236,8 @@ fn linted_files(outcome: &Outcome, dir: &Path) -> HashSet<String> {
 
 /// The absolute directory of a file path.
 fn dir_of(path: &Path) -> PathBuf {
-    let abs = absolute(path);
+    let abs = crate::discover::lexical_absolute(path);
     abs.parent().map(Path::to_path_buf).unwrap_or(abs)
-}
-
-fn absolute(path: &Path) -> PathBuf {
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(path)
-    };
-    // Lexically: `a/./b/../c` is `a/c` (no symbolic links are followed).
-    let mut out = PathBuf::new();
-    for c in joined.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A file name as shown, relative to `dir` with `/` separators when it is
@@ -266,7 +246,7 @@ fn relative_to(dir: &Path, name: &str) -> String {
     if name.starts_with('<') {
         return name.to_string();
     }
-    let abs = absolute(Path::new(name));
+    let abs = crate::discover::lexical_absolute(Path::new(name));
     let shown = match abs.strip_prefix(dir) {
         Ok(rel) => rel.to_path_buf(),
         Err(_) => abs,

@@ -66,6 +66,43 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Vec<Input> {
     discover_with_context(paths, opts).0
 }
 
+/// Standard input named after a file that is also linted (an editor's
+/// buffer, `--stdin-filename deploy/db.yaml - deploy/`) replaces that file:
+/// the buffer is linted in its real context, its objects once, and the
+/// stale copy on disk not at all.
+fn replace_with_stdin(out: &mut Vec<Input>, opts: &DiscoverOptions) {
+    if !out.contains(&Input::Stdin) {
+        return;
+    }
+    let buffer = Path::new(&opts.stdin_name);
+    let same = |p: &Path| match (std::fs::canonicalize(p), std::fs::canonicalize(buffer)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => lexical_absolute(p) == lexical_absolute(buffer),
+    };
+    out.retain(|i| !matches!(i, Input::File(p) if same(p)));
+}
+
+/// `path` made absolute against the working directory, `.` and `..`
+/// resolved without looking at the disk.
+pub fn lexical_absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// [`discover`], and with [`DiscoverOptions::context_dirs`] the manifests
 /// beside each named file: the inputs in order (named first), and how many
 /// of them are named. The others are context: they link with the named
@@ -73,7 +110,8 @@ pub fn discover(paths: &[PathBuf], opts: &DiscoverOptions) -> Vec<Input> {
 /// not reported on.
 pub fn discover_with_context(paths: &[PathBuf], opts: &DiscoverOptions) -> (Vec<Input>, usize) {
     if !opts.context_dirs {
-        let out = walk(paths, opts, None);
+        let mut out = walk(paths, opts, None);
+        replace_with_stdin(&mut out, opts);
         let named = out.len();
         return (out, named);
     }
@@ -91,6 +129,7 @@ pub fn discover_with_context(paths: &[PathBuf], opts: &DiscoverOptions) -> (Vec<
             }
         }
     }
+    replace_with_stdin(&mut out, opts);
     let named = out.len();
     {
         let dirs: Vec<PathBuf> = paths
@@ -102,7 +141,12 @@ pub fn discover_with_context(paths: &[PathBuf], opts: &DiscoverOptions) -> (Vec<
             })
             .collect();
         let mut seen: std::collections::HashSet<Input> = out.iter().cloned().collect();
-        for i in walk(&dirs, opts, Some(1)) {
+        let mut beside = walk(&dirs, opts, Some(1));
+        if out.contains(&Input::Stdin) {
+            beside.push(Input::Stdin);
+            replace_with_stdin(&mut beside, opts);
+        }
+        for i in beside {
             // `./db.yaml` from walking `.` is the named `db.yaml`.
             let i = match i {
                 Input::File(p) => {

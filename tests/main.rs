@@ -4,6 +4,7 @@ mod baseline;
 mod cli;
 mod config;
 mod docs;
+mod editor;
 mod fixtures;
 mod formats;
 mod fuzz_regressions;
