@@ -143,6 +143,9 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Run the language server on standard input and output (for editors:
+    /// README, In an editor).
+    Lsp,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -228,6 +231,19 @@ fn suggest_rule(id: &str) -> String {
 }
 
 impl Config {
+    /// The configuration `stslint PATHS` would use with no other argument:
+    /// the nearest config file above the paths (none with `use_config`
+    /// false, as `--no-config`), every other setting at its default. For
+    /// runs without a command line: the language server's.
+    pub fn for_paths(paths: Vec<PathBuf>, use_config: bool) -> Result<Config, Error> {
+        let mut args = Args::try_parse_from(["stslint"])
+            .map_err(|e| Error::Config(format!("the default arguments: {e}")))?;
+        args.paths = paths;
+        args.no_config = !use_config;
+        args.color = ColorArg::Never;
+        Config::from_args(args)
+    }
+
     pub fn from_args(args: Args) -> Result<Config, Error> {
         for d in args.disable.iter().chain(&args.select) {
             if rules::meta(d).is_none() {
@@ -613,19 +629,14 @@ fn run(args: Args) -> Result<u8, Error> {
             let Some(m) = rules::meta(rule) else {
                 return Err(Error::UnknownRule(rule.clone()));
             };
-            // The seed is provenance for maintainers; users get public
-            // references.
-            let mut doc = format!(
-                "# {}\n\n{}\n\nDefault severity: {} ({}).\n\n{}",
-                m.id, m.summary, m.severity, m.severity_reason, m.body
-            );
-            if !m.references.is_empty() {
-                doc = format!("{}\n\nReferences:\n{}", doc.trim_end(), m.references_text());
-            }
-            write_stdout(&doc)?;
+            write_stdout(&m.doc(false))?;
             return Ok(0);
         }
         Some(Command::Init { force }) => return init(*force),
+        Some(Command::Lsp) => {
+            start_threads(None)?;
+            return Ok(crate::lsp::run());
+        }
         None => {}
     }
     let start = Instant::now();

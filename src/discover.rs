@@ -82,6 +82,14 @@ fn replace_with_stdin(out: &mut Vec<Input>, opts: &DiscoverOptions) {
     out.retain(|i| !matches!(i, Input::File(p) if same(p)));
 }
 
+/// What identifies a file when a buffer replaces it (the language server's
+/// open documents, as [`replace_with_stdin`] compares them): its canonical
+/// path when it exists (symbolic links resolved), else its path made
+/// absolute lexically.
+pub fn file_key(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| lexical_absolute(path))
+}
+
 /// `path` made absolute against the working directory, `.` and `..`
 /// resolved without looking at the disk.
 pub fn lexical_absolute(path: &Path) -> PathBuf {

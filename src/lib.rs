@@ -21,6 +21,7 @@ pub mod disruption;
 pub mod engine;
 pub mod facts;
 pub mod held;
+pub mod lsp;
 pub mod manifest;
 pub mod path;
 pub mod report;

@@ -246,6 +246,32 @@ impl Meta {
             .collect()
     }
 
+    /// The rule's documentation as `stslint explain` prints it: id, summary,
+    /// default severity and why, the body, and the public references (plain
+    /// text, or Markdown links for the language server's hover). The seed is
+    /// provenance for maintainers and is never shown.
+    pub fn doc(&self, markdown: bool) -> String {
+        let mut doc = format!(
+            "# {}\n\n{}\n\nDefault severity: {} ({}).\n\n{}",
+            self.id, self.summary, self.severity, self.severity_reason, self.body
+        );
+        if !self.references.is_empty() {
+            doc = match markdown {
+                false => format!(
+                    "{}\n\nReferences:\n{}",
+                    doc.trim_end(),
+                    self.references_text()
+                ),
+                true => format!(
+                    "{}\n\n## References\n\n{}",
+                    doc.trim_end(),
+                    self.references_markdown()
+                ),
+            };
+        }
+        doc
+    }
+
     /// The references as a plain-text list (`- title: url` lines), for the
     /// terminal.
     pub fn references_text(&self) -> String {

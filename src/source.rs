@@ -230,6 +230,15 @@ impl SourceFile {
         (line as u32, col as u32)
     }
 
+    /// 0-based line and 0-based byte column of a byte offset (LSP positions
+    /// when the client chose UTF-8).
+    pub fn utf8_position(&self, offset: u32) -> (u32, u32) {
+        let o = self.clamp(offset);
+        let line = self.line_of(o);
+        let start = self.line_starts().get(line).map_or(0, |&s| s as usize);
+        (line as u32, (o - start.min(o)) as u32)
+    }
+
     /// The text of a 1-based line, without its line break.
     pub fn line_text(&self, line: u32) -> &str {
         let i = (line as usize).saturating_sub(1);
@@ -340,6 +349,8 @@ mod tests {
         // '😀' is 4 bytes in UTF-8 and 2 units in UTF-16
         assert_eq!(f.utf16_position(7), (0, 5));
         assert_eq!(f.line_col(7).column, 5);
+        assert_eq!(f.utf8_position(7), (0, 7));
+        assert_eq!(f.utf8_position(9), (1, 0));
     }
 
     #[test]

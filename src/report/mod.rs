@@ -19,6 +19,7 @@ use crate::engine::Outcome;
 use crate::source::{ByteSpan, FileId, LineCol, Span};
 
 pub use human::HumanOptions;
+pub use sarif::rule_doc_url;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {

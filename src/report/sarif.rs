@@ -21,6 +21,12 @@ pub const MAX_RESULTS: usize = 25_000;
 /// Where the rule docs are published: `rules/<id>.md` on the main branch.
 const DOCS: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/rules/");
 
+/// The published doc of a rule (SARIF's `helpUri`, the language server's
+/// `codeDescription`).
+pub fn rule_doc_url(id: &str) -> String {
+    format!("{DOCS}{id}.md")
+}
+
 pub fn write(outcome: &Outcome, place: &Place, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let metas = rules::metas();
     let rules_json: Vec<Value> = metas
@@ -55,7 +61,7 @@ pub fn write(outcome: &Outcome, place: &Place, w: &mut dyn std::io::Write) -> st
                 "name": pascal(m.id),
                 "shortDescription": { "text": capitalise(&m.summary) },
                 "fullDescription": { "text": m.full_description() },
-                "helpUri": format!("{DOCS}{}.md", m.id),
+                "helpUri": rule_doc_url(m.id),
                 "help": { "text": help_text, "markdown": help_markdown },
                 "defaultConfiguration": { "level": level(m.severity) },
                 "properties": props,
