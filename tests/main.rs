@@ -10,6 +10,7 @@ mod formats;
 mod fuzz_regressions;
 mod hostile;
 mod large;
+mod lsp;
 mod precommit;
 mod registry;
 mod rendered;
