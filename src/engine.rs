@@ -786,6 +786,7 @@ fn hold_finding(
         label: p.label.as_ref().map(Note::of),
         help: p.help.as_ref().map(Note::of),
         severity: p.severity,
+        fix: p.fix.as_ref(),
     };
     out.push(report, related, secrets);
 }
@@ -816,6 +817,7 @@ impl Build<'_> {
             related,
             secrets,
         } = u;
+        let fix = r.fix.cloned().map(Box::new);
         let rule = r.rule.unwrap_or_default();
         let names = self.names;
         let on = names.ident(r.on);
@@ -899,6 +901,7 @@ impl Build<'_> {
                     bytes,
                 })
                 .collect(),
+            fix,
         };
         let mut by = None;
         for (w, written) in names.suppressions(r.on).iter().enumerate() {

@@ -62,6 +62,7 @@ impl<'a> Sink<'a> {
             secrets: Vec::new(),
             severity: None,
             span: None,
+            fix: None,
         });
         let last = self.pending.len() - 1;
         &mut self.pending[last]
@@ -93,9 +94,16 @@ pub struct Pending<'a> {
     /// An explicit primary span inside `field`'s node (a line of a config
     /// file held in a string value).
     pub(crate) span: Option<ByteSpan>,
+    pub(crate) fix: Option<crate::fix::Fix>,
 }
 
 impl<'a> Pending<'a> {
+    /// How to fix it: edits of the object's file (see [`crate::fix`]).
+    pub fn fix(&mut self, fix: crate::fix::Fix) -> &mut Self {
+        self.fix = Some(fix);
+        self
+    }
+
     /// Point at this span (inside the reported object's file) rather than at
     /// the field: a part of a string value that no field path reaches.
     pub fn at_span(&mut self, span: ByteSpan) -> &mut Self {
