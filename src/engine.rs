@@ -400,6 +400,9 @@ fn positions(
         for r in &f.related {
             want(r.span.file, r.span.bytes);
         }
+        for e in f.fix.iter().flat_map(|x| x.edits.iter()) {
+            want(f.span.file, e.span);
+        }
     }
     for p in problems {
         if let Some(b) = p.span {
@@ -817,7 +820,13 @@ impl Build<'_> {
             related,
             secrets,
         } = u;
-        let fix = r.fix.cloned().map(Box::new);
+        let fix = r.fix.map(|x| {
+            let mut x = x.clone();
+            if let Some(Cow::Owned(t)) = self.scrubber.map(|c| c.scrub(&x.title)) {
+                x.title = t.into();
+            }
+            Box::new(x)
+        });
         let rule = r.rule.unwrap_or_default();
         let names = self.names;
         let on = names.ident(r.on);

@@ -220,9 +220,21 @@ pub struct Meta {
     /// A CVSS-like score (`8.0`) for rules that find security problems (the
     /// front matter's `security-severity:`); `None` for reliability rules.
     pub security_severity: Option<String>,
+    /// The fixes the rule offers (the front matter's `fix:`, `safe`,
+    /// `unsafe` or `safe, unsafe`); empty when it has none.
+    pub fixes: Vec<crate::fix::Applicability>,
 }
 
 impl Meta {
+    /// `safe`, `unsafe`, `safe, unsafe` or `-`: what `stslint rules` shows.
+    pub fn fixes_text(&self) -> String {
+        if self.fixes.is_empty() {
+            return "-".into();
+        }
+        let names: Vec<&str> = self.fixes.iter().map(|a| a.as_str()).collect();
+        names.join(", ")
+    }
+
     /// What the rule does, in whole sentences, as plain text: the front
     /// matter's `description:`, else the first paragraph under "What it
     /// does" (the registry tests check that it ends a sentence).
@@ -323,6 +335,19 @@ pub fn parse_doc(id: &'static str, doc: &'static str) -> Result<Meta, String> {
             .get("security-severity")
             .filter(|s| !s.is_empty())
             .map(|s| s.to_string()),
+        fixes: match fields.get("fix") {
+            None => Vec::new(),
+            Some(v) => v
+                .split(',')
+                .map(|a| match a.trim() {
+                    "safe" => Ok(crate::fix::Applicability::Safe),
+                    "unsafe" => Ok(crate::fix::Applicability::Unsafe),
+                    other => Err(format!(
+                        "rules/{id}.md: fix must be safe, unsafe or `safe, unsafe`, not `{other}`"
+                    )),
+                })
+                .collect::<Result<_, _>>()?,
+        },
     })
 }
 

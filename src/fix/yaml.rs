@@ -177,6 +177,17 @@ pub fn add_entry(text: &Text<'_>, root: &Node, path: &str, key: &str, value: &st
     Some(Edit::insert(at as u32, out))
 }
 
+/// Set `key` of the mapping at `path` to the scalar `value`: its value
+/// replaced when the key is there (in its quoting style), else the entry
+/// added as [`add_entry`] does.
+pub fn set_entry(text: &Text<'_>, root: &Node, path: &str, key: &str, value: &str) -> Option<Edit> {
+    let r = resolve(root, path);
+    match r.found.then(|| r.node.entry(key)).flatten() {
+        Some(e) => replace_scalar(&e.value, value),
+        None => add_entry(text, root, path, key, value),
+    }
+}
+
 /// The end of a node's text: the end of its last descendant for a
 /// collection (whose own span may stop earlier or later).
 fn value_end(node: &Node) -> u32 {
