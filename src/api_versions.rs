@@ -40,6 +40,9 @@ const fn k8s(
     }
 }
 
+/// The note of a removal whose replacement differs only in its apiVersion.
+pub const SAME_SCHEMA: &str = "same schema";
+
 const APPS_V1_NOTE: &str = "apps/v1 requires `spec.selector` (matching the template labels, immutable after creation) and defaults `updateStrategy` to RollingUpdate";
 const WORKLOADS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"];
 const PSP_NOTE: &str = "PodSecurityPolicy has no replacement API: enforce the Pod Security Standards with Pod Security Admission (namespace labels) or an admission webhook";
@@ -64,7 +67,7 @@ static TABLE: &[Entry] = &[
     Entry {
         api_version: "extensions/v1beta1",
         kinds: &["NetworkPolicy"],
-        removal: k8s("1.16", Some("networking.k8s.io/v1"), "same schema"),
+        removal: k8s("1.16", Some("networking.k8s.io/v1"), SAME_SCHEMA),
     },
     Entry {
         api_version: "extensions/v1beta1",
@@ -75,7 +78,7 @@ static TABLE: &[Entry] = &[
     Entry {
         api_version: "batch/v2alpha1",
         kinds: &["CronJob"],
-        removal: k8s("1.21", Some("batch/v1"), "same schema"),
+        removal: k8s("1.21", Some("batch/v1"), SAME_SCHEMA),
     },
     // v1.22
     Entry {
@@ -91,7 +94,7 @@ static TABLE: &[Entry] = &[
     Entry {
         api_version: "networking.k8s.io/v1beta1",
         kinds: &["IngressClass"],
-        removal: k8s("1.22", Some("networking.k8s.io/v1"), "same schema"),
+        removal: k8s("1.22", Some("networking.k8s.io/v1"), SAME_SCHEMA),
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1beta1",
@@ -106,7 +109,7 @@ static TABLE: &[Entry] = &[
     Entry {
         api_version: "apiregistration.k8s.io/v1beta1",
         kinds: &["APIService"],
-        removal: k8s("1.22", Some("apiregistration.k8s.io/v1"), "same schema"),
+        removal: k8s("1.22", Some("apiregistration.k8s.io/v1"), SAME_SCHEMA),
     },
     Entry {
         api_version: "certificates.k8s.io/v1beta1",
@@ -116,28 +119,28 @@ static TABLE: &[Entry] = &[
     Entry {
         api_version: "coordination.k8s.io/v1beta1",
         kinds: &["Lease"],
-        removal: k8s("1.22", Some("coordination.k8s.io/v1"), "same schema"),
+        removal: k8s("1.22", Some("coordination.k8s.io/v1"), SAME_SCHEMA),
     },
     Entry {
         api_version: "rbac.authorization.k8s.io/v1beta1",
         kinds: &["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"],
-        removal: k8s("1.22", Some("rbac.authorization.k8s.io/v1"), "same schema"),
+        removal: k8s("1.22", Some("rbac.authorization.k8s.io/v1"), SAME_SCHEMA),
     },
     Entry {
         api_version: "scheduling.k8s.io/v1beta1",
         kinds: &["PriorityClass"],
-        removal: k8s("1.22", Some("scheduling.k8s.io/v1"), "same schema"),
+        removal: k8s("1.22", Some("scheduling.k8s.io/v1"), SAME_SCHEMA),
     },
     Entry {
         api_version: "storage.k8s.io/v1beta1",
         kinds: &["CSIDriver", "CSINode", "StorageClass", "VolumeAttachment"],
-        removal: k8s("1.22", Some("storage.k8s.io/v1"), "same schema"),
+        removal: k8s("1.22", Some("storage.k8s.io/v1"), SAME_SCHEMA),
     },
     // v1.25
     Entry {
         api_version: "batch/v1beta1",
         kinds: &["CronJob"],
-        removal: k8s("1.25", Some("batch/v1"), "same schema"),
+        removal: k8s("1.25", Some("batch/v1"), SAME_SCHEMA),
     },
     Entry {
         api_version: "discovery.k8s.io/v1beta1",
@@ -167,13 +170,13 @@ static TABLE: &[Entry] = &[
     Entry {
         api_version: "node.k8s.io/v1beta1",
         kinds: &["RuntimeClass"],
-        removal: k8s("1.25", Some("node.k8s.io/v1"), "same schema"),
+        removal: k8s("1.25", Some("node.k8s.io/v1"), SAME_SCHEMA),
     },
     // v1.26
     Entry {
         api_version: "autoscaling/v2beta2",
         kinds: &["HorizontalPodAutoscaler"],
-        removal: k8s("1.26", Some("autoscaling/v2"), "same schema"),
+        removal: k8s("1.26", Some("autoscaling/v2"), SAME_SCHEMA),
     },
     Entry {
         api_version: "flowcontrol.apiserver.k8s.io/v1beta1",
@@ -184,7 +187,7 @@ static TABLE: &[Entry] = &[
     Entry {
         api_version: "storage.k8s.io/v1beta1",
         kinds: &["CSIStorageCapacity"],
-        removal: k8s("1.27", Some("storage.k8s.io/v1"), "same schema"),
+        removal: k8s("1.27", Some("storage.k8s.io/v1"), SAME_SCHEMA),
     },
     // v1.29
     Entry {
@@ -196,7 +199,7 @@ static TABLE: &[Entry] = &[
     Entry {
         api_version: "flowcontrol.apiserver.k8s.io/v1beta3",
         kinds: &["FlowSchema", "PriorityLevelConfiguration"],
-        removal: k8s("1.32", Some("flowcontrol.apiserver.k8s.io/v1"), "same schema"),
+        removal: k8s("1.32", Some("flowcontrol.apiserver.k8s.io/v1"), SAME_SCHEMA),
     },
     // Not a built-in API: the CSI snapshot CRDs and controller
     // (kubernetes-csi/external-snapshotter) dropped v1beta1 in release 6.0.
@@ -207,7 +210,7 @@ static TABLE: &[Entry] = &[
             removed_in: "6.0",
             component: "external-snapshotter",
             replacement: Some("snapshot.storage.k8s.io/v1"),
-            note: "same schema",
+            note: SAME_SCHEMA,
         },
     },
 ];

@@ -16,10 +16,13 @@ use crate::manifest::LoadOptions;
 use crate::report::{self, Format, HumanOptions};
 use crate::rules;
 
+mod fixes;
+
 /// Lint Kubernetes manifests of stateful workloads: StatefulSets and their
 /// headless Services, PodDisruptionBudgets, StorageClasses, backups and Secrets.
 #[derive(Debug, Parser)]
 #[command(name = "stslint", version, args_conflicts_with_subcommands = true)]
+#[command(group(clap::ArgGroup::new("fixing").args(["fix", "diff"])))]
 pub struct Args {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -68,6 +71,21 @@ pub struct Args {
     /// input could not be linted.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+
+    /// Apply the safe fixes of the findings reported (rewriting only the
+    /// edited bytes of each file), then report what is left.
+    #[arg(long, conflicts_with_all = ["diff", "write_baseline", "show_config"])]
+    pub fix: bool,
+
+    /// Print what the fixes would change as a unified diff, and write
+    /// nothing; exit with 1 when there is something to fix.
+    #[arg(long, conflicts_with_all = ["write_baseline", "show_config"])]
+    pub diff: bool,
+
+    /// With `--fix` or `--diff`: also the fixes that change what runs on a
+    /// live cluster (`stslint rules` shows which rules have them).
+    #[arg(long, requires = "fixing")]
+    pub unsafe_fixes: bool,
 
     /// The file name to show for standard input.
     #[arg(long, value_name = "NAME", default_value = "<stdin>")]
@@ -204,6 +222,16 @@ pub struct Config {
     pub merged: config::FileConfig,
     pub baseline: Option<crate::baseline::Baseline>,
     pub write_baseline: Option<PathBuf>,
+    /// `--fix` or `--diff`.
+    pub fixing: Option<Fixing>,
+}
+
+/// What `--fix`, `--diff` and `--unsafe-fixes` ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fixing {
+    /// Write the files (`--fix`), or print a diff (`--diff`).
+    pub write: bool,
+    pub unsafe_fixes: bool,
 }
 
 /// A run that could not start (bad arguments, a bad config file).
@@ -385,6 +413,10 @@ impl Config {
                 None => None,
             },
             write_baseline: args.write_baseline,
+            fixing: (args.fix || args.diff).then_some(Fixing {
+                write: args.fix,
+                unsafe_fixes: args.unsafe_fixes,
+            }),
         })
     }
 
@@ -453,8 +485,23 @@ fn terminal_width() -> usize {
 /// Lint as configured: returns the outcome (for callers that want it) and the
 /// exit code.
 pub fn lint(config: &Config) -> Result<Outcome, Error> {
+    let read = read_inputs(config);
+    Ok(lint_read(config, read.files, read.problems, &read.context))
+}
+
+/// The inputs of a run, read (files on disk are read again when linted).
+pub struct Read {
+    pub files: Vec<crate::source::SourceFile>,
+    pub problems: Vec<crate::diagnostic::Problem>,
+    /// The files read only as context (`--context-dirs`): nothing is
+    /// reported on them.
+    pub context: std::collections::HashSet<String>,
+}
+
+/// Find and read the inputs the configuration names.
+pub fn read_inputs(config: &Config) -> Read {
     let (inputs, named) = discover::discover_with_context(&config.paths, &config.discover);
-    let context: std::collections::HashSet<String> = inputs[named..]
+    let context = inputs[named..]
         .iter()
         .filter_map(|i| match i {
             discover::Input::File(p) => Some(discover::display(p)),
@@ -462,6 +509,21 @@ pub fn lint(config: &Config) -> Result<Outcome, Error> {
         })
         .collect();
     let (files, problems) = discover::read_all(inputs, &config.discover);
+    Read {
+        files,
+        problems,
+        context,
+    }
+}
+
+/// Lint files already read: the engine, then what the configuration does
+/// with its outcome (no silent pass, context files, the baseline).
+pub fn lint_read(
+    config: &Config,
+    files: Vec<crate::source::SourceFile>,
+    problems: Vec<crate::diagnostic::Problem>,
+    context: &std::collections::HashSet<String>,
+) -> Outcome {
     let mut outcome = engine::lint(files, problems, &config.settings);
     no_silent_pass(&mut outcome, config);
     if !context.is_empty() {
@@ -470,7 +532,7 @@ pub fn lint(config: &Config) -> Result<Outcome, Error> {
     if let Some(b) = &config.baseline {
         b.apply(&mut outcome, &config.ran());
     }
-    Ok(outcome)
+    outcome
 }
 
 impl Config {
@@ -613,12 +675,16 @@ pub fn main_with(args: Args) -> ExitCode {
 fn run(args: Args) -> Result<u8, Error> {
     match &args.command {
         Some(Command::Rules) => {
-            let mut s = String::new();
+            let mut s = format!(
+                "{:<28} {:<8} {:<13} {}\n",
+                "RULE", "SEVERITY", "FIX", "SUMMARY"
+            );
             for m in rules::metas() {
                 s.push_str(&format!(
-                    "{:<28} {:<8} {}\n",
+                    "{:<28} {:<8} {:<13} {}\n",
                     m.id,
                     m.severity.as_str(),
+                    m.fixes_text(),
                     m.summary
                 ));
             }
@@ -647,30 +713,11 @@ fn run(args: Args) -> Result<u8, Error> {
         return Ok(0);
     }
     start_threads(config.threads)?;
+    if let Some(fixing) = config.fixing {
+        return fix(&config, fixing, start);
+    }
     let outcome = lint(&config)?;
-    let place = report::Place::from_env();
-    match &config.output {
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            report::write_at(&outcome, config.format, &config.human, &place, &mut out)
-                .and_then(|_| out.flush())
-                .map_err(Error::Output)?;
-        }
-        Some(path) => report::write_file(path, |w| {
-            report::write_at(&outcome, config.format, &config.human, &place, w)
-        })
-        .map_err(|e| Error::OutputFile(discover::display(path), e))?,
-    }
-    // On stderr: after a text report, or when the report went to a file.
-    if !config.quiet
-        && (config.output.is_some()
-            || matches!(
-                config.format,
-                Format::Human | Format::Compact | Format::Github
-            ))
-    {
-        eprintln!("{}", summary_line(&outcome, start.elapsed()));
-    }
+    emit(&config, &outcome, start)?;
     let mut code = exit_code(&outcome, config.fail_on);
     if let Some(path) = &config.write_baseline {
         let n = crate::baseline::write(path, &outcome, &config.ran()).map_err(Error::Config)?;
@@ -690,6 +737,99 @@ fn run(args: Args) -> Result<u8, Error> {
     // only delay the exit (the operating system takes the memory back at once).
     std::mem::forget(outcome);
     Ok(code)
+}
+
+/// Write the report where the configuration says, and the summary line.
+fn emit(config: &Config, outcome: &Outcome, start: Instant) -> Result<(), Error> {
+    write_report(config, |w| {
+        report::write_at(
+            outcome,
+            config.format,
+            &config.human,
+            &report::Place::from_env(),
+            w,
+        )
+    })?;
+    // On stderr: after a text report, or when the report went to a file.
+    if !config.quiet
+        && (config.output.is_some()
+            || matches!(
+                config.format,
+                Format::Human | Format::Compact | Format::Github
+            ))
+    {
+        eprintln!("{}", summary_line(outcome, start.elapsed()));
+    }
+    Ok(())
+}
+
+/// Write to standard output, or to the `-o` file.
+fn write_report(
+    config: &Config,
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    match &config.output {
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            render(&mut out)
+                .and_then(|_| out.flush())
+                .map_err(Error::Output)
+        }
+        Some(path) => report::write_file(path, |w| render(w))
+            .map_err(|e| Error::OutputFile(discover::display(path), e)),
+    }
+}
+
+/// `--fix` and `--diff` (see [`fixes`]).
+fn fix(config: &Config, fixing: Fixing, start: Instant) -> Result<u8, Error> {
+    if fixing.write && config.paths.iter().any(|p| p.as_os_str() == "-") {
+        return Err(Error::Config(
+            "--fix rewrites files, and standard input is not one: use --diff to see the fixes, or the language server (`stslint lsp`) in an editor".into(),
+        ));
+    }
+    let fixed = fixes::run(config, fixing.unsafe_fixes)?;
+    let count: usize = fixed.changed.values().map(|c| c.fixes).sum();
+    let files = plural(fixed.changed.len(), "file", "files");
+    let mut notes = Vec::new();
+    if fixed.unsafe_left > 0 {
+        notes.push(format!(
+            "{} more with --unsafe-fixes",
+            plural(fixed.unsafe_left, "fix", "fixes")
+        ));
+    }
+    if fixed.unfinished {
+        notes.push("fixes still apply after 10 passes: run again".to_string());
+    }
+    let notes = match notes.is_empty() {
+        true => String::new(),
+        false => format!(" ({})", notes.join("; ")),
+    };
+    let input_errors = exit_code(&fixed.outcome, None) == 2;
+    if !fixing.write {
+        let diff = fixes::diff(&fixed);
+        write_report(config, |w| w.write_all(diff.as_bytes()))?;
+        if !config.quiet {
+            eprintln!(
+                "stslint: {} to {files} would be applied{notes}",
+                plural(count, "fix", "fixes")
+            );
+        }
+        return Ok(match () {
+            _ if input_errors => 2,
+            _ if count > 0 => 1,
+            _ => 0,
+        });
+    }
+    let written = fixes::write(&fixed.changed)?;
+    emit(config, &fixed.outcome, start)?;
+    if !config.quiet && (count > 0 || !notes.is_empty()) {
+        eprintln!(
+            "stslint: fixed {} in {}{notes}",
+            plural(count, "finding", "findings"),
+            plural(written, "file", "files")
+        );
+    }
+    Ok(exit_code(&fixed.outcome, config.fail_on))
 }
 
 /// `stslint init`: the starter config, never over an existing one unless
@@ -766,6 +906,22 @@ pub fn summary_line(o: &Outcome, elapsed: std::time::Duration) -> String {
             "{} suppressed",
             plural(o.suppressed.len(), "finding", "findings")
         ));
+    }
+    let fixable = |a: crate::fix::Applicability| {
+        (o.findings.iter())
+            .filter(|f| f.origin.is_none())
+            .filter(|f| f.fix.as_ref().is_some_and(|x| x.applicability == a))
+            .count()
+    };
+    let (safe, unsafe_) = (
+        fixable(crate::fix::Applicability::Safe),
+        fixable(crate::fix::Applicability::Unsafe),
+    );
+    if safe > 0 {
+        extra.push(format!("{safe} fixable with --fix"));
+    }
+    if unsafe_ > 0 {
+        extra.push(format!("{unsafe_} with --fix --unsafe-fixes"));
     }
     if o.baseline_stale > 0 {
         extra.push(format!(

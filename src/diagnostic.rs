@@ -122,6 +122,8 @@ pub struct Finding {
     pub related: Box<[Related]>,
     /// Spans whose text must never be shown (credential values).
     pub secrets: Box<[Span]>,
+    /// Edits of the finding's file that fix it (see [`crate::fix`]).
+    pub fix: Option<Box<crate::fix::Fix>>,
 }
 
 /// A finding that is not reported, and why.

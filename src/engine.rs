@@ -400,6 +400,9 @@ fn positions(
         for r in &f.related {
             want(r.span.file, r.span.bytes);
         }
+        for e in f.fix.iter().flat_map(|x| x.edits.iter()) {
+            want(f.span.file, e.span);
+        }
     }
     for p in problems {
         if let Some(b) = p.span {
@@ -786,6 +789,7 @@ fn hold_finding(
         label: p.label.as_ref().map(Note::of),
         help: p.help.as_ref().map(Note::of),
         severity: p.severity,
+        fix: p.fix.as_ref(),
     };
     out.push(report, related, secrets);
 }
@@ -816,6 +820,13 @@ impl Build<'_> {
             related,
             secrets,
         } = u;
+        let fix = r.fix.map(|x| {
+            let mut x = x.clone();
+            if let Some(Cow::Owned(t)) = self.scrubber.map(|c| c.scrub(&x.title)) {
+                x.title = t.into();
+            }
+            Box::new(x)
+        });
         let rule = r.rule.unwrap_or_default();
         let names = self.names;
         let on = names.ident(r.on);
@@ -899,6 +910,7 @@ impl Build<'_> {
                     bytes,
                 })
                 .collect(),
+            fix,
         };
         let mut by = None;
         for (w, written) in names.suppressions(r.on).iter().enumerate() {

@@ -39,6 +39,8 @@ struct Chunk {
     packed: Box<[u8]>,
     related: Vec<(Span, Text)>,
     secrets: Vec<ByteSpan>,
+    /// The few findings with a fix: (record index, fix), in order.
+    fixes: Vec<(u32, crate::fix::Fix)>,
     /// Static texts (rule ids, fixed labels and helps), each once.
     statics: Vec<&'static str>,
     /// While the chunk is filled: static texts by address, and the texts
@@ -101,6 +103,7 @@ pub struct Report<'a> {
     pub label: Option<Note<'a>>,
     pub help: Option<Note<'a>>,
     pub severity: Option<Severity>,
+    pub fix: Option<&'a crate::fix::Fix>,
 }
 
 /// A label or a help: a static text (kept as a reference), or another.
@@ -195,6 +198,7 @@ impl Chunk {
         crate::facts::trim(&mut self.records);
         crate::facts::trim(&mut self.related);
         crate::facts::trim(&mut self.secrets);
+        crate::facts::trim(&mut self.fixes);
         crate::facts::trim(&mut self.statics);
         let packed = lz4_flex::compress_prepend_size(self.text.as_bytes());
         if packed.len() < self.text.len() {
@@ -280,6 +284,9 @@ impl Held {
         let start = c.secrets.len() as u32;
         c.secrets.extend(secrets);
         let secrets = (start, c.secrets.len() as u32);
+        if let Some(fix) = r.fix {
+            c.fixes.push((c.records.len() as u32, fix.clone()));
+        }
         c.records.push(Record {
             subject: r.subject,
             seq: r.seq,
@@ -349,7 +356,9 @@ impl Held {
     pub fn drain(self, mut f: impl FnMut(Unpacked<'_>)) {
         for mut c in self.chunks {
             c.unpack();
-            for r in &c.records {
+            let mut fixes = c.fixes.iter().peekable();
+            for (i, r) in c.records.iter().enumerate() {
+                let fix = fixes.next_if(|(at, _)| *at == i as u32).map(|(_, f)| f);
                 let related = c.related[r.related.0 as usize..r.related.1 as usize]
                     .iter()
                     .map(|&(span, m)| (span, c.get(m)))
@@ -368,6 +377,7 @@ impl Held {
                     label: c.note_of(r.label),
                     help: c.note_of(r.help),
                     severity: r.severity,
+                    fix,
                 };
                 f(Unpacked {
                     report,
@@ -400,6 +410,7 @@ mod tests {
             label,
             help: None,
             severity: (n == 1).then_some(Severity::Note),
+            fix: None,
         }
     }
 

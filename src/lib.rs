@@ -20,6 +20,7 @@ pub mod discover;
 pub mod disruption;
 pub mod engine;
 pub mod facts;
+pub mod fix;
 pub mod held;
 pub mod lsp;
 pub mod manifest;

@@ -71,6 +71,8 @@ pub struct Object {
     /// The template or base file the object was rendered from (`helm
     /// template`'s `# Source:` comment, kustomize's origin annotation).
     pub origin: Option<Origin>,
+    /// The text of its file, which its nodes' spans index (fixes edit it).
+    pub source: std::sync::Arc<str>,
 }
 
 /// A value of the wrong type, as the Kubernetes decoder would reject it.
@@ -472,7 +474,7 @@ pub fn read_file(
 struct Loader<'a> {
     id: FileId,
     opts: &'a LoadOptions,
-    text: &'a str,
+    text: &'a std::sync::Arc<str>,
     out: FileResult,
     /// The decoded credential values of the objects read so far
     /// ([`crate::secrets::secret_values`]).
@@ -501,6 +503,7 @@ impl yaml::Documents for Loader<'_> {
             helm.as_ref(),
             &mut self.out.skipped,
             &mut |mut o| {
+                o.source = text.clone();
                 o.credentials = crate::secrets::scan(&o, text);
                 let found = crate::secrets::credential_spans(&o);
                 crate::secrets::secret_values(&o, &found, values);
@@ -637,6 +640,7 @@ fn load_document(
         schema_issues,
         credentials: Vec::new(),
         origin,
+        source: std::sync::Arc::default(),
     });
 }
 

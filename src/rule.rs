@@ -62,6 +62,7 @@ impl<'a> Sink<'a> {
             secrets: Vec::new(),
             severity: None,
             span: None,
+            fix: None,
         });
         let last = self.pending.len() - 1;
         &mut self.pending[last]
@@ -93,9 +94,16 @@ pub struct Pending<'a> {
     /// An explicit primary span inside `field`'s node (a line of a config
     /// file held in a string value).
     pub(crate) span: Option<ByteSpan>,
+    pub(crate) fix: Option<crate::fix::Fix>,
 }
 
 impl<'a> Pending<'a> {
+    /// How to fix it: edits of the object's file (see [`crate::fix`]).
+    pub fn fix(&mut self, fix: crate::fix::Fix) -> &mut Self {
+        self.fix = Some(fix);
+        self
+    }
+
     /// Point at this span (inside the reported object's file) rather than at
     /// the field: a part of a string value that no field path reaches.
     pub fn at_span(&mut self, span: ByteSpan) -> &mut Self {
@@ -212,9 +220,21 @@ pub struct Meta {
     /// A CVSS-like score (`8.0`) for rules that find security problems (the
     /// front matter's `security-severity:`); `None` for reliability rules.
     pub security_severity: Option<String>,
+    /// The fixes the rule offers (the front matter's `fix:`, `safe`,
+    /// `unsafe` or `safe, unsafe`); empty when it has none.
+    pub fixes: Vec<crate::fix::Applicability>,
 }
 
 impl Meta {
+    /// `safe`, `unsafe`, `safe, unsafe` or `-`: what `stslint rules` shows.
+    pub fn fixes_text(&self) -> String {
+        if self.fixes.is_empty() {
+            return "-".into();
+        }
+        let names: Vec<&str> = self.fixes.iter().map(|a| a.as_str()).collect();
+        names.join(", ")
+    }
+
     /// What the rule does, in whole sentences, as plain text: the front
     /// matter's `description:`, else the first paragraph under "What it
     /// does" (the registry tests check that it ends a sentence).
@@ -251,8 +271,12 @@ impl Meta {
     /// text, or Markdown links for the language server's hover). The seed is
     /// provenance for maintainers and is never shown.
     pub fn doc(&self, markdown: bool) -> String {
+        let fix = match self.fixes.as_slice() {
+            [] => "Fix: none.".to_string(),
+            _ => format!("Fix: {} (see Fix below).", self.fixes_text()),
+        };
         let mut doc = format!(
-            "# {}\n\n{}\n\nDefault severity: {} ({}).\n\n{}",
+            "# {}\n\n{}\n\nDefault severity: {} ({}). {fix}\n\n{}",
             self.id, self.summary, self.severity, self.severity_reason, self.body
         );
         if !self.references.is_empty() {
@@ -341,6 +365,19 @@ pub fn parse_doc(id: &'static str, doc: &'static str) -> Result<Meta, String> {
             .get("security-severity")
             .filter(|s| !s.is_empty())
             .map(|s| s.to_string()),
+        fixes: match fields.get("fix") {
+            None => Vec::new(),
+            Some(v) => v
+                .split(',')
+                .map(|a| match a.trim() {
+                    "safe" => Ok(crate::fix::Applicability::Safe),
+                    "unsafe" => Ok(crate::fix::Applicability::Unsafe),
+                    other => Err(format!(
+                        "rules/{id}.md: fix must be safe, unsafe or `safe, unsafe`, not `{other}`"
+                    )),
+                })
+                .collect::<Result<_, _>>()?,
+        },
     })
 }
 

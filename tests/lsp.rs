@@ -565,3 +565,109 @@ fn bad_input_gets_errors_and_never_ends_the_server() {
     c.notify("exit", Value::Null);
     assert_eq!(c.exit_code(), Some(1));
 }
+
+#[test]
+fn fixes_are_quick_fixes_safe_ones_preferred() {
+    let dir = tempdir("lsp-fixes");
+    let flags =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flags\ndata:\n  enabled: yes\n";
+    write_file(&dir, "flags.yaml", flags);
+    write_file(&dir, "a.yaml", STS);
+    let (f, a) = (
+        file_uri(&dir.join("flags.yaml")),
+        file_uri(&dir.join("a.yaml")),
+    );
+    let mut c = Client::start();
+    c.initialize(&dir, json!({}));
+    let actions_at = |c: &mut Client, uri: &str, line: u32, character: u32| {
+        let at = json!({"line": line, "character": character});
+        let params = json!({
+            "textDocument": {"uri": uri},
+            "range": {"start": at, "end": at},
+            "context": {"diagnostics": [], "only": ["quickfix"]}
+        });
+        c.request("textDocument/codeAction", params)["result"].clone()
+    };
+
+    c.open(&f, flags);
+    assert_eq!(
+        ranges(&c.published(&f)),
+        [("yaml-1.1-literal".into(), 5, 11, 5, 14)]
+    );
+    let actions = actions_at(&mut c, &f, 5, 12);
+    let titles: Vec<&str> = (actions.as_array().unwrap().iter())
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "quote `yes`",
+            "Suppress yaml-1.1-literal for ConfigMap/flags (stslint.io/ignore: yaml-1.1-literal)"
+        ]
+    );
+    assert_eq!(actions[0]["isPreferred"], true);
+    assert_eq!(actions[1]["isPreferred"], Value::Null);
+    let edits = actions[0]["edit"]["changes"][&f].as_array().unwrap();
+    assert_eq!(
+        edits,
+        &[json!({
+            "range": {"start": {"line": 5, "character": 11}, "end": {"line": 5, "character": 14}},
+            "newText": "\"yes\""
+        })]
+    );
+    let fixed = apply_edits(flags, edits);
+    assert_eq!(fixed, flags.replace("yes", "\"yes\""));
+    c.change(&f, 2, json!([{"text": fixed}]));
+    assert_eq!(c.published(&f)["diagnostics"], json!([]));
+    // Only other kinds asked for: nothing.
+    let params = json!({
+        "textDocument": {"uri": f},
+        "range": {"start": {"line": 5, "character": 12}, "end": {"line": 5, "character": 12}},
+        "context": {"diagnostics": [], "only": ["refactor"]}
+    });
+    assert_eq!(
+        c.request("textDocument/codeAction", params)["result"],
+        json!([])
+    );
+
+    // An unsafe fix says so, and is not preferred; then one suppression
+    // per rule reported there.
+    c.open(&a, STS);
+    let p = c.published(&a);
+    assert_eq!(
+        ranges(&p),
+        [
+            ("missing-headless-service".into(), 6, 15, 6, 17),
+            ("missing-liveness-probe".into(), 15, 14, 15, 17),
+            ("missing-readiness-probe".into(), 15, 14, 15, 17),
+            ("missing-resources".into(), 15, 14, 15, 17),
+            ("missing-security-context".into(), 15, 14, 15, 17),
+            ("mutable-image-tag".into(), 16, 15, 16, 33),
+        ]
+    );
+    let actions = actions_at(&mut c, &a, 15, 15);
+    let titles: Vec<(&str, Value)> = (actions.as_array().unwrap().iter())
+        .map(|a| (a["title"].as_str().unwrap(), a["isPreferred"].clone()))
+        .collect();
+    let suppress =
+        |rule: &str| format!("Suppress {rule} for StatefulSet/db (stslint.io/ignore: {rule})");
+    assert_eq!(
+        titles,
+        [
+            (
+                "set `allowPrivilegeEscalation: false` (the user stays as it is) (unsafe)",
+                Value::Null
+            ),
+            (&suppress("missing-liveness-probe")[..], Value::Null),
+            (&suppress("missing-readiness-probe")[..], Value::Null),
+            (&suppress("missing-resources")[..], Value::Null),
+            (&suppress("missing-security-context")[..], Value::Null),
+        ]
+    );
+    let fixed = apply_edits(STS, actions[0]["edit"]["changes"][&a].as_array().unwrap());
+    assert_eq!(
+        fixed,
+        format!("{STS}        securityContext:\n          allowPrivilegeEscalation: false\n")
+    );
+    assert_eq!(c.stop(), Some(0));
+}

@@ -671,6 +671,7 @@ pub struct Draft {
     pub help: Option<Cow<'static, str>>,
     pub severity: Option<Severity>,
     pub related: Vec<(Span, String)>,
+    pub fix: Option<crate::fix::Fix>,
 }
 
 /// The findings of one [`FactRule`], held as they come (see
@@ -714,6 +715,7 @@ impl FactSink {
             help: None,
             severity: None,
             related: Vec::new(),
+            fix: None,
         })
     }
 
@@ -730,6 +732,7 @@ impl FactSink {
                 label: d.label.as_ref().map(crate::held::Note::of),
                 help: d.help.as_ref().map(crate::held::Note::of),
                 severity: d.severity,
+                fix: d.fix.as_ref(),
             };
             let related = d.related.iter().map(|(span, m)| (*span, m.as_str()));
             self.held.push(report, related, []);

@@ -9,6 +9,7 @@ use lsp_types::{CodeAction, CodeActionKind, Diagnostic, TextEdit, Uri, Workspace
 use super::diagnostics::Item;
 use super::position::{self, Encoding};
 use crate::diagnostic::Finding;
+use crate::fix::{Applicability, Fix};
 use crate::source::{ByteSpan, SourceFile};
 
 /// Edits of one document offered as a quick fix.
@@ -24,12 +25,26 @@ pub struct Action {
 }
 
 impl Action {
-    /// The finding's fix, if it has one. Fixes are not computed by the
-    /// engine yet (`Finding::fix`); once they are, this is:
-    /// `f.fix.as_deref().map(Action::of_fix)`, with `of_fix` marking an
-    /// unsafe fix "(unsafe)" in its title and preferring a safe one.
-    pub fn of_finding(_f: &Finding) -> Option<Action> {
-        None
+    /// The finding's fix, if it has one.
+    pub fn of_finding(f: &Finding) -> Option<Action> {
+        f.fix.as_deref().map(Action::of_fix)
+    }
+
+    /// A fix as a quick fix: preferred when safe, "(unsafe)" in the title
+    /// when it changes what runs on a cluster.
+    pub fn of_fix(fix: &Fix) -> Action {
+        let safe = fix.applicability == Applicability::Safe;
+        let title = match safe {
+            true => fix.title.to_string(),
+            false => format!("{} (unsafe)", fix.title),
+        };
+        Action {
+            title,
+            preferred: safe,
+            edits: (fix.edits.iter())
+                .map(|e| (e.span, e.content.to_string()))
+                .collect(),
+        }
     }
 
     /// "Suppress `rule` for Kind/name": the annotation added to the object

@@ -443,6 +443,13 @@ pub fn write(
         if let Some(o) = super::origin_text(outcome, f) {
             let _ = writeln!(out, "  = origin: {}", clean(&o));
         }
+        if let Some(fix) = f.fix.as_deref().filter(|_| f.origin.is_none()) {
+            let how = match fix.applicability {
+                crate::fix::Applicability::Safe => "stslint --fix",
+                crate::fix::Applicability::Unsafe => "unsafe: stslint --fix --unsafe-fixes",
+            };
+            let _ = writeln!(out, "  = fix: {} ({how})", clean(&fix.title));
+        }
         for r in &related {
             let _ = related_handler.render_report(&mut out, r);
         }

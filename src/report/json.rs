@@ -151,8 +151,60 @@ fn json_finding<'a>(outcome: &'a Outcome, f: &'a Finding) -> JsonFinding<'a> {
                 }
             })
             .collect(),
+        fix: f.fix.as_deref().and_then(|x| json_fix(outcome, f, x)),
         fingerprint: fingerprint(outcome, f),
     }
+}
+
+/// A fix with its edits' positions. Left out when an edit touches a
+/// credential value (its text would show it).
+fn json_fix<'a>(outcome: &Outcome, f: &Finding, fix: &'a crate::fix::Fix) -> Option<JsonFix<'a>> {
+    let secrets = outcome.file_secrets(f.span.file);
+    if fix
+        .edits
+        .iter()
+        .any(|e| super::touches_secret(e.span, secrets))
+    {
+        return None;
+    }
+    Some(JsonFix {
+        title: &fix.title,
+        applicability: fix.applicability.as_str(),
+        edits: fix
+            .edits
+            .iter()
+            .map(|e| {
+                let r = range(outcome, f.span.file, e.span);
+                JsonEdit {
+                    line: r.start.line,
+                    column: r.start.column,
+                    end_line: r.end.line,
+                    end_column: r.end.column,
+                    offset: e.span.start,
+                    length: e.span.len(),
+                    content: &e.content,
+                }
+            })
+            .collect(),
+    })
+}
+
+#[derive(serde::Serialize)]
+struct JsonFix<'a> {
+    title: &'a str,
+    applicability: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonEdit<'a> {
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    offset: u32,
+    length: usize,
+    content: &'a str,
 }
 
 /// A finding, its keys in this order (README, Output).
@@ -173,6 +225,9 @@ struct JsonFinding<'a> {
     field: &'a str,
     origin: Option<JsonOrigin<'a>>,
     related: Vec<JsonRelated<'a>>,
+    /// Only when the rule has a fix for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JsonFix<'a>>,
     fingerprint: String,
 }
 

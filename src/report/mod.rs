@@ -521,6 +521,13 @@ pub fn line_start_name(name: &str) -> Cow<'_, str> {
 
 /// A stable fingerprint of a finding: it does not change when unrelated lines
 /// move (no line numbers in it). FNV-1a 64, printed as hex.
+/// Whether `span` overlaps or touches one of `secrets` (sorted spans of
+/// credential values): an edit there would show or change one.
+pub fn touches_secret(span: ByteSpan, secrets: &[ByteSpan]) -> bool {
+    let k = secrets.partition_point(|s| s.end < span.start);
+    secrets.get(k).is_some_and(|s| s.start <= span.end)
+}
+
 pub fn fingerprint(outcome: &Outcome, f: &Finding) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let ns = f.object.namespace.as_deref().unwrap_or("");

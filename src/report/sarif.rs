@@ -161,6 +161,37 @@ pub fn write(outcome: &Outcome, place: &Place, w: &mut dyn std::io::Write) -> st
         if !related.is_empty() {
             r["relatedLocations"] = json!(related);
         }
+        // A fix of rendered output would edit the wrong file; one that
+        // touches a credential value would show it.
+        let secrets = outcome.file_secrets(f.span.file);
+        let fix = f.fix.as_deref().filter(|x| {
+            f.origin.is_none()
+                && !x
+                    .edits
+                    .iter()
+                    .any(|e| super::touches_secret(e.span, secrets))
+        });
+        if let Some(fix) = fix {
+            let replacements: Vec<Value> = fix
+                .edits
+                .iter()
+                .map(|e| {
+                    let region =
+                        physical(json!({}), Some(super::range(outcome, f.span.file, e.span)));
+                    json!({
+                        "deletedRegion": region["physicalLocation"]["region"],
+                        "insertedContent": { "text": e.content },
+                    })
+                })
+                .collect();
+            r["fixes"] = json!([{
+                "description": { "text": escape_text(&format!("{} ({} fix)", fix.title, fix.applicability.as_str())) },
+                "artifactChanges": [{
+                    "artifactLocation": at(f.span.file),
+                    "replacements": replacements,
+                }],
+            }]);
+        }
         if let Some(by) = by {
             let mut s = json!({ "kind": by.kind.as_str(), "status": "accepted" });
             let justification = match &by.reason {

@@ -1,6 +1,7 @@
 //! `invalid-value` — documented in rules/invalid-value.md
 
 use crate::apiserver::rejections;
+use crate::fix::{yaml::replace_scalar, Applicability, Fix};
 use crate::manifest::Object;
 use crate::rule::{Rule, Sink};
 use crate::schema::{closest, SchemaIssue};
@@ -23,13 +24,18 @@ impl Rule for InvalidValue {
             if let Some(s) = &suggestion {
                 msg.push_str(&format!(" (did you mean `{s}`?)"));
             }
-            out.report(field, msg)
-                .on_value()
-                .label("not an allowed value")
-                .help(match suggestion {
-                    Some(s) => format!("write `{s}`: these values are case-sensitive"),
-                    None => format!("use one of {}", allowed.join(", ")),
-                });
+            let p = out.report(field, msg);
+            p.on_value().label("not an allowed value").help(match &suggestion {
+                Some(s) => format!("write `{s}`: these values are case-sensitive"),
+                None => format!("use one of {}", allowed.join(", ")),
+            });
+            // Only the case is wrong: what was meant is certain. Another
+            // spelling is a guess.
+            let edit = suggestion.as_deref().and_then(|s| Some((s, replace_scalar(obj.at(field)?, s)?)));
+            if let Some((s, edit)) = edit {
+                let applicability = if s.eq_ignore_ascii_case(value) { Applicability::Safe } else { Applicability::Unsafe };
+                p.fix(Fix::new(applicability, format!("write `{s}`"), [edit]));
+            }
         }
         // What the API server's validation rejects beyond types and enums.
         for r in rejections(obj) {

@@ -1,5 +1,7 @@
 //! `missing-security-context` — documented in rules/missing-security-context.md
 
+use crate::fix::yaml::{set_entry, Text};
+use crate::fix::Fix;
 use crate::manifest::Object;
 use crate::rule::{Rule, Sink};
 use crate::security::{is_privileged, rejects_no_escalation};
@@ -44,12 +46,21 @@ impl Rule for MissingSecurityContext {
                 _ => format!("set {NON_ROOT}"),
             };
             let what = if c.init { "init container" } else { "container" };
-            out.report(
+            let p = out.report(
                 format!("{}.securityContext", c.path),
                 format!("{what} `{}` of {} `{}` {}", c.container.name, obj.kind, obj.name, problems.join(" and ")),
-            )
-            .label("no restrictive securityContext")
-            .help(help);
+            );
+            p.label("no restrictive securityContext").help(help);
+            // Which user the image can run as is not known here: only the
+            // escalation setting is written.
+            if escalation {
+                let text = Text::new(&obj.source);
+                let sc = format!("{}.securityContext", c.path);
+                if let Some(edit) = set_entry(&text, &obj.node, &sc, "allowPrivilegeEscalation", "false") {
+                    let title = if root { "set `allowPrivilegeEscalation: false` (the user stays as it is)" } else { "set `allowPrivilegeEscalation: false`" };
+                    p.fix(Fix::unsafe_(title, [edit]));
+                }
+            }
         }
     }
 }

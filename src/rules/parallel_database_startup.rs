@@ -1,6 +1,8 @@
 //! `parallel-database-startup` — documented in rules/parallel-database-startup.md
 
 use crate::catalog::{container_store, Bootstrap};
+use crate::fix::yaml::{remove_entry, Text};
+use crate::fix::Fix;
 use crate::manifest::Object;
 use crate::rule::{Rule, Sink};
 
@@ -27,7 +29,7 @@ impl Rule for ParallelDatabaseStartup {
         } else {
             "all pods start (and scale) at once, racing the bootstrap of pod 0"
         };
-        out.report(
+        let p = out.report(
             "spec.podManagementPolicy",
             format!(
                 "StatefulSet `{}` runs {} with `podManagementPolicy: Parallel`: {why}",
@@ -36,7 +38,7 @@ impl Rule for ParallelDatabaseStartup {
         )
         .on_value()
         .label("pods start in parallel")
-        .help("remove `podManagementPolicy` (the default, OrderedReady, starts pod N+1 only once pod N is Ready); rolling updates are ordered either way")
+        .help("remove `podManagementPolicy` (the default, OrderedReady, starts pod N+1 only once pod N is Ready); rolling updates are ordered either way. The field is immutable: on a live cluster, recreate the StatefulSet without its pods (`kubectl delete statefulset NAME --cascade=orphan`, then apply), so pods and volumes stay")
         .related_value(
             obj,
             // What runs decides the store: point at the command when there is one.
@@ -47,5 +49,8 @@ impl Rule for ParallelDatabaseStartup {
                 format!("{} bootstraps from ordinal 0", store.name)
             },
         );
+        if let Some(edit) = remove_entry(&Text::new(&obj.source), &obj.node, "spec.podManagementPolicy") {
+            p.fix(Fix::unsafe_("remove `podManagementPolicy: Parallel` (recreate the StatefulSet with --cascade=orphan to apply it)", [edit]));
+        }
     }
 }

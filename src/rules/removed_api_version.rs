@@ -1,6 +1,7 @@
 //! `removed-api-version` — documented in rules/removed-api-version.md
 
-use crate::api_versions::removed;
+use crate::api_versions::{removed, SAME_SCHEMA};
+use crate::fix::{yaml::replace_scalar, Fix};
 use crate::manifest::Object;
 use crate::rule::{Rule, Sink};
 
@@ -25,10 +26,17 @@ impl Rule for RemovedApiVersion {
             )
         };
         let help = match r.replacement {
-            Some(new) if r.note == "same schema" => format!("use `apiVersion: {new}`: the schema is the same, only the apiVersion changes"),
+            Some(new) if r.note == SAME_SCHEMA => format!("use `apiVersion: {new}`: the schema is the same, only the apiVersion changes"),
             Some(new) => format!("use `apiVersion: {new}`; {}", r.note),
             None => format!("delete this object: {}", r.note),
         };
-        out.report("apiVersion", message).on_value().label(label).help(help);
+        let p = out.report("apiVersion", message);
+        p.on_value().label(label).help(help);
+        // Only where nothing but the apiVersion changes.
+        if let Some(new) = r.replacement.filter(|_| r.note == SAME_SCHEMA) {
+            if let Some(edit) = obj.node.get("apiVersion").and_then(|n| replace_scalar(n, new)) {
+                p.fix(Fix::safe(format!("change the apiVersion to `{new}`"), [edit]));
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! `unknown-field` — documented in rules/unknown-field.md
 
+use crate::fix::{yaml::rename_key, Fix};
 use crate::manifest::Object;
 use crate::rule::{Rule, Sink};
 use crate::schema::SchemaIssue;
@@ -19,7 +20,15 @@ impl Rule for UnknownField {
                 }
                 None => format!("remove `{key}`, or move it where the schema has it (`kubectl explain {}`)", obj.kind.to_lowercase()),
             };
-            out.report(field, msg).label("unknown field").help(help);
+            let p = out.report(field, msg);
+            p.label("unknown field").help(help);
+            // The one near key, when the mapping does not have it already.
+            let taken = |s: &str| obj.at(parent).is_some_and(|m| m.entry(s).is_some());
+            if let Some(s) = suggestion.as_deref().filter(|s| !taken(s)) {
+                if let Some(edit) = rename_key(&obj.node, field, s) {
+                    p.fix(Fix::unsafe_(format!("rename `{key}` to `{s}`"), [edit]));
+                }
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `yaml-1.1-literal` — documented in rules/yaml-1.1-literal.md
 
+use crate::fix::{yaml::quote, Fix};
 use crate::manifest::Object;
 use crate::rule::{Rule, Sink};
 
@@ -12,7 +13,7 @@ impl Rule for Yaml11Literal {
                 .at(&e.field)
                 .and_then(|n| n.as_str())
                 .map_or("this value", |s| if s.starts_with('0') { "an unquoted number with a leading zero" } else { "an unquoted yes/no/on/off word" });
-            out.report(
+            let p = out.report(
                 &e.field,
                 format!(
                     "`{}` is a string field, but {what} is not a string to Kubernetes: its YAML 1.1 parser reads a {} where YAML 1.2 tools (and your editor) see text",
@@ -23,6 +24,10 @@ impl Rule for Yaml11Literal {
             .on_value()
             .label("quote this value")
             .help("quote it (`\"…\"`) so every parser reads the same string; kubectl rejects the object as written");
+            if let Some((node, edit)) = obj.at(&e.field).and_then(|n| Some((n, quote(n)?))) {
+                let value = node.as_str().unwrap_or_default();
+                p.fix(Fix::safe(format!("quote `{value}`"), [edit]));
+            }
         }
     }
 }
