@@ -2,17 +2,19 @@
 //! object's `metadata.annotations` ([`crate::suppress::IGNORE`]), merged into
 //! an existing `stslint.io/ignore` value or annotations map, indented as the
 //! file is. Editor-side work on one buffer: its text is parsed again with the
-//! crate's manifest reader, whose nodes carry byte spans.
+//! crate's manifest reader, whose nodes carry byte spans, and edited with the
+//! fixes' YAML builders ([`crate::fix::yaml`]).
 //!
 //! Only block-style YAML is edited. For a JSON file, a flow mapping (`{…}`),
-//! a block scalar or anything else this cannot edit in place, nothing is
-//! offered; and every edit is checked by reading the edited text again: it
-//! must hold the same objects, with the rule now ignored on this one.
+//! a block scalar or anything else that cannot be edited in place, nothing
+//! is offered; and every edit is checked by reading the edited text again:
+//! it must hold the same objects, with the rule now ignored on this one.
 
+use crate::fix::yaml::{add_entry, replace_scalar, Text};
 use crate::manifest::{self, LoadOptions, Object};
 use crate::source::{ByteSpan, FileId, SourceFile};
 use crate::suppress::{ids, IGNORE};
-use crate::yaml::{Entry, Node, Style, Value};
+use crate::yaml::Node;
 
 /// The edit that suppresses `rule` on the object of `text` at `at`: a byte
 /// range replaced (empty: an insertion).
@@ -40,100 +42,38 @@ fn object_at(objects: &[Object], at: ByteSpan) -> Option<&Object> {
 }
 
 fn plan(text: &str, obj: &Object, rule: &str) -> Option<(ByteSpan, String)> {
-    if !is_block_mapping(text, &obj.node) {
+    let annotations = obj.node.get("metadata").and_then(|m| m.get("annotations"));
+    if annotations.is_some_and(|a| is_flow(text, a)) {
         return None;
     }
-    let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let meta_entry = obj.node.entry("metadata")?;
-    let meta = &meta_entry.value;
-    if !is_block_mapping(text, meta) {
-        return None;
-    }
-    let meta_indent = indent_of(text, meta.entries().first()?)?;
-    let Some(ann_entry) = meta.entry("annotations") else {
-        // No annotations: a new map after the last key of `metadata`, one
-        // step deeper than its keys, as `metadata`'s keys are below it.
-        let step = meta_indent.len().checked_sub(column(text, meta_entry))?;
-        if step == 0 {
-            return None;
-        }
-        let content = format!(
-            "{meta_indent}annotations:{nl}{meta_indent}{}{IGNORE}: {rule}{nl}",
-            " ".repeat(step)
-        );
-        return Some(insert_after(text, meta.entries().last()?, content, nl));
-    };
-    let ann = &ann_entry.value;
-    if !is_block_mapping(text, ann) {
-        return None;
-    }
-    let Some(ignore) = ann.entry(IGNORE) else {
-        let indent = indent_of(text, ann.entries().first()?)?;
-        let content = format!("{indent}{IGNORE}: {rule}{nl}");
-        return Some(insert_after(text, ann.entries().last()?, content, nl));
-    };
-    // Merged into the value written, in its own quoting.
-    let old = ignore.value.as_str()?;
-    if ids(old).any(|id| id == rule || id == "all") {
-        return None;
-    }
-    let merged = match old.trim() {
-        "" => rule.to_string(),
-        old => format!("{old}, {rule}"),
-    };
-    let written = match ignore.value.style {
-        Style::Plain => merged,
-        Style::DoubleQuoted => serde_json::to_string(&merged).ok()?,
-        Style::SingleQuoted => format!("'{}'", merged.replace('\'', "''")),
-        Style::Block | Style::Alias => return None,
-    };
-    Some((ignore.value.span, written))
-}
-
-/// A mapping with at least one key, written in block style.
-fn is_block_mapping(text: &str, node: &Node) -> bool {
-    matches!(&node.value, Value::Map(e) if !e.is_empty())
-        && !(text.get(node.span.range()).unwrap_or("{"))
-            .trim_start()
-            .starts_with(['{', '['])
-}
-
-/// The spaces before a key that starts its line; `None` when something
-/// else does (`- key:`, a tab).
-fn indent_of<'a>(text: &'a str, entry: &Entry) -> Option<&'a str> {
-    let at = entry.key_span.start as usize;
-    let prefix = text.get(line_start(text, at)..at)?;
-    prefix.bytes().all(|b| b == b' ').then_some(prefix)
-}
-
-/// The byte column of a key within its line.
-fn column(text: &str, entry: &Entry) -> usize {
-    let at = entry.key_span.start as usize;
-    at - line_start(text, at)
-}
-
-fn line_start(text: &str, at: usize) -> usize {
-    let before = text.get(..at).unwrap_or_default();
-    before.rfind(['\n', '\r']).map_or(0, |i| i + 1)
-}
-
-/// Insert whole lines after the line where `entry`'s value ends (after a
-/// comment on it too).
-fn insert_after(text: &str, entry: &Entry, content: String, nl: &str) -> (ByteSpan, String) {
-    let end = (entry.value.span.end.max(entry.key_span.end)) as usize;
-    let at = match text.get(..end) {
-        Some(before) if before.ends_with('\n') => end,
-        _ => match text.get(end..).and_then(|rest| rest.find('\n')) {
-            Some(i) => end + i + 1,
-            None => {
-                return (
-                    ByteSpan::new(text.len(), text.len()),
-                    format!("{nl}{}", content.trim_end_matches(['\n', '\r'])),
-                )
+    let edit = match annotations.and_then(|a| a.entry(IGNORE)) {
+        // Merged into the value written, in its own quoting.
+        Some(ignore) => {
+            let old = ignore.value.as_str()?;
+            if ids(old).any(|id| id == rule || id == "all") {
+                return None;
             }
-        },
+            let merged = match old.trim() {
+                "" => rule.to_string(),
+                old => format!("{old}, {rule}"),
+            };
+            replace_scalar(&ignore.value, &merged)?
+        }
+        None => add_entry(
+            &Text::new(text),
+            &obj.node,
+            "metadata.annotations",
+            IGNORE,
+            rule,
+        )?,
     };
-    (ByteSpan::new(at, at), content)
+    Some((edit.span, edit.content.into()))
+}
+
+/// A collection written in flow style (`{…}`, `[…]`).
+fn is_flow(text: &str, node: &Node) -> bool {
+    let written = text.get(node.span.range()).unwrap_or("{");
+    written.trim_start().starts_with(['{', '['])
 }
 
 /// The edit, when the edited text reads back to the same objects with
@@ -261,7 +201,7 @@ mod tests {
         let text = "kind: Service\napiVersion: v1\nspec: {}\nmetadata:\n  name: db";
         assert_eq!(
             suppressed(text, "spec", "dangling-selector").unwrap(),
-            format!("{text}\n  annotations:\n    stslint.io/ignore: dangling-selector")
+            format!("{text}\n  annotations:\n    stslint.io/ignore: dangling-selector\n")
         );
     }
 
