@@ -73,3 +73,28 @@ if ! grep -qx "$expected" "$work/got.sorted"; then
   exit 1
 fi
 echo "ok: $expected, and every other finding at its place"
+
+# The README's Vim errorformat reads the same compact output into the
+# quickfix list: every line valid, at its place, with its severity.
+efm=$(grep -m1 '^setlocal errorformat=' README.md)
+(cd "$dir" && "$bin" --format compact -q . || true) >"$work/compact"
+cat >"$work/efm.lua" <<'EOF'
+vim.cmd(os.getenv("STSLINT_EFM"))
+vim.cmd("cgetfile " .. vim.fn.fnameescape(os.getenv("STSLINT_COMPACT")))
+local lines = {}
+for _, e in ipairs(vim.fn.getqflist()) do
+  local rule = e.text:match("^%[([^]]+)%]") or "?"
+  table.insert(lines, string.format("%s:%d:%d: %s[%s] valid=%d",
+    vim.fn.bufname(e.bufnr), e.lnum, e.col, e.type, rule, e.valid))
+end
+vim.fn.writefile(lines, os.getenv("STSLINT_OUT"))
+vim.cmd("qa!")
+EOF
+(cd "$dir" && STSLINT_EFM="$efm" STSLINT_COMPACT="$work/compact" STSLINT_OUT="$work/qf" \
+  timeout 60 nvim --headless -n -i NONE -u NONE -c "luafile $work/efm.lua" </dev/null >/dev/null 2>&1)
+sed 's|^\([^:]*:[0-9]*:[0-9]*\): \(.\)[a-z]*\(\[[^]]*\]\).*|\1: \2\3 valid=1|' "$work/compact" >"$work/qf.want"
+if ! diff -u "$work/qf.want" "$work/qf"; then
+  echo "FAIL: the README's errorformat does not read --format compact (- compact, + quickfix)"
+  exit 1
+fi
+echo "ok: the README's errorformat reads all $(wc -l <"$work/qf") lines of --format compact"
