@@ -235,12 +235,25 @@ impl Server {
                     Err(_) => return 1,
                 },
             };
+            // A bug met while handling one message (a panic) fails that
+            // request, not the server.
             match msg {
-                Message::Request(r) => self.request(r),
+                Message::Request(r) => {
+                    let id = r.id.clone();
+                    if !guarded(|| self.request(r)) {
+                        let e = ErrorCode::InternalError as i32;
+                        self.send(Response::new_err(id, e, "internal error (a bug)".into()));
+                    }
+                }
                 Message::Notification(n) if n.method == "exit" => {
                     return if self.shutdown { 0 } else { 1 };
                 }
-                Message::Notification(n) if !self.shutdown => self.notification(n),
+                Message::Notification(n) if !self.shutdown => {
+                    let method = n.method.clone();
+                    if !guarded(|| self.notification(n)) {
+                        eprintln!("stslint lsp: {method} failed (a bug)");
+                    }
+                }
                 Message::Notification(_) => {}
                 Message::Response(r) => {
                     if let Err(e) = r.response_result {
@@ -586,6 +599,11 @@ impl HasParams for Notification {
     fn params(self) -> Value {
         self.params
     }
+}
+
+/// Run `f`; false when it panicked.
+fn guarded(f: impl FnOnce()) -> bool {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_ok()
 }
 
 fn json(v: impl serde::Serialize) -> Value {
