@@ -158,9 +158,8 @@ fn held(f: SourceFile, text: String) -> SourceFile {
 pub fn write(changed: &BTreeMap<String, Changed>) -> Result<usize, Error> {
     let mut written = 0;
     for (name, c) in changed {
-        let now = std::fs::read_to_string(&c.path).map_err(|e| {
-            Error::OutputFile(crate::report::escape(name).into_owned(), e)
-        })?;
+        let now = std::fs::read_to_string(&c.path)
+            .map_err(|e| Error::OutputFile(crate::report::escape(name).into_owned(), e))?;
         if *now != *c.original {
             eprintln!(
                 "stslint: {} changed while it was linted: not fixed",
@@ -182,7 +181,12 @@ pub fn diff(fixed: &Fixed) -> String {
     for (name, c) in &fixed.changed {
         let id = fixed.outcome.files.iter().position(|f| f.name == *name);
         let new_secrets = id
-            .map(|i| fixed.outcome.file_secrets(crate::source::FileId(i as u32)).to_vec())
+            .map(|i| {
+                fixed
+                    .outcome
+                    .file_secrets(crate::source::FileId(i as u32))
+                    .to_vec()
+            })
             .unwrap_or_default();
         let old = crate::report::redact(&c.original, c.original_secrets.clone());
         let new = crate::report::redact(&Arc::from(c.text.as_str()), new_secrets);

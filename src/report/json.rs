@@ -158,13 +158,13 @@ fn json_finding<'a>(outcome: &'a Outcome, f: &'a Finding) -> JsonFinding<'a> {
 
 /// A fix with its edits' positions. Left out when an edit touches a
 /// credential value (its text would show it).
-fn json_fix<'a>(
-    outcome: &Outcome,
-    f: &Finding,
-    fix: &'a crate::fix::Fix,
-) -> Option<JsonFix<'a>> {
+fn json_fix<'a>(outcome: &Outcome, f: &Finding, fix: &'a crate::fix::Fix) -> Option<JsonFix<'a>> {
     let secrets = outcome.file_secrets(f.span.file);
-    if fix.edits.iter().any(|e| super::touches_secret(e.span, secrets)) {
+    if fix
+        .edits
+        .iter()
+        .any(|e| super::touches_secret(e.span, secrets))
+    {
         return None;
     }
     Some(JsonFix {

@@ -159,14 +159,19 @@ pub fn write(outcome: &Outcome, place: &Place, w: &mut dyn std::io::Write) -> st
         // touches a credential value would show it.
         let secrets = outcome.file_secrets(f.span.file);
         let fix = f.fix.as_deref().filter(|x| {
-            f.origin.is_none() && !x.edits.iter().any(|e| super::touches_secret(e.span, secrets))
+            f.origin.is_none()
+                && !x
+                    .edits
+                    .iter()
+                    .any(|e| super::touches_secret(e.span, secrets))
         });
         if let Some(fix) = fix {
             let replacements: Vec<Value> = fix
                 .edits
                 .iter()
                 .map(|e| {
-                    let region = physical(json!({}), Some(super::range(outcome, f.span.file, e.span)));
+                    let region =
+                        physical(json!({}), Some(super::range(outcome, f.span.file, e.span)));
                     json!({
                         "deletedRegion": region["physicalLocation"]["region"],
                         "insertedContent": { "text": e.content },
