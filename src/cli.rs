@@ -793,8 +793,8 @@ fn fix(config: &Config, fixing: Fixing, start: Instant) -> Result<u8, Error> {
     let mut notes = Vec::new();
     if fixed.unsafe_left > 0 {
         notes.push(format!(
-            "{} more with --unsafe-fixes",
-            plural(fixed.unsafe_left, "fix", "fixes")
+            "{} more fixable with --unsafe-fixes",
+            fixed.unsafe_left
         ));
     }
     if fixed.unfinished {
@@ -822,12 +822,14 @@ fn fix(config: &Config, fixing: Fixing, start: Instant) -> Result<u8, Error> {
     }
     let written = fixes::write(&fixed.changed)?;
     emit(config, &fixed.outcome, start)?;
-    if !config.quiet && (count > 0 || !notes.is_empty()) {
+    if !config.quiet && count > 0 {
         eprintln!(
             "stslint: fixed {} in {}{notes}",
             plural(count, "finding", "findings"),
             plural(written, "file", "files")
         );
+    } else if !config.quiet && !notes.is_empty() {
+        eprintln!("stslint: nothing fixed{notes}");
     }
     Ok(exit_code(&fixed.outcome, config.fail_on))
 }
@@ -917,11 +919,13 @@ pub fn summary_line(o: &Outcome, elapsed: std::time::Duration) -> String {
         fixable(crate::fix::Applicability::Safe),
         fixable(crate::fix::Applicability::Unsafe),
     );
-    if safe > 0 {
-        extra.push(format!("{safe} fixable with --fix"));
-    }
-    if unsafe_ > 0 {
-        extra.push(format!("{unsafe_} with --fix --unsafe-fixes"));
+    match (safe, unsafe_) {
+        (0, 0) => {}
+        (s, 0) => extra.push(format!("{s} fixable with --fix")),
+        (0, u) => extra.push(format!("{u} fixable with --fix --unsafe-fixes")),
+        (s, u) => extra.push(format!(
+            "{s} fixable with --fix, {u} more with --fix --unsafe-fixes"
+        )),
     }
     if o.baseline_stale > 0 {
         extra.push(format!(

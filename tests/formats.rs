@@ -760,7 +760,10 @@ fn output_goes_to_a_file_replaced_atomically() {
     // the report is in the file, so the summary goes to stderr
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.starts_with("stslint: 1 file, 3 objects: 3 errors, 10 warnings, 1 note in "),
+        err.starts_with(
+            "stslint: 1 file, 3 objects: 3 errors, 10 warnings, 1 note \
+             (2 fixable with --fix --unsafe-fixes) in "
+        ),
         "{err}"
     );
     let to_stdout = stslint(&["--format", "sarif", "examples/shop-db-bad"]);

@@ -5,6 +5,7 @@ mod cli;
 mod config;
 mod docs;
 mod editor;
+mod fixes;
 mod fixtures;
 mod formats;
 mod fuzz_regressions;

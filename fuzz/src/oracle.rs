@@ -6,7 +6,8 @@
 //!   reads (`.ci/run` validates the SARIF of the whole fuzz corpus against
 //!   the SARIF 2.1.0 schema after the run);
 //! - no credential value the detector flags reaches any output;
-//! - the output is the same at one thread and at three.
+//! - the output is the same at one thread and at three;
+//! - applying every fix of every finding keeps a file that parsed parsing.
 
 use std::sync::OnceLock;
 
@@ -101,6 +102,7 @@ pub fn pipeline(data: &[u8]) {
             "github output line is not a command: {line:?}"
         );
     }
+    fixes_keep_files_valid(&files);
     let secrets = flagged_only(&files);
     if secrets.is_empty() {
         return;
@@ -125,6 +127,48 @@ pub fn pipeline(data: &[u8]) {
                 "JSON or SARIF shows the credential {s:?} in {t:?}"
             );
         }
+    }
+}
+
+/// Apply every fix (safe and unsafe) of one run: the files that parsed
+/// still parse.
+fn fixes_keep_files_valid(files: &[SourceFile]) {
+    let copies = || {
+        files
+            .iter()
+            .map(|f| SourceFile::new(f.name.clone(), f.text.clone()))
+            .collect()
+    };
+    let broken = |o: &engine::Outcome, name: &str| {
+        o.problems.iter().any(|p| {
+            p.kind == stslint::diagnostic::ProblemKind::Syntax && o.file(p.file).name == name
+        })
+    };
+    let before = pool(1).install(|| engine::lint(copies(), Vec::new(), &Settings::default()));
+    let mut fixed = Vec::new();
+    for (i, f) in before.files.iter().enumerate() {
+        let fixes: Vec<&stslint::fix::Fix> = (before.findings.iter())
+            .filter(|x| x.span.file.0 as usize == i)
+            .filter_map(|x| x.fix.as_deref())
+            .collect();
+        let (text, n) = stslint::fix::apply(&f.text, &fixes);
+        if n > 0 && !broken(&before, &f.name) {
+            fixed.push((f.name.clone(), text));
+        }
+    }
+    if fixed.is_empty() {
+        return;
+    }
+    let after_files = files
+        .iter()
+        .map(|f| match fixed.iter().find(|(n, _)| *n == f.name) {
+            Some((n, t)) => SourceFile::new(n.clone(), t.as_str()),
+            None => SourceFile::new(f.name.clone(), f.text.clone()),
+        })
+        .collect();
+    let after = pool(1).install(|| engine::lint(after_files, Vec::new(), &Settings::default()));
+    for (name, text) in &fixed {
+        assert!(!broken(&after, name), "a fix broke {name}:\n{text}");
     }
 }
 

@@ -112,19 +112,13 @@ fn render(outcome: &Outcome, f: &Finding) -> serde_json::Result<Box<RawValue>> {
 }
 
 fn json_finding<'a>(outcome: &'a Outcome, f: &'a Finding) -> JsonFinding<'a> {
-    let r = span_range(outcome, f.span);
     JsonFinding {
         rule: f.rule,
         severity: f.severity.as_str(),
         message: &f.message,
         help: &f.help,
         file: &outcome.file(f.span.file).name,
-        line: r.start.line,
-        column: r.start.column,
-        end_line: r.end.line,
-        end_column: r.end.column,
-        offset: f.span.bytes.start,
-        length: f.span.bytes.len(),
+        at: JsonSpan::of(outcome, f.span.file, f.span.bytes),
         object: JsonObject {
             kind: &f.object.kind,
             namespace: f.object.namespace.as_deref(),
@@ -173,17 +167,9 @@ fn json_fix<'a>(outcome: &Outcome, f: &Finding, fix: &'a crate::fix::Fix) -> Opt
         edits: fix
             .edits
             .iter()
-            .map(|e| {
-                let r = range(outcome, f.span.file, e.span);
-                JsonEdit {
-                    line: r.start.line,
-                    column: r.start.column,
-                    end_line: r.end.line,
-                    end_column: r.end.column,
-                    offset: e.span.start,
-                    length: e.span.len(),
-                    content: &e.content,
-                }
+            .map(|e| JsonEdit {
+                at: JsonSpan::of(outcome, f.span.file, e.span),
+                content: &e.content,
             })
             .collect(),
     })
@@ -198,13 +184,38 @@ struct JsonFix<'a> {
 
 #[derive(serde::Serialize)]
 struct JsonEdit<'a> {
+    #[serde(flatten)]
+    at: JsonSpan,
+    content: &'a str,
+}
+
+/// Where a span is: 1-based line and column (end exclusive), and bytes.
+#[derive(serde::Serialize)]
+struct JsonSpan {
     line: u32,
     column: u32,
     end_line: u32,
     end_column: u32,
     offset: u32,
     length: usize,
-    content: &'a str,
+}
+
+impl JsonSpan {
+    fn of(
+        outcome: &Outcome,
+        file: crate::source::FileId,
+        bytes: crate::source::ByteSpan,
+    ) -> JsonSpan {
+        let r = range(outcome, file, bytes);
+        JsonSpan {
+            line: r.start.line,
+            column: r.start.column,
+            end_line: r.end.line,
+            end_column: r.end.column,
+            offset: bytes.start,
+            length: bytes.len(),
+        }
+    }
 }
 
 /// A finding, its keys in this order (README, Output).
@@ -215,12 +226,8 @@ struct JsonFinding<'a> {
     message: &'a str,
     help: &'a str,
     file: &'a str,
-    line: u32,
-    column: u32,
-    end_line: u32,
-    end_column: u32,
-    offset: u32,
-    length: usize,
+    #[serde(flatten)]
+    at: JsonSpan,
     object: JsonObject<'a>,
     field: &'a str,
     origin: Option<JsonOrigin<'a>>,

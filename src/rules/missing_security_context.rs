@@ -57,8 +57,7 @@ impl Rule for MissingSecurityContext {
                 let text = Text::new(&obj.source);
                 let sc = format!("{}.securityContext", c.path);
                 if let Some(edit) = set_entry(&text, &obj.node, &sc, "allowPrivilegeEscalation", "false") {
-                    let title = if root { "set `allowPrivilegeEscalation: false` (the user stays as it is)" } else { "set `allowPrivilegeEscalation: false`" };
-                    p.fix(Fix::unsafe_(title, [edit]));
+                    p.fix(Fix::unsafe_("set `allowPrivilegeEscalation: false`", [edit]));
                 }
             }
         }

@@ -50,7 +50,7 @@ impl Rule for ParallelDatabaseStartup {
             },
         );
         if let Some(edit) = remove_entry(&Text::new(&obj.source), &obj.node, "spec.podManagementPolicy") {
-            p.fix(Fix::unsafe_("remove `podManagementPolicy: Parallel` (recreate the StatefulSet with --cascade=orphan to apply it)", [edit]));
+            p.fix(Fix::unsafe_("remove `podManagementPolicy: Parallel`", [edit]));
         }
     }
 }
