@@ -64,9 +64,7 @@ impl Client {
     }
 
     fn send(&mut self, v: Value) {
-        let body = v.to_string();
-        let framed = format!("Content-Length: {}\r\n\r\n{body}", body.len());
-        self.send_raw(framed.as_bytes());
+        self.send_raw(frame(&v).as_bytes());
     }
 
     fn notify(&mut self, method: &str, params: Value) {
@@ -170,6 +168,12 @@ impl Client {
         let _ = self.child.kill();
         panic!("the server did not exit");
     }
+}
+
+/// A message framed as on the wire.
+fn frame(v: &Value) -> String {
+    let body = v.to_string();
+    format!("Content-Length: {}\r\n\r\n{body}", body.len())
 }
 
 /// One framed message, or `None` at the end of the output.
@@ -425,8 +429,18 @@ fn an_editor_session_from_open_to_exit() {
 
     // A burst of incremental changes is linted once, after the last.
     let top = json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}});
-    c.change(&a, 3, json!([{"range": top, "text": "# one\n"}]));
-    c.change(&a, 4, json!([{"range": top, "text": "# two\n"}]));
+    // (In one write, so that a loaded machine cannot space them out.)
+    let burst = [(3, "# one\n"), (4, "# two\n")].map(|(version, text)| {
+        frame(&json!({
+            "jsonrpc": "2.0",
+            "method": "textDocument/didChange",
+            "params": {
+                "textDocument": {"uri": a, "version": version},
+                "contentChanges": [{"range": top, "text": text}]
+            }
+        }))
+    });
+    c.send_raw(burst.concat().as_bytes());
     let p = c.published(&a);
     assert_eq!(p["version"], 4);
     assert_eq!(
@@ -655,7 +669,7 @@ fn fixes_are_quick_fixes_safe_ones_preferred() {
         titles,
         [
             (
-                "set `allowPrivilegeEscalation: false` (the user stays as it is) (unsafe)",
+                "set `allowPrivilegeEscalation: false` (unsafe)",
                 Value::Null
             ),
             (&suppress("missing-liveness-probe")[..], Value::Null),
