@@ -124,15 +124,16 @@ impl Client {
     /// capabilities, then `initialized`: the server's capabilities.
     fn initialize(&mut self, folder: &Path, capabilities: Value) -> Value {
         let uri = file_uri(folder);
-        let r = self.request(
-            "initialize",
-            json!({
-                "processId": null,
-                "rootUri": uri,
-                "workspaceFolders": [{"uri": uri, "name": "ws"}],
-                "capabilities": capabilities,
-            }),
-        );
+        self.initialize_with(json!({
+            "processId": null,
+            "rootUri": uri,
+            "workspaceFolders": [{"uri": uri, "name": "ws"}],
+            "capabilities": capabilities,
+        }))
+    }
+
+    fn initialize_with(&mut self, params: Value) -> Value {
+        let r = self.request("initialize", params);
         self.notify("initialized", json!({}));
         r["result"]["capabilities"].clone()
     }
@@ -683,5 +684,28 @@ fn fixes_are_quick_fixes_safe_ones_preferred() {
         fixed,
         format!("{STS}        securityContext:\n          allowPrivilegeEscalation: false\n")
     );
+    assert_eq!(c.stop(), Some(0));
+}
+
+#[test]
+fn a_file_in_no_workspace_folder_is_linted_with_the_files_beside_it() {
+    let dir = workspace("lsp-no-folder");
+    // Below it: not read (only the directory's own files are).
+    write_file(&dir, "deeper/svc.yaml", &SVC.replace("staging", "prod"));
+    let a = file_uri(&dir.join("a.yaml"));
+    let mut c = Client::start();
+    c.initialize_with(json!({"processId": null, "rootUri": null, "capabilities": {}}));
+    c.open(&a, STS);
+    let p = c.published(&a);
+    // The config file beside it holds, and b.yaml is related.
+    assert_eq!(
+        ranges(&p),
+        [
+            ("missing-headless-service".into(), 6, 15, 6, 17),
+            ("mutable-image-tag".into(), 16, 15, 16, 33),
+        ]
+    );
+    let related = &p["diagnostics"][0]["relatedInformation"][0]["location"]["uri"];
+    assert_eq!(related, &json!(file_uri(&dir.join("b.yaml"))));
     assert_eq!(c.stop(), Some(0));
 }
