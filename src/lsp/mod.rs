@@ -224,7 +224,9 @@ impl Server {
                     match self.conn.receiver.recv_timeout(wait) {
                         Ok(m) => m,
                         Err(RecvTimeoutError::Timeout) => {
-                            self.lint();
+                            if !guarded(|| self.lint()) {
+                                eprintln!("stslint lsp: the lint failed (a bug)");
+                            }
                             continue;
                         }
                         Err(RecvTimeoutError::Disconnected) => return 1,
@@ -236,7 +238,7 @@ impl Server {
                 },
             };
             // A bug met while handling one message (a panic) fails that
-            // request, not the server.
+            // request or notification, not the server.
             match msg {
                 Message::Request(r) => {
                     let id = r.id.clone();
