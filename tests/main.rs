@@ -12,6 +12,7 @@ mod fuzz_regressions;
 mod hostile;
 mod large;
 mod lsp;
+mod object_fixes;
 mod precommit;
 mod registry;
 mod rendered;

@@ -13,6 +13,7 @@
 //! object's `spec.selector` records that span when it reads the object), so no
 //! file is parsed twice.
 
+pub mod append;
 pub mod backup;
 pub mod intern;
 pub mod pods;
@@ -139,6 +140,8 @@ pub struct BatchFacts {
     pub backup: backup::FileBackup,
     pub pods: pods::FilePods,
     pub storage: storage::FileStorage,
+    /// Where fixes may write a new document after a workload's.
+    pub appends: append::FileAppends,
 }
 
 /// Give back a list's spare room. `shrink_to_fit` may keep the block (the
@@ -178,6 +181,7 @@ impl BatchFacts {
         self.backup.shrink();
         self.pods.shrink();
         self.storage.shrink();
+        self.appends.shrink();
     }
 }
 
@@ -217,6 +221,7 @@ pub fn extract(obj: &Object, x: &Extract<'_>, out: &mut BatchFacts) {
         .push(crate::path::locate(&obj.node, "metadata.name", true).0);
     backup::extract(obj, x, out.idents.len() as u32 - 1, &mut out.backup);
     storage::extract(obj, out.idents.len() as u32 - 1, x, &mut out.storage);
+    append::extract(obj, x, out.idents.len() as u32 - 1, &mut out.appends);
 }
 
 /// Objects sharing a lookup key, in canonical order, and how to find the one
@@ -765,6 +770,13 @@ impl FactSink {
 }
 
 impl Draft {
+    /// How to fix it: edits of the reported object's file (see
+    /// [`crate::fix`]).
+    pub fn fix(&mut self, fix: crate::fix::Fix) -> &mut Self {
+        self.fix = Some(fix);
+        self
+    }
+
     pub fn label(&mut self, label: impl Into<Cow<'static, str>>) -> &mut Self {
         self.label = Some(label.into());
         self

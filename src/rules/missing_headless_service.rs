@@ -3,7 +3,9 @@
 
 use crate::diagnostic::Severity;
 use crate::facts::backup::{self, label_map, map_selector_matches, Of, StsFact, TOLERATE_UNREADY};
-use crate::facts::{FactRule, FactSink, Facts, Sym};
+use crate::facts::{append, equal_run, FactRule, FactSink, Facts, ObjId, Sym};
+use crate::fix::Fix;
+use crate::validation::is_dns1035_label;
 use crate::selectors::{describe_labels, in_ns};
 use crate::path::join_key;
 
@@ -21,19 +23,61 @@ impl FactRule for MissingHeadlessService {
             first_named.entry(facts.ident(s.id).name).or_insert(s.id);
         }
         let subjects: Vec<Of<'_, StsFact>> = backup::statefulsets(facts).collect();
-        facts.par_each(out, &subjects, |sts, out| {
-            check_sts(facts, *sts, service_kind, &first_named, out)
-        });
+        // (namespace, serviceName) of every StatefulSet that names one: a
+        // fix writes a Service only for a name one StatefulSet uses.
+        let mut governing: Vec<[u32; 2]> = subjects
+            .iter()
+            .filter(|s| !facts.str(s.fact.service_name).is_empty())
+            .map(|s| governing_key(facts, s))
+            .collect();
+        governing.sort_unstable();
+        let cx = Cx {
+            service_kind,
+            first_named: &first_named,
+            governing: &governing,
+        };
+        facts.par_each(out, &subjects, |sts, out| check_sts(facts, *sts, &cx, out));
     }
 }
 
-fn check_sts(
-    facts: &Facts,
-    sts: Of<'_, StsFact>,
+/// What every StatefulSet's check reads besides its own facts.
+struct Cx<'a> {
+    /// The kind `Service` (`None`: no object of that kind).
     service_kind: Option<Sym>,
-    first_named: &std::collections::HashMap<Sym, crate::facts::ObjId>,
-    out: &mut FactSink,
-) {
+    /// The first object of kind `Service` of each name, in any namespace.
+    first_named: &'a std::collections::HashMap<Sym, ObjId>,
+    /// [`governing_key`] of every StatefulSet that names a Service, sorted.
+    governing: &'a [[u32; 2]],
+}
+
+fn governing_key(facts: &Facts, sts: &Of<'_, StsFact>) -> [u32; 2] {
+    let ns = facts.ident(sts.id).namespace;
+    [ns.map_or(u32::MAX, Sym::index), sts.fact.service_name.index()]
+}
+
+/// The fix for a StatefulSet whose `serviceName` names no Service at all:
+/// a headless Service of that name after it, when that is certain (see
+/// rules/missing-headless-service.md, "Fix").
+fn new_service(facts: &Facts, sts: Of<'_, StsFact>, cx: &Cx<'_>) -> Option<Fix> {
+    let name = facts.str(sts.fact.service_name);
+    if cx.first_named.contains_key(&sts.fact.service_name) || !is_dns1035_label(name) {
+        return None;
+    }
+    let key = governing_key(facts, &sts);
+    if equal_run(cx.governing, &key, |k| *k).len() != 1 {
+        return None;
+    }
+    let (_, a) = facts.append_of(sts.id)?;
+    let selector = facts.selector_labels(sts.id, a)?;
+    if facts.selects_others(sts.id, &selector) {
+        return None;
+    }
+    let quorum = matches!(sts.fact.pod.as_ref()?.store, Some((_, true)));
+    append::service_fix(facts, sts.id, name, quorum)
+}
+
+fn check_sts(facts: &Facts, sts: Of<'_, StsFact>, cx: &Cx<'_>, out: &mut FactSink) {
+    let (service_kind, first_named) = (cx.service_kind, cx.first_named);
     let Some(pod) = &sts.fact.pod else { return };
     let obj = facts.ident(sts.id);
     let sts_name = facts.str(obj.name);
@@ -73,6 +117,9 @@ fn check_sts(
             .severity(severity)
             .label("no such Service")
             .help(HELP);
+        if let Some(fix) = new_service(facts, sts, cx) {
+            p.fix(fix);
+        }
         if let Some(other) = first_named.get(&sts.fact.service_name).and_then(|&o| backup::service(facts, o)) {
             let where_ = facts
                 .namespace(other.id)
