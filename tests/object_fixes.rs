@@ -25,7 +25,11 @@ fn of<'o>(o: &'o Outcome, rule: &str) -> Vec<&'o Finding> {
 
 /// What a finding says, whatever its line: rule, object and message.
 fn said(f: &Finding) -> (String, String, String) {
-    (f.rule.to_string(), f.object.to_string(), f.message.to_string())
+    (
+        f.rule.to_string(),
+        f.object.to_string(),
+        f.message.to_string(),
+    )
 }
 
 fn all_said(o: &Outcome) -> Vec<(String, String, String)> {
@@ -196,7 +200,9 @@ spec:
     port: 9187
     targetPort: 9187
 ";
-    let at = SHOP_DB.find("---\napiVersion: v1\nkind: ConfigMap").unwrap();
+    let at = SHOP_DB
+        .find("---\napiVersion: v1\nkind: ConfigMap")
+        .unwrap();
     let expected = format!("{}{service}{}", &SHOP_DB[..at], &SHOP_DB[at..]);
     check_fix("db.yaml", SHOP_DB, HEADLESS, &expected);
 }
@@ -217,7 +223,9 @@ spec:
       app.kubernetes.io/name: postgresql
       enabled: \"true\"
 ";
-    let at = SHOP_DB.find("---\napiVersion: v1\nkind: ConfigMap").unwrap();
+    let at = SHOP_DB
+        .find("---\napiVersion: v1\nkind: ConfigMap")
+        .unwrap();
     let expected = format!("{}{budget}{}", &SHOP_DB[..at], &SHOP_DB[at..]);
     check_fix("db.yaml", SHOP_DB, PDB, &expected);
 }
@@ -243,7 +251,11 @@ fn both_fixes_settle_in_two_passes_and_then_nothing_is_left() {
         ]
     );
     assert!(text.starts_with(&SHOP_DB[..SHOP_DB.find("\n---").unwrap()]));
-    assert!(text.ends_with(&SHOP_DB[SHOP_DB.find("---\napiVersion: v1\nkind: ConfigMap").unwrap()..]));
+    assert!(text.ends_with(
+        &SHOP_DB[SHOP_DB
+            .find("---\napiVersion: v1\nkind: ConfigMap")
+            .unwrap()..]
+    ));
 }
 
 /// A quorum's members must resolve each other before they are Ready; a file
@@ -445,7 +457,11 @@ items:
         .collect();
     let o = lint("db.yaml", &doc);
     for rule in [HEADLESS, PDB] {
-        assert!(of(&o, rule).iter().all(|f| f.fix.is_some()), "{rule}: {doc}");
+        let found = of(&o, rule);
+        assert!(
+            !found.is_empty() && found.iter().all(|f| f.fix.is_some()),
+            "{rule}: {doc}"
+        );
     }
     // The document ends inside a flow mapping whose `}` is on its own line.
     let flow = "\
@@ -472,7 +488,11 @@ fn no_service_fix_when_it_is_not_certain() {
     // StatefulSet, and the name would be a guess.
     no_fix(
         "db.yaml",
-        &with(SHOP_DB, "  serviceName: shop-db-hl   # the governing Service\n", ""),
+        &with(
+            SHOP_DB,
+            "  serviceName: shop-db-hl   # the governing Service\n",
+            "",
+        ),
         HEADLESS,
     );
     // A Service of that name exists in another namespace.
@@ -494,17 +514,29 @@ fn no_service_fix_when_it_is_not_certain() {
     // port.
     no_fix(
         "db.yaml",
-        &with(SHOP_DB, "        - name: postgres\n", "        - name: tcp-9187\n"),
+        &with(
+            SHOP_DB,
+            "        - name: postgres\n",
+            "        - name: tcp-9187\n",
+        ),
         HEADLESS,
     );
     // A protocol Kubernetes does not know.
     no_fix(
         "db.yaml",
-        &with(SHOP_DB, "        - containerPort: 9187\n", "        - containerPort: 9187\n          protocol: QUIC\n"),
+        &with(
+            SHOP_DB,
+            "        - containerPort: 9187\n",
+            "        - containerPort: 9187\n          protocol: QUIC\n",
+        ),
         HEADLESS,
     );
     // Two StatefulSets name the same missing Service.
-    let twin = with(&with(SHOP_DB, "name: shop-db\n", "name: shop-db-2\n"), "# The shop's database.\n", "");
+    let twin = with(
+        &with(SHOP_DB, "name: shop-db\n", "name: shop-db-2\n"),
+        "# The shop's database.\n",
+        "",
+    );
     let two = format!("{SHOP_DB}---\n{twin}");
     let o = lint("db.yaml", &two);
     let found = of(&o, HEADLESS);
@@ -513,7 +545,11 @@ fn no_service_fix_when_it_is_not_certain() {
     // The document is followed by something that is not a document start.
     no_fix(
         "db.yaml",
-        &with(SHOP_DB, "# end of the database\n", "...\nnot: yaml-we-know\n"),
+        &with(
+            SHOP_DB,
+            "# end of the database\n",
+            "...\nnot: yaml-we-know\n",
+        ),
         HEADLESS,
     );
 }
@@ -532,7 +568,11 @@ fn no_budget_fix_when_it_is_not_certain() {
     no_fix("web.yaml", &unlimited, PDB);
     // The selector would also select another workload's pods.
     let canary = with(
-        &with(&with(WEB, "name: web\n", "name: web-canary\n"), "        version: \"0755\"\n", "        track: canary\n"),
+        &with(
+            &with(WEB, "name: web\n", "name: web-canary\n"),
+            "        version: \"0755\"\n",
+            "        track: canary\n",
+        ),
         "      on: \"yes\"\n  template:",
         "      on: \"yes\"\n      track: canary\n  template:",
     );
@@ -561,9 +601,52 @@ fn no_budget_fix_when_it_is_not_certain() {
         "      app: web\n      on: \"yes\"\n  template:",
         "      app: web-db\n  template:",
     );
-    let sts = with(&sts, "        app: web\n        on:", "        app: web-db\n        on:");
+    let sts = with(
+        &sts,
+        "        app: web\n        on:",
+        "        app: web-db\n        on:",
+    );
     let o = lint("web.yaml", &format!("{WEB}---\n{sts}"));
     let found = of(&o, PDB);
     assert_eq!(found.len(), 2);
     assert!(found.iter().all(|f| f.fix.is_none()));
+}
+
+/// The first YAML block under `heading` in a rule's doc.
+fn doc_block(rule: &str, heading: &str) -> String {
+    let doc = stslint::rules::ALL
+        .iter()
+        .find(|e| e.id == rule)
+        .expect("registered")
+        .doc;
+    let section = doc.split(heading).nth(1).expect("section");
+    let start = section.find("```yaml\n").expect("a yaml block") + 8;
+    let end = section[start..].find("```").expect("closed") + start;
+    section[start..end].to_string()
+}
+
+/// The insertion of the one fix of `rule` in `text`.
+fn inserted(text: &str, rule: &str) -> String {
+    let o = lint("doc.yaml", text);
+    let found = of(&o, rule);
+    assert_eq!(found.len(), 1);
+    let fix = found[0].fix.as_deref().expect("a fix");
+    fix.edits[0].content.to_string()
+}
+
+#[test]
+fn the_docs_show_what_the_fixes_write() {
+    // missing-pdb: its Example, fixed.
+    let example = doc_block(PDB, "## Example");
+    assert_eq!(inserted(&example, PDB), doc_block(PDB, "## Fix"));
+    // missing-headless-service: the StatefulSet of its Example, with a
+    // port and no Service.
+    let example = doc_block(HEADLESS, "## Example");
+    let sts = &example[example.find("apiVersion: apps/v1").unwrap()..];
+    let sts = with(
+        sts,
+        "        image: postgres:16\n",
+        "        image: postgres:16\n        ports:\n        - name: postgres\n          containerPort: 5432\n",
+    );
+    assert_eq!(inserted(&sts, HEADLESS), doc_block(HEADLESS, "## Fix"));
 }

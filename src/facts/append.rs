@@ -16,7 +16,7 @@
 
 use std::borrow::Cow;
 
-use super::{trim, Extract, Facts, ObjId, Slice, Sym};
+use super::{trim, Extract, Facts, ObjId, Sym};
 use crate::fix::{Edit, Fix};
 use crate::manifest::{Object, Typed};
 use crate::validation::{is_iana_svc_name, is_label_value, is_qualified_name};
@@ -38,12 +38,14 @@ pub struct Append {
     /// Where the new document goes: the start of the line of the next
     /// `---`, or the end of the text.
     pub at: u32,
+    /// StatefulSets: where their containers' ports start in
+    /// [`FileAppends::ports`] (`ports_len` of them), when a Service can name
+    /// them all.
+    ports_start: u32,
     /// Which pod template labels (bit `i`: the `i`-th in key order) make up
     /// `spec.selector.matchLabels`: never 0.
-    pub selector: u32,
-    /// StatefulSets: their containers' ports, when a Service can name them
-    /// all (see [`FileAppends::ports`]); empty otherwise.
-    pub ports: Slice,
+    selector: u16,
+    ports_len: u8,
     style: u8,
 }
 
@@ -117,7 +119,10 @@ impl FileAppends {
     }
 
     pub fn ports(&self, a: &Append) -> &[Port] {
-        a.ports.get(&self.ports)
+        let start = a.ports_start as usize;
+        self.ports
+            .get(start..start + a.ports_len as usize)
+            .unwrap_or_default()
     }
 
     pub fn shrink(&mut self) {
@@ -159,37 +164,41 @@ pub fn extract(obj: &Object, x: &Extract<'_>, local: u32, out: &mut FileAppends)
     if seq_indented(text, &obj.node) {
         style |= SEQ_INDENT;
     }
-    let mut ports = Slice::default();
+    let (mut ports_start, mut ports_len) = (0, 0);
     if sts {
-        let start = out.ports.len();
-        if let Some(found) = container_ports(&pod, x) {
+        if let Some(found) = container_ports(&pod, x).filter(|p| p.len() <= u8::MAX as usize) {
+            ports_start = out.ports.len() as u32;
+            ports_len = found.len() as u8;
             out.ports.extend(found);
-            ports = Slice::of(&out.ports, start);
             style |= PORTS_OK;
         }
     }
     out.items.push(Append {
         local,
         at,
+        ports_start,
         selector,
-        ports,
+        ports_len,
         style,
     });
 }
 
 /// The selector as a mask over the pod template labels: `None` unless it
 /// is a non-empty matchLabels (no matchExpressions) whose every pair the
-/// template carries, with valid label keys and values.
-fn selector_mask(
-    obj: &Object,
-    labels: &std::collections::BTreeMap<String, String>,
-) -> Option<u32> {
+/// template carries (of at most 16 labels), with valid label keys and
+/// values.
+fn selector_mask(obj: &Object, labels: &std::collections::BTreeMap<String, String>) -> Option<u16> {
     let sel = obj.workload_selector()?;
-    if sel.match_expressions.as_ref().is_some_and(|e| !e.is_empty()) || labels.len() > 32 {
+    if sel
+        .match_expressions
+        .as_ref()
+        .is_some_and(|e| !e.is_empty())
+        || labels.len() > 16
+    {
         return None;
     }
     let ml = sel.match_labels.as_ref().filter(|m| !m.is_empty())?;
-    let mut mask = 0u32;
+    let mut mask = 0u16;
     for (k, v) in ml {
         if !is_qualified_name(k) || !is_label_value(v) {
             return None;
@@ -287,8 +296,12 @@ fn value_end(node: &Node) -> u32 {
     }
 }
 
+/// The start of the line holding `at` (callers check that `at` is in the
+/// text, on a character boundary).
 fn line_start(text: &str, at: usize) -> usize {
-    text[..at].rfind('\n').map_or(0, |i| i + 1)
+    text.get(..at)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1)
 }
 
 /// Where a new document can go after the document `doc`, and whether a
@@ -305,7 +318,7 @@ fn place(text: &str, doc: &Node) -> Option<(u32, bool)> {
     }
     for e in entries {
         let at = e.key_span.start as usize;
-        if at > text.len() || line_start(text, at) != at {
+        if !text.is_char_boundary(at) || line_start(text, at) != at {
             return None;
         }
     }
@@ -319,9 +332,11 @@ fn place(text: &str, doc: &Node) -> Option<(u32, bool)> {
         end - 1
     } else {
         let rest_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+        // The closing brackets of flow collections that end there (a
+        // collection's span stops at its last item).
         let rest = text[end..rest_end]
             .trim_end_matches('\r')
-            .trim_start_matches([' ', '\t']);
+            .trim_start_matches([' ', '\t', '}', ']', ',']);
         if !(rest.is_empty() || rest.starts_with('#')) {
             return None;
         }
@@ -400,8 +415,9 @@ fn seq_indented(text: &str, doc: &Node) -> bool {
     };
     // The item's text starts after its `- `.
     let item_line = line_start(text, first.span.start as usize);
-    let dash = text[item_line..first.span.start as usize].rfind('-');
-    dash.is_some_and(|d| d > k)
+    text.get(item_line..first.span.start as usize)
+        .and_then(|before| before.rfind('-'))
+        .is_some_and(|d| d > k)
 }
 
 // ------------------------------------------------------------ cross phase
@@ -420,11 +436,10 @@ impl Facts {
         let picked: Vec<(Sym, Sym)> = labels
             .iter()
             .enumerate()
-            .filter(|(i, _)| *i < 32 && a.selector & (1 << i) != 0)
+            .filter(|(i, _)| *i < 16 && a.selector & (1 << i) != 0)
             .map(|(_, &p)| p)
             .collect();
-        (picked.len() == a.selector.count_ones() as usize && !picked.is_empty())
-            .then_some(picked)
+        (picked.len() == a.selector.count_ones() as usize && !picked.is_empty()).then_some(picked)
     }
 
     /// Whether `selector` selects, in `id`'s namespace (or among the
@@ -458,8 +473,7 @@ impl Facts {
 /// a string (not `yes`, `on`, `null`, `true` …), else double-quoted.
 pub fn scalar(s: &str) -> Cow<'_, str> {
     let word = s.starts_with(|c: char| c.is_ascii_alphabetic())
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
         && crate::yaml::yaml11_value(s).is_none()
         && !matches!(s.to_ascii_lowercase().as_str(), "true" | "false" | "null");
@@ -527,12 +541,7 @@ impl Doc {
 /// Service `name` after its document, selecting its pods by its selector,
 /// with its containers' ports; `publish_not_ready` for a quorum, whose
 /// members must resolve each other before they are Ready.
-pub fn service_fix(
-    facts: &Facts,
-    id: ObjId,
-    name: &str,
-    publish_not_ready: bool,
-) -> Option<Fix> {
+pub fn service_fix(facts: &Facts, id: ObjId, name: &str, publish_not_ready: bool) -> Option<Fix> {
     let (fa, a) = facts.append_of(id)?;
     if !a.ports_ok() {
         return None;
@@ -615,13 +624,28 @@ mod tests {
     }
 
     #[test]
+    fn records_are_small() {
+        // One per StatefulSet and Deployment of a run.
+        assert_eq!(std::mem::size_of::<Append>(), 16);
+        assert_eq!(std::mem::size_of::<Port>(), 8);
+    }
+
+    #[test]
     fn places_after_the_document_before_the_next() {
         let t = "a: 1\nb:\n  c: 2 # x\n# trailing\n\n---\nd: 3\n";
-        assert_eq!(place(t, &doc(t)), Some((t.find("---").unwrap() as u32, false)));
+        assert_eq!(
+            place(t, &doc(t)),
+            Some((t.find("---").unwrap() as u32, false))
+        );
         let t = "a: 1\nb: |\n  x\n...\n";
         assert_eq!(place(t, &doc(t)), Some((t.len() as u32, false)));
         let t = "a: 1\n# end";
         assert_eq!(place(t, &doc(t)), Some((t.len() as u32, true)));
+        let t = "a: 1\nb: [{c: {}}, {d: [e]} ] # f\n---\n";
+        assert_eq!(
+            place(t, &doc(t)),
+            Some((t.find("---").unwrap() as u32, false))
+        );
         let t = "a: 1\r\nb: 2\r\n---\r\nc: 3\r\n";
         assert_eq!(place(t, &doc(t)), Some((12, false)));
     }
@@ -632,7 +656,7 @@ mod tests {
             "{\"a\": 1,\n\"b\": 2\n}\n",
             "{a: 1, b: 2}\n",
             "items:\n- a: 1\n",
-            "a: {b: 1,\n  c: 2}\n",
+            "a: {b: 1,\n  c: 2\n  }\n",
             "a: 1\n...\nb: 2\n",
         ] {
             let d = doc(t);
