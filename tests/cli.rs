@@ -856,7 +856,11 @@ fn under_indented_quoted_scalars_are_read_as_kubectl_reads_them() {
     assert_eq!(inv["executionSuccessful"], true);
     let o = run(&["--format", "human", "--color", "never"]);
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("(1 input note)"), "{err}");
+    // The budget the missing-pdb fix would write.
+    assert!(
+        err.contains("(1 input note, 1 fixable with --fix --unsafe-fixes)"),
+        "{err}"
+    );
 }
 
 #[test]

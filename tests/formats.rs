@@ -762,7 +762,7 @@ fn output_goes_to_a_file_replaced_atomically() {
     assert!(
         err.starts_with(
             "stslint: 1 file, 3 objects: 3 errors, 10 warnings, 1 note \
-             (2 fixable with --fix --unsafe-fixes) in "
+             (3 fixable with --fix --unsafe-fixes) in "
         ),
         "{err}"
     );
