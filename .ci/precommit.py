@@ -7,6 +7,7 @@ Usage: precommit.py CHECKOUT
 pre-commit builds the hook with `cargo install --path` (language: rust),
 here unoptimised (see below).
 """
+import json
 import os
 import shutil
 import subprocess
@@ -28,22 +29,35 @@ def main() -> int:
     work = tempfile.mkdtemp(prefix="stslint-precommit-")
     env = dict(os.environ)
     env["PRE_COMMIT_HOME"] = os.path.join(work, "cache")
-    # pre-commit installs the hook with `cargo install --path`, which
-    # resolves dependencies afresh (it ignores Cargo.lock). Offline, it can
-    # only pick crates already downloaded: on a fresh CI machine those of
-    # the locked release build that .ci/run just made, so it resolves the
-    # same versions and finds every artifact in target/release fresh
-    # (seconds). Where that does not resolve (a cache without them), the
-    # hook is built unoptimised in a target directory of its own instead
-    # (a few minutes). The hook's path is what is proven here, not its speed.
-    env["CARGO_NET_OFFLINE"] = "true"
-    env["CARGO_TARGET_DIR"] = os.path.join(checkout, "target")
-    fallback = {
-        "CARGO_NET_OFFLINE": "false",
-        "CARGO_TARGET_DIR": os.path.join(checkout, "target", "precommit"),
-        "CARGO_PROFILE_RELEASE_OPT_LEVEL": "0",
-        "CARGO_PROFILE_RELEASE_CODEGEN_UNITS": "256",
-    }
+    # pre-commit installs the hook with `cargo install --path` from a
+    # temporary clone, and that resolves dependencies afresh (it ignores
+    # Cargo.lock). Offline, it can only pick crates already downloaded: on a
+    # fresh CI machine those of the locked release build .ci/run just made,
+    # so it resolves the same versions and finds them built in
+    # target/release; stslint itself is rebuilt (its path differs),
+    # unoptimised. Cargo reads that from a config file above the clone
+    # (TMPDIR puts the clone under `work`). Where offline resolution fails (a
+    # cache without those crates), the hook is built unoptimised, with its
+    # dependencies, in a target directory of its own. The hook's path is
+    # what is proven here, not its speed.
+    env["TMPDIR"] = os.path.join(work, "tmp")
+    os.makedirs(env["TMPDIR"])
+    os.makedirs(os.path.join(work, ".cargo"))
+    config = os.path.join(work, ".cargo", "config.toml")
+    target = os.path.join(checkout, "target")
+
+    def cargo_config(offline: bool) -> None:
+        with open(config, "w") as f:
+            if offline:
+                f.write("[net]\noffline = true\n")
+                f.write(f"[build]\ntarget-dir = {json.dumps(target)}\n")
+                f.write("[profile.release.package.stslint]\nopt-level = 0\ncodegen-units = 256\n")
+            else:
+                f.write(f"[build]\ntarget-dir = {json.dumps(os.path.join(target, 'precommit'))}\n")
+                f.write("[profile.release]\nopt-level = 0\ncodegen-units = 256\n")
+
+    cargo_config(offline=True)
+    offline = [True]
     env["NO_COLOR"] = "1"
     repo = os.path.join(work, "repo")
     shutil.copytree(os.path.join(checkout, "examples", "shop-db-good"), os.path.join(repo, "good"))
@@ -64,9 +78,10 @@ def main() -> int:
         p = subprocess.run(args, cwd=repo, env=env, capture_output=True, text=True)
         out = p.stdout + p.stderr
         # pre-commit exits with 3 when installing the hook fails.
-        if p.returncode == 3 and "cargo" in out and env["CARGO_NET_OFFLINE"] == "true":
+        if p.returncode == 3 and "cargo" in out and offline[0]:
             print("pre-commit: the offline install did not resolve; building the hook unoptimised instead")
-            env.update(fallback)
+            offline[0] = False
+            cargo_config(offline=False)
             p = subprocess.run(args, cwd=repo, env=env, capture_output=True, text=True)
             out = p.stdout + p.stderr
         label = " ".join(files)
